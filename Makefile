@@ -1,0 +1,40 @@
+# Loa — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test lint format bench eval clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Loa needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install Loa with its development tools
+
+demo: setup ## chat with Loa in this terminal, offline, as a resident
+	$(BIN)/loa demo
+
+test: setup ## run every test (real SQLite files, a fake Telegram server on 127.0.0.1)
+	$(BIN)/pytest -q
+
+lint: setup ## ruff and mypy (strict on bot/)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot scheduler
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup ## measure speed; figures go to bench/README.md
+	$(BIN)/python bench/bench_core.py
+
+eval: setup ## topic-matching accuracy on tests/eval/questions.tsv
+	$(BIN)/python bench/eval_topics.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,98 @@
+"""Composition root: the only module that wires settings, store, core, renderer and channels."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.channels.telegram import TelegramChannel
+from bot.clock import Clock, SystemClock
+from bot.config import Settings, require_telegram_token
+from bot.core.dialog import Dialog
+from bot.engine import Engine
+from bot.render import Renderer
+from bot.store import Store
+
+__all__ = [
+    "TELEGRAM_COMMANDS",
+    "Loa",
+    "open_loa",
+    "serve",
+    "telegram_channel",
+    "telegram_running",
+]
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_COMMANDS = ("start", "menu", "help", "stop")
+
+
+@dataclass(frozen=True, slots=True)
+class Loa:
+    """Everything a running Loa process holds."""
+
+    settings: Settings
+    store: Store
+    renderer: Renderer
+    engine: Engine
+
+
+@asynccontextmanager
+async def open_loa(
+    settings: Settings, *, clock: Clock | None = None, database: Path | None = None
+) -> AsyncIterator[Loa]:
+    """Open the database and build the engine; close everything on exit."""
+    store = await Store.open(database or settings.database_path)
+    try:
+        renderer = Renderer()
+        engine = Engine(store, Dialog(), renderer, clock or SystemClock(), settings.tz)
+        yield Loa(settings=settings, store=store, renderer=renderer, engine=engine)
+    finally:
+        await store.close()
+
+
+def telegram_channel(loa: Loa) -> TelegramChannel:
+    """Build the Telegram channel for this Loa (the token must be set)."""
+    return TelegramChannel(
+        loa.engine,
+        token=require_telegram_token(loa.settings),
+        api_url=loa.settings.telegram_api_url,
+        commands=[(name, loa.renderer.label(f"command.{name}")) for name in TELEGRAM_COMMANDS],
+        error_text=loa.renderer.text("error"),
+    )
+
+
+@asynccontextmanager
+async def telegram_running(loa: Loa, *, poll_timeout: int = 10) -> AsyncIterator[TelegramChannel]:
+    """Run the Telegram channel (long polling) for the duration of the block."""
+    channel = telegram_channel(loa)
+    application = channel.application
+    async with application:
+        await channel.register_commands()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            timeout=poll_timeout, allowed_updates=["message", "callback_query"]
+        )
+        log.info("Loa is serving Telegram as @%s", application.bot.username)
+        try:
+            yield channel
+        finally:
+            await application.updater.stop()
+            await application.stop()
+
+
+async def serve(loa: Loa, stop: asyncio.Event | None = None) -> None:
+    """Serve Telegram until `stop` is set or the process gets SIGINT/SIGTERM."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with telegram_running(loa):
+        log.info("press Ctrl+C to stop")
+        await stop.wait()

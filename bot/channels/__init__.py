@@ -1,0 +1,1 @@
+"""Channel adapters: platform payloads ↔ the core's neutral types."""

@@ -1,0 +1,57 @@
+"""The terminal channel used by `loa demo`: one resident chatting on stdin/stdout."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.channels.plain import as_numbered_text
+from bot.core.types import Incoming, Kind
+from bot.engine import Engine
+
+__all__ = ["CHANNEL", "parse_line", "run_console"]
+
+CHANNEL = "console"
+
+
+def parse_line(line: str, sender_id: str, display_name: str) -> Incoming:
+    """Turn one typed line into a neutral incoming message ("/start" is a command)."""
+    text = line.rstrip("\r\n")
+    stripped = text.strip()
+    if stripped.startswith("/") and len(stripped) > 1:
+        name, _, args = stripped[1:].partition(" ")
+        command = name.split("@", 1)[0].lower()
+        return Incoming(
+            CHANNEL, sender_id, Kind.COMMAND, text=args, command=command, display_name=display_name
+        )
+    return Incoming(CHANNEL, sender_id, Kind.TEXT, text=text, display_name=display_name)
+
+
+async def run_console(
+    engine: Engine,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    *,
+    sender_id: str = "demo",
+    display_name: str = "",
+) -> int:
+    """Chat until end of input; return the number of messages handled."""
+    interactive = stdin.isatty()
+    handled = 0
+    while True:
+        if interactive:
+            stdout.write("\nBạn: ")
+            stdout.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            break
+        replies = await engine.handle(parse_line(line, sender_id, display_name))
+        handled += 1
+        for reply in replies:
+            prefix = "\nLoa: " if interactive else ""
+            stdout.write(prefix + as_numbered_text(reply) + "\n")
+            if not interactive:
+                stdout.write("\n")
+        stdout.flush()
+    return handled

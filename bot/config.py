@@ -1,0 +1,120 @@
+"""Settings from the environment and an optional .env file; the environment is injected."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+__all__ = ["ConfigError", "Settings", "load_settings", "require_telegram_token"]
+
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+_LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the variable in one line."""
+
+
+class Settings(BaseModel):
+    """Every setting Loa reads; see .env.example for the meaning of each."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    telegram_bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    database_url: str = "sqlite:///data/loa.db"
+    admin_ids: frozenset[int] = frozenset()
+    timezone: str = "Asia/Ho_Chi_Minh"
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            for part in parts:
+                if not part.lstrip("-").isdigit():
+                    raise ValueError(f"'{part}' is not a Telegram user id (digits only)")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database(cls, value: str) -> str:
+        if not value.startswith("sqlite:///"):
+            raise ValueError(
+                "must look like sqlite:///data/loa.db (relative) or sqlite:////abs/loa.db"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone '{value}'") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(sorted(_LOG_LEVELS))}")
+        return level
+
+    @property
+    def database_path(self) -> Path:
+        """Return the SQLite file named by DATABASE_URL."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the configured time zone."""
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env")) -> Settings:
+    """Build settings from `env_file` (if it exists) overridden by `environ`."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(environ)
+    fields = Settings.model_fields
+    chosen = {key.lower(): value for key, value in values.items() if key.lower() in fields}
+    try:
+        return Settings.model_validate(chosen)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None
+
+
+def require_telegram_token(settings: Settings) -> str:
+    """Return the Telegram token, or raise ConfigError naming TELEGRAM_BOT_TOKEN."""
+    token = settings.telegram_bot_token.strip()
+    if not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the environment "
+            "or in .env (see .env.example)"
+        )
+    if not _TOKEN.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a Bot API token (expected 123456789:AA…)"
+        )
+    return token

@@ -1,0 +1,74 @@
+"""The conversation core: (turn) -> decision. Pure: no I/O, no clock, no channel types."""
+
+from __future__ import annotations
+
+from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
+from bot.core.dialog.turn import Turn
+from bot.core.text import fold
+from bot.core.types import Decision, Effect, Kind, Say
+
+__all__ = ["Dialog", "Turn"]
+
+_STOP_COMMANDS = frozenset({"stop", "ngung", "dung"})
+_MENU_WORDS = frozenset({"menu", "menu chinh", "xem menu", "quay lai", "bat dau", "start"})
+_HELP_WORDS = frozenset({"help", "huong dan", "tro giup", "cach dung"})
+
+
+class Dialog:
+    """Decides what to answer; every flow is reached from here."""
+
+    def decide(self, turn: Turn) -> Decision:
+        """Return the answer to one turn."""
+        incoming = turn.incoming
+        if incoming.kind is Kind.COMMAND and incoming.command in _STOP_COMMANDS:
+            return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
+        decision = self._route(turn)
+        if turn.stopped:
+            return Decision(
+                says=(Say("resumed"), *decision.says),
+                state=decision.state,
+                effects=(Effect.RESUME, *decision.effects),
+            )
+        return decision
+
+    def _route(self, turn: Turn) -> Decision:
+        incoming = turn.incoming
+        if incoming.kind is Kind.COMMAND:
+            return self._command(turn)
+        if incoming.kind is Kind.BUTTON:
+            return self._button(turn)
+        if incoming.kind is Kind.TEXT:
+            return self._text(turn)
+        if incoming.kind is Kind.CONTACT:
+            return Decision(says=(Say("contact_not_needed", choices=back_to_menu()),))
+        return Decision(says=(Say("only_text", choices=MAIN_MENU),), state=turn.state)
+
+    def _command(self, turn: Turn) -> Decision:
+        command = turn.incoming.command
+        if command == "start":
+            return Decision(says=(main_menu("start", name=turn.incoming.display_name),))
+        if command == "help":
+            return Decision(says=(main_menu("help"),))
+        if command == "menu":
+            return Decision(says=(main_menu(),))
+        return Decision(says=(main_menu("unknown_command", command=command),), state=turn.state)
+
+    def _button(self, turn: Turn) -> Decision:
+        payload = turn.payload
+        if payload == "menu":
+            return Decision(says=(main_menu(),))
+        if payload == "hotline":
+            return Decision(says=(Say("hotline", choices=back_to_menu()),))
+        if payload == "stop":
+            return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
+        return Decision(says=(main_menu("expired_button"),))
+
+    def _text(self, turn: Turn) -> Decision:
+        if not turn.text.strip():
+            return Decision(says=(main_menu("empty"),), state=turn.state)
+        folded = fold(turn.text)
+        if folded in _MENU_WORDS:
+            return Decision(says=(main_menu(),))
+        if folded in _HELP_WORDS:
+            return Decision(says=(main_menu("help"),))
+        return Decision(says=(Say("unknown", choices=MAIN_MENU),), state=turn.state)

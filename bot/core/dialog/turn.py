@@ -1,0 +1,27 @@
+"""A turn: everything the core needs to decide an answer to one incoming message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.core.types import Incoming, State
+
+__all__ = ["Turn"]
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One incoming message in context: cleaned text, saved state, the person's status, time."""
+
+    incoming: Incoming
+    text: str
+    state: State | None
+    stopped: bool
+    now: datetime
+    today: date
+
+    @property
+    def payload(self) -> str:
+        """Return the button payload (empty unless a button was pressed)."""
+        return self.incoming.text if self.incoming.kind == "button" else ""

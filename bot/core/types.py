@@ -1,0 +1,123 @@
+"""Channel-neutral message types: what comes in, what the core decides, what goes out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "Button",
+    "Choice",
+    "Decision",
+    "Effect",
+    "FileRef",
+    "Incoming",
+    "Kind",
+    "Reply",
+    "Say",
+    "State",
+]
+
+
+class Kind(StrEnum):
+    """What a resident sent."""
+
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    CONTACT = "contact"
+    DOCUMENT = "document"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """A file a user sent: the channel's id for it, its name and MIME type."""
+
+    file_id: str
+    file_name: str = ""
+    mime_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One message from a person, already translated from the channel's payload."""
+
+    channel: str
+    sender_id: str
+    kind: Kind
+    text: str = ""
+    command: str = ""
+    display_name: str = ""
+    phone: str = ""
+    own_contact: bool = False
+    file: FileRef | None = None
+    chat_id: str = ""
+
+    @property
+    def reply_to(self) -> str:
+        """Return the chat the answer goes to (the sender's own chat by default)."""
+        return self.chat_id or self.sender_id
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button the core offers: what pressing it sends back, and its label key in labels.toml."""
+
+    payload: str
+    label: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """A message the core wants sent: a template name, its data and the choices under it."""
+
+    template: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+    request_phone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Where a person is in a conversation: a flow, a step and what was gathered so far."""
+
+    flow: str
+    step: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Effect(StrEnum):
+    """A change to the contact that the core asks the store to make."""
+
+    STOP = "stop"
+    RESUME = "resume"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the core decided: messages to send, the next state (None ends any flow), effects."""
+
+    says: tuple[Say, ...]
+    state: State | None = None
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A rendered button: the label a person sees and the payload it sends back."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A rendered message ready for any channel: plain text and buttons."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    phone_button: str = ""  # label of a "share my phone" button, empty for none

@@ -1,0 +1,97 @@
+"""The one renderer: every text a person sees comes from messages/<locale>/ through here."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+
+from bot.core.types import Button, Reply, Say
+
+__all__ = ["HOTLINE", "Renderer", "default_messages_dir", "format_date", "format_money"]
+
+HOTLINE = "1900 9068"
+
+
+def default_messages_dir() -> Path:
+    """Return the repository's messages/ folder."""
+    return Path(__file__).resolve().parents[1] / "messages"
+
+
+def format_number(amount: int) -> str:
+    """Return an integer with dots between thousands: 1366200 → 1.366.200."""
+    return f"{amount:,}".replace(",", ".")
+
+
+def format_money(amount: int) -> str:
+    """Return an amount of đồng as residents write it: 1.366.200 đồng."""
+    return f"{format_number(amount)} đồng"
+
+
+def format_date(value: date | datetime) -> str:
+    """Return a date as dd/mm/yyyy."""
+    return value.strftime("%d/%m/%Y")
+
+
+def format_percent(value: int | float | Decimal) -> str:
+    """Return a percentage the Vietnamese way: 4.5 → 4,5%."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.replace(".", ",") + "%"
+
+
+class Renderer:
+    """Renders templates and button labels of one locale with StrictUndefined."""
+
+    def __init__(self, folder: Path | None = None, locale: str = "vi") -> None:
+        root = (folder or default_messages_dir()) / locale
+        self.env = Environment(
+            loader=FileSystemLoader(root),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            auto_reload=False,
+        )
+        self.env.filters.update(
+            vnd=format_money, num=format_number, dmy=format_date, pct=format_percent
+        )
+        self.env.globals["hotline"] = HOTLINE
+        with (root / "labels.toml").open("rb") as handle:
+            raw = tomllib.load(handle)
+        self._labels: dict[str, Template] = {
+            key: self.env.from_string(value) for key, value in raw["labels"].items()
+        }
+
+    def text(self, template: str, data: Mapping[str, Any] | None = None) -> str:
+        """Render messages/<locale>/<template>.j2 with `data`."""
+        rendered = self.env.get_template(f"{template}.j2").render(**(data or {}))
+        return rendered.strip()
+
+    def label(self, key: str, args: Mapping[str, Any] | None = None) -> str:
+        """Render the button label `key` from labels.toml."""
+        try:
+            template = self._labels[key]
+        except KeyError:
+            raise KeyError(f"no label '{key}' in labels.toml") from None
+        return template.render(**(args or {})).strip()
+
+    def render(self, say: Say) -> Reply:
+        """Turn what the core wants said into a channel-neutral reply."""
+        buttons = tuple(
+            Button(label=self.label(choice.label, choice.args), payload=choice.payload)
+            for choice in say.choices
+        )
+        phone_button = self.label("phone.share") if say.request_phone else ""
+        return Reply(
+            text=self.text(say.template, say.data), buttons=buttons, phone_button=phone_button
+        )
+
+    def has_template(self, template: str) -> bool:
+        """Return whether messages/<locale>/<template>.j2 exists."""
+        return f"{template}.j2" in self.env.list_templates()

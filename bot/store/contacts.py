@@ -1,0 +1,106 @@
+"""Contacts: one row per channel address, with opt-out status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.store.db import Database, iso, parse_iso
+
+__all__ = ["TOUCH_SQL", "Contact", "ContactStatus", "Contacts", "contact_from_row"]
+
+
+class ContactStatus(StrEnum):
+    """Whether a contact may receive proactive messages."""
+
+    ACTIVE = "active"
+    STOPPED = "stopped"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A person at one channel address."""
+
+    id: int
+    channel: str
+    external_id: str
+    display_name: str
+    language: str
+    status: ContactStatus
+    source: str
+    first_seen: datetime
+    last_seen: datetime
+
+
+def contact_from_row(row: aiosqlite.Row) -> Contact:
+    return Contact(
+        id=row["id"],
+        channel=row["channel"],
+        external_id=row["external_id"],
+        display_name=row["display_name"],
+        language=row["language"],
+        status=ContactStatus(row["status"]),
+        source=row["source"],
+        first_seen=parse_iso(row["first_seen"]),
+        last_seen=parse_iso(row["last_seen"]),
+    )
+
+
+TOUCH_SQL = (
+    "INSERT INTO contacts (channel, external_id, display_name, source, first_seen, last_seen)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (channel, external_id) DO UPDATE SET"
+    "  last_seen = excluded.last_seen,"
+    "  display_name = CASE WHEN excluded.display_name <> '' THEN excluded.display_name"
+    "                 ELSE contacts.display_name END"
+    " RETURNING *"
+)
+
+
+class Contacts:
+    """Queries over the contacts table."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def touch(
+        self, channel: str, external_id: str, display_name: str, now: datetime, source: str = "chat"
+    ) -> Contact:
+        """Record that this address wrote now (creating it if new) and return it."""
+        stamp = iso(now)
+        row = await self._db.fetchone(
+            TOUCH_SQL,
+            (channel, external_id, display_name, source, stamp, stamp),
+        )
+        assert row is not None
+        return contact_from_row(row)
+
+    async def find(self, channel: str, external_id: str) -> Contact | None:
+        """Return the contact at this address, if any."""
+        row = await self._db.fetchone(
+            "SELECT * FROM contacts WHERE channel = ? AND external_id = ?", (channel, external_id)
+        )
+        return contact_from_row(row) if row else None
+
+    async def get(self, contact_id: int) -> Contact | None:
+        """Return the contact with this id, if any."""
+        row = await self._db.fetchone("SELECT * FROM contacts WHERE id = ?", (contact_id,))
+        return contact_from_row(row) if row else None
+
+    async def set_status(self, contact_id: int, status: ContactStatus, now: datetime) -> None:
+        """Change whether the contact receives proactive messages."""
+        await self._db.execute(
+            "UPDATE contacts SET status = ?, status_changed_at = ? WHERE id = ? AND status <> ?",
+            (status.value, iso(now), contact_id, status.value),
+        )
+
+    async def count_by_status(self) -> dict[ContactStatus, int]:
+        """Return how many contacts have each status."""
+        rows = await self._db.fetchall("SELECT status, COUNT(*) AS n FROM contacts GROUP BY status")
+        counts = dict.fromkeys(ContactStatus, 0)
+        counts.update({ContactStatus(row["status"]): row["n"] for row in rows})
+        return counts

@@ -1,0 +1,172 @@
+"""One aiosqlite connection per process: WAL, foreign keys, busy timeout, versioned migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+__all__ = ["MIGRATIONS_DIR", "Database", "Migration", "iso", "parse_iso"]
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def iso(moment: datetime) -> str:
+    """Return `moment` as the UTC ISO-8601 text stored in the database."""
+    if moment.tzinfo is None:
+        raise ValueError("store only aware datetimes")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_iso(text: str) -> datetime:
+    """Return the aware datetime stored as `text`."""
+    return datetime.fromisoformat(text)
+
+
+class Migration:
+    """A numbered SQL file in the migrations folder."""
+
+    def __init__(self, path: Path) -> None:
+        found = _MIGRATION_NAME.match(path.name)
+        if not found:
+            raise ValueError(f"migration file name must look like 0001_name.sql: {path.name}")
+        self.version = int(found.group(1))
+        self.name = found.group(2)
+        self.path = path
+
+    @classmethod
+    def discover(cls, folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+        """Return the migrations in `folder`, oldest first; versions must be unique."""
+        found = sorted((cls(p) for p in folder.glob("*.sql")), key=lambda m: m.version)
+        versions = [m.version for m in found]
+        if len(set(versions)) != len(versions):
+            raise ValueError(f"two migrations share a version number in {folder}")
+        return found
+
+
+class Database:
+    """The process's single SQLite connection and its transactions."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._conn = connection
+        self.path = path
+        self._write_lock = asyncio.Lock()
+        self._in_block = False
+
+    @classmethod
+    async def open(cls, path: Path, *, migrations: Iterable[Migration] | None = None) -> Database:
+        """Open (creating folders and file), configure and migrate the database at `path`."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level="IMMEDIATE")
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn, path)
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            await db.migrate(Migration.discover() if migrations is None else migrations)
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self._conn.close()
+
+    async def migrate(self, migrations: Iterable[Migration]) -> list[int]:
+        """Apply the migrations not applied yet, each in its own transaction; return them."""
+        await self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        rows = await self.fetchall("SELECT version FROM schema_migrations")
+        done = {row["version"] for row in rows}
+        applied = []
+        for migration in migrations:
+            if migration.version in done:
+                continue
+            script = migration.path.read_text(encoding="utf-8")
+            stamp = iso(datetime.now(UTC))
+            try:
+                await self._conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\n;"
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES "
+                    f"({migration.version}, '{migration.name}', '{stamp}');\nCOMMIT;"
+                )
+            except BaseException:
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
+                raise
+            applied.append(migration.version)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self, *, lazy: bool = False) -> AsyncIterator[None]:
+        """Run the block in one write transaction: all of it is stored, or none of it.
+
+        Transactions from concurrent tasks on the shared connection run one after another.
+        With `lazy`, the transaction begins at the block's first write instead of at once
+        (one trip to the database thread less): use it only when the block writes first.
+        """
+        async with self._write_lock:
+            if not lazy:
+                await self._conn.execute("BEGIN IMMEDIATE")
+            self._in_block = True
+            try:
+                yield
+            except BaseException:
+                if self._conn.in_transaction:
+                    await self._conn.rollback()
+                raise
+            finally:
+                self._in_block = False
+            if self._conn.in_transaction:
+                await self._conn.commit()
+
+    async def _settle(self) -> None:
+        """Commit a write made outside `transaction()` (SQLite began one implicitly)."""
+        if not self._in_block and self._conn.in_transaction:
+            await self._conn.commit()
+
+    async def execute(self, sql: str, params: Any = ()) -> int:
+        """Run one statement; return the last inserted row id."""
+        row = await self._conn.execute_insert(sql, params)
+        await self._settle()
+        return int(row[0]) if row else 0
+
+    async def execute_rowcount(self, sql: str, params: Any = ()) -> int:
+        """Run one statement; return how many rows it changed."""
+        cursor = await self._conn.execute(sql, params)
+        await self._settle()
+        return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Any]) -> None:
+        """Run one statement for each parameter row."""
+        await self._conn.executemany(sql, rows)
+        await self._settle()
+
+    async def fetchone(self, sql: str, params: Any = ()) -> aiosqlite.Row | None:
+        """Return the first row of a query, or None (one trip to the database thread)."""
+        rows = await self._conn.execute_fetchall(sql, params)
+        await self._settle()
+        return next(iter(rows), None)
+
+    async def fetchall(self, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
+        """Return every row of a query."""
+        rows = list(await self._conn.execute_fetchall(sql, params))
+        await self._settle()
+        return rows
+
+    async def applied_versions(self) -> list[int]:
+        """Return the migration versions applied to this database."""
+        rows = await self.fetchall("SELECT version FROM schema_migrations ORDER BY version")
+        return [row["version"] for row in rows]

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.store.db import Database, Migration
+
+
+async def test_open_creates_folder_and_applies_migrations_once(db_path: Path) -> None:
+    assert not db_path.parent.exists()
+    db = await Database.open(db_path)
+    first = await db.applied_versions()
+    await db.close()
+    db = await Database.open(db_path)
+    try:
+        assert first == [m.version for m in Migration.discover()]
+        assert await db.applied_versions() == first
+        row = await db.fetchone("PRAGMA journal_mode")
+        assert row is not None
+        assert row[0] == "wal"
+        row = await db.fetchone("PRAGMA foreign_keys")
+        assert row is not None
+        assert row[0] == 1
+        row = await db.fetchone("PRAGMA busy_timeout")
+        assert row is not None
+        assert row[0] == 5000
+    finally:
+        await db.close()
+
+
+async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path, db_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_good.sql").write_text("CREATE TABLE good (id INTEGER PRIMARY KEY);")
+    (folder / "0002_bad.sql").write_text(
+        "CREATE TABLE half (id INTEGER PRIMARY KEY);\nINSERT INTO missing VALUES (1);"
+    )
+    with pytest.raises(sqlite3.OperationalError):
+        await Database.open(db_path, migrations=Migration.discover(folder))
+    db = await Database.open(db_path, migrations=Migration.discover(folder)[:1])
+    try:
+        assert await db.applied_versions() == [1]
+        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
+        assert "good" in tables
+        assert "half" not in tables
+    finally:
+        await db.close()
+
+
+def test_migration_names_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "1_bad name.sql").write_text("")
+    with pytest.raises(ValueError, match=r"0001_name\.sql"):
+        Migration.discover(tmp_path)
+
+
+async def test_transaction_is_all_or_nothing(db_path: Path) -> None:
+    db = await Database.open(db_path)
+    try:
+        async def crash_in_the_middle() -> None:
+            async with db.transaction():
+                await db.execute(
+                    "INSERT INTO contacts (channel, external_id, first_seen, last_seen)"
+                    " VALUES ('t', '1', 'x', 'x')"
+                )
+                raise RuntimeError("crash in the middle")
+
+        with pytest.raises(RuntimeError):
+            await crash_in_the_middle()
+        row = await db.fetchone("SELECT COUNT(*) FROM contacts")
+        assert row is not None
+        assert row[0] == 0
+    finally:
+        await db.close()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from bot.app import Loa
+from bot.core.types import Incoming, Kind
+from bot.store import ContactStatus
+
+
+def text(body: str, sender: str = "9") -> Incoming:
+    return Incoming("test", sender, Kind.TEXT, text=body, display_name="Hoa")
+
+
+async def test_every_message_is_logged_both_ways(loa: Loa) -> None:
+    await loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="start"))
+    await loa.engine.handle(text("<b>{{ 7*7 }}</b>"))
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    logged = await loa.store.messages.for_contact(contact.id)
+    assert [m.direction for m in logged] == ["in", "out", "in", "out"]
+    assert logged[2].text == "<b>{{ 7*7 }}</b>"
+    assert "49" not in logged[3].text
+
+
+async def test_stop_then_writing_again_resumes(loa: Loa) -> None:
+    await loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="stop"))
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    assert contact.status is ContactStatus.STOPPED
+    replies = await loa.engine.handle(text("chào"))
+    assert "quay lại" in replies[0].text
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    assert contact.status is ContactStatus.ACTIVE
+
+
+async def test_a_typed_number_presses_the_button_last_shown(loa: Loa) -> None:
+    await loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="menu"))
+    replies = await loa.engine.handle(text("3"))
+    assert "1900 9068" in replies[0].text
+    assert [b.payload for b in replies[0].buttons] == ["menu"]
+
+
+async def test_control_characters_are_removed_before_storing(loa: Loa) -> None:
+    await loa.engine.handle(text("a\x00b\x1bc\x7fd"))
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    logged = await loa.store.messages.for_contact(contact.id)
+    assert logged[0].text == "abcd"
