@@ -197,6 +197,10 @@ ABBREVIATIONS: Mapping[str, str] = MappingProxyType(
         "camon": "cam on",
         "hello": "xin chao",
         "hi": "xin chao",
+        "bhiem": "bao hiem",
+        "tui": "toi",
+        "ti": "ty",  # "tỉ lệ" and "tỷ lệ" are one word
+        "coi": "xem",  # southern "coi" = "xem" (look up)
         "ngan": "nghin",
         "ngin": "nghin",
     }
