@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,9 @@ import pytest
 from bot.app import Loa, open_loa
 from bot.clock import VIETNAM, FixedClock
 from bot.config import Settings, load_settings
+
+# python-telegram-bot 22 warns inside RetryAfter unless durations are opted into timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
