@@ -14,6 +14,8 @@ from bot.channels.telegram import TelegramChannel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, require_telegram_token
 from bot.core.dialog import Dialog
+from bot.core.knowledge import KnowledgeBase, default_topics_path
+from bot.core.rates import RateBook, default_rates_path
 from bot.engine import Engine
 from bot.render import Renderer
 from bot.store import Store
@@ -50,10 +52,16 @@ async def open_loa(
     store = await Store.open(database or settings.database_path)
     try:
         renderer = Renderer()
-        engine = Engine(store, Dialog(), renderer, clock or SystemClock(), settings.tz)
+        dialog = Dialog(KnowledgeBase.load(default_topics_path()), load_rates())
+        engine = Engine(store, dialog, renderer, clock or SystemClock(), settings.tz)
         yield Loa(settings=settings, store=store, renderer=renderer, engine=engine)
     finally:
         await store.close()
+
+
+def load_rates() -> RateBook:
+    """Load the dated rates file (data/rates.toml)."""
+    return RateBook.load(default_rates_path())
 
 
 def telegram_channel(loa: Loa) -> TelegramChannel:

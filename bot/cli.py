@@ -8,13 +8,16 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot.app import open_loa, serve
+from bot.app import load_rates, open_loa, serve
 from bot.channels.console import run_console
+from bot.clock import SystemClock, local_date
 from bot.config import ConfigError, Settings, load_settings, require_telegram_token
+from bot.render import Renderer
 
 __all__ = ["main"]
 
@@ -53,7 +56,36 @@ def _parser() -> argparse.ArgumentParser:
         help=f"SQLite file to use (default {DEMO_DATABASE})",
     )
     demo.add_argument("--user", default="demo", help="who you are in the demo (default: demo)")
+
+    rates = commands.add_parser(
+        "rates",
+        help="print the premiums and figures in force on a date",
+        description=(
+            "Print the base salary, BHYT and BHXH tự nguyện figures in force on a date, from "
+            "data/rates.toml. When a decree changes a rate, add a dated row to that file."
+        ),
+    )
+    rates.add_argument(
+        "--on", type=_day, default=None, metavar="dd/mm/yyyy", help="the date (default: today)"
+    )
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date()  # noqa: DTZ007 - a date only
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 25/11/2026") from None
+
+
+def _rates(settings: Settings, on: date | None) -> int:
+    book = load_rates()
+    day = on or local_date(SystemClock().now(), settings.tz)
+    if day < book.covers_from():
+        print(f"loa: the rates file starts on {book.covers_from():%d/%m/%Y}", file=sys.stderr)
+        return 2
+    print(Renderer().text("rates", {"f": book.snapshot(day)}))
+    return 0
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -85,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             require_telegram_token(settings)
             _configure_logging(settings)
             return asyncio.run(_run(settings))
+        if args.command == "rates":
+            return _rates(settings, args.on)
         if args.command == "demo":
             logging.basicConfig(level=logging.WARNING)
             return asyncio.run(_demo(settings, args.db, args.user))

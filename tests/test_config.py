@@ -81,3 +81,24 @@ def test_help_describes_every_command() -> None:
         [sys.executable, "-m", "bot", "demo", "--help"], capture_output=True, text=True, check=True
     )
     assert "offline" in demo.stdout
+
+
+def test_loa_rates_prints_the_table_in_force_on_a_date() -> None:
+    def rates(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "rates", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    before = rates("--on", "30/06/2026")
+    after = rates("--on", "01/07/2026")
+    assert before.returncode == after.returncode == 0
+    assert "2.340.000 đồng/tháng, từ 01/07/2024" in before.stdout
+    assert "Người thứ 1 (100%): 113.850 đồng" in after.stdout
+    assert "hộ cận nghèo: 40% = 132.000 đồng/tháng" in after.stdout
+    bad = rates("--on", "31/02/2026")
+    assert bad.returncode == 2
+    assert "31/02/2026" in bad.stderr

@@ -41,3 +41,17 @@ def test_loa_demo_in_a_pipe_prints_the_greeting_and_menu(tmp_path: Path) -> None
     assert "Xin chào! Tôi là Loa" in result.stdout
     assert result.stdout.count("1. 📖 Hỏi đáp BHYT, BHXH") == 2
     assert result.stderr == ""
+
+
+def test_loa_demo_answers_a_household_question_with_the_total(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--db", str(tmp_path / "demo.db")],
+        input="nha toi 4 nguoi dong bhyt 6 thang het bao nhieu\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert "• Người thứ 2 (70% mức người thứ nhất): 478.170 đồng" in result.stdout
+    assert "Tổng cộng: 1.912.680 đồng." in result.stdout

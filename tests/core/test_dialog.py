@@ -6,9 +6,16 @@ import pytest
 
 from bot.clock import VIETNAM
 from bot.core.dialog import Dialog, Turn
-from bot.core.types import Effect, Incoming, Kind, State
+from bot.core.knowledge import KnowledgeBase, default_topics_path
+from bot.core.rates import RateBook, default_rates_path
+from bot.core.types import Decision, Effect, Incoming, Kind, State
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
+
+
+@pytest.fixture(scope="module")
+def dialog() -> Dialog:
+    return Dialog(KnowledgeBase.load(default_topics_path()), RateBook.load(default_rates_path()))
 
 
 def turn(
@@ -30,8 +37,8 @@ def turn(
     )
 
 
-def test_start_greets_by_name_with_the_main_menu() -> None:
-    decision = Dialog().decide(turn(Kind.COMMAND, command="start"))
+def test_start_greets_by_name_with_the_main_menu(dialog: Dialog) -> None:
+    decision = dialog.decide(turn(Kind.COMMAND, command="start"))
     (say,) = decision.says
     assert say.template == "start"
     assert say.data["name"] == "Lan"
@@ -39,29 +46,125 @@ def test_start_greets_by_name_with_the_main_menu() -> None:
     assert decision.effects == ()
 
 
-def test_stop_stops_and_writing_again_resumes() -> None:
-    stopped = Dialog().decide(turn(Kind.COMMAND, command="stop"))
+def test_stop_stops_and_writing_again_resumes(dialog: Dialog) -> None:
+    stopped = dialog.decide(turn(Kind.COMMAND, command="stop"))
     assert stopped.effects == (Effect.STOP,)
-    resumed = Dialog().decide(turn(Kind.TEXT, "menu", stopped=True))
+    resumed = dialog.decide(turn(Kind.TEXT, "menu", stopped=True))
     assert resumed.effects == (Effect.RESUME,)
     assert [s.template for s in resumed.says] == ["resumed", "menu"]
 
 
 @pytest.mark.parametrize("command", ["help", "menu"])
-def test_help_and_menu_end_any_flow(command: str) -> None:
-    decision = Dialog().decide(turn(Kind.COMMAND, command=command, state=State("calc", "x")))
+def test_help_and_menu_end_any_flow(dialog: Dialog, command: str) -> None:
+    decision = dialog.decide(turn(Kind.COMMAND, command=command, state=State("calc", "x")))
     assert decision.state is None
     assert decision.says[-1].choices
 
 
-def test_non_text_gets_the_only_text_answer_and_keeps_the_flow() -> None:
+def test_non_text_gets_the_only_text_answer_and_keeps_the_flow(dialog: Dialog) -> None:
     state = State("calc", "members")
-    decision = Dialog().decide(turn(Kind.UNSUPPORTED, state=state))
+    decision = dialog.decide(turn(Kind.UNSUPPORTED, state=state))
     assert decision.says[0].template == "only_text"
     assert decision.state == state
 
 
-def test_unknown_command_is_named_back() -> None:
-    decision = Dialog().decide(turn(Kind.COMMAND, command="xyz"))
+def test_unknown_command_is_named_back(dialog: Dialog) -> None:
+    decision = dialog.decide(turn(Kind.COMMAND, command="xyz"))
     assert decision.says[0].template == "unknown_command"
     assert decision.says[0].data["command"] == "xyz"
+
+
+def ask(dialog: Dialog, text: str, state: State | None = None) -> Decision:
+    return dialog.decide(turn(Kind.TEXT, text, state=state))
+
+
+def test_a_household_question_with_its_numbers_gets_the_figures(dialog: Dialog) -> None:
+    decision = ask(dialog, "nha toi 4 nguoi dong bhyt 6 thang het bao nhieu")
+    (say,) = decision.says
+    assert say.template == "calc/result_household"
+    quote = say.data["q"]
+    assert [line.period_amount for line in quote.lines] == [683_100, 478_170, 409_860, 341_550]
+    assert quote.total == 1_912_680
+    assert decision.state is None
+
+
+def test_a_missing_period_is_asked_with_buttons_then_priced(dialog: Dialog) -> None:
+    first = ask(
+        dialog, "Chào cháu, nhà bác có 3 người, mua bảo hiểm y tế hộ gia đình hết bao nhiêu"
+    )
+    assert first.says[0].template == "calc/ask_months"
+    assert [c.payload for c in first.says[0].choices] == [
+        "calc:months:3",
+        "calc:months:6",
+        "calc:months:12",
+    ]
+    assert first.state is not None
+    second = ask(dialog, "12 thang", state=first.state)
+    quote = second.says[0].data["q"]
+    assert (quote.members, quote.months, quote.total) == (3, 12, 1_366_200 + 956_340 + 819_720)
+
+
+def test_voluntary_income_asks_the_group_then_gives_gross_support_and_net(dialog: Dialog) -> None:
+    first = ask(dialog, "bhxh tự nguyện thu nhập 3 triệu thì đóng bao nhiêu một tháng")
+    assert first.says[0].template == "calc/ask_group"
+    second = dialog.decide(turn(Kind.BUTTON, "calc:group:near_poor", state=first.state))
+    quote = second.says[0].data["q"]
+    assert (quote.gross_monthly, quote.support_monthly, quote.net_monthly) == (
+        660_000,
+        132_000,
+        528_000,
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "field"),
+    [
+        ("nhà tôi 500 người đóng bhyt 6 tháng bao nhiêu", "members"),
+        ("bhxh tu nguyen thu nhap 60 trieu dong bao nhieu", "income"),
+    ],
+)
+def test_out_of_range_numbers_are_explained_and_asked_again(
+    dialog: Dialog, typed: str, field: str
+) -> None:
+    decision = ask(dialog, typed)
+    problem = decision.says[0]
+    assert problem.template == "calc/out_of_range"
+    assert problem.data["field"] == field
+    assert decision.state is not None
+    assert decision.state.step == field
+
+
+def test_the_guided_calculator_walks_step_by_step(dialog: Dialog) -> None:
+    state = None
+    for payload in ["calc", "calc:kind:household", "calc:members:2"]:
+        decision = dialog.decide(turn(Kind.BUTTON, payload, state=state))
+        state = decision.state
+    assert state is not None
+    assert state.step == "months"
+    done = dialog.decide(turn(Kind.BUTTON, "calc:months:3", state=state))
+    assert done.says[0].data["q"].total == 341_550 + 239_085
+
+
+def test_gibberish_inside_the_calculator_asks_the_same_step_again(dialog: Dialog) -> None:
+    state = State("calc", "members", {"kind": "household"})
+    decision = ask(dialog, "asdfgh", state=state)
+    assert decision.says[0].template == "calc/ask_members"
+    assert decision.says[0].data["retry"] is True
+    assert decision.state == state
+
+
+def test_an_unclear_question_offers_the_closest_topics_and_the_menu(dialog: Dialog) -> None:
+    decision = ask(dialog, "xyz qwerty")
+    (say,) = decision.says
+    assert say.template == "unsure"
+    assert [c.payload for c in say.choices][-3:] == ["topics", "calc", "hotline"]
+
+
+def test_a_topic_question_is_answered_from_its_template(dialog: Dialog) -> None:
+    decision = ask(dialog, "the bhyt mua lan dau bao lau thi co gia tri")
+    assert decision.says[0].template == "topics/the_gia_tri"
+    assert decision.says[0].data["f"].on == date(2026, 11, 25)
+
+
+def test_stop_words_stop(dialog: Dialog) -> None:
+    assert ask(dialog, "không nhận tin nữa").effects == (Effect.STOP,)

@@ -58,6 +58,7 @@ def test_migration_names_are_checked(tmp_path: Path) -> None:
 async def test_transaction_is_all_or_nothing(db_path: Path) -> None:
     db = await Database.open(db_path)
     try:
+
         async def crash_in_the_middle() -> None:
             async with db.transaction():
                 await db.execute(

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from bot.core.dialog.answers import Answers
+from bot.core.dialog.calculator import FLOW as CALC_FLOW
+from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
 from bot.core.dialog.turn import Turn
+from bot.core.knowledge import KnowledgeBase
+from bot.core.rates import RateBook
 from bot.core.text import fold
 from bot.core.types import Decision, Effect, Kind, Say
 
@@ -16,6 +21,10 @@ _HELP_WORDS = frozenset({"help", "huong dan", "tro giup", "cach dung"})
 
 class Dialog:
     """Decides what to answer; every flow is reached from here."""
+
+    def __init__(self, kb: KnowledgeBase, book: RateBook) -> None:
+        self.calculator = Calculator(book)
+        self.answers = Answers(kb, book, self.calculator)
 
     def decide(self, turn: Turn) -> Decision:
         """Return the answer to one turn."""
@@ -61,6 +70,14 @@ class Dialog:
             return Decision(says=(Say("hotline", choices=back_to_menu()),))
         if payload == "stop":
             return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
+        if payload == "topics":
+            return self.answers.groups()
+        if payload.startswith("group:"):
+            return self.answers.group(payload.removeprefix("group:"))
+        if payload.startswith("topic:"):
+            return self.answers.topic(turn, payload.removeprefix("topic:"))
+        if payload == "calc" or payload.startswith("calc:"):
+            return self.calculator.on_button(turn, payload)
         return Decision(says=(main_menu("expired_button"),))
 
     def _text(self, turn: Turn) -> Decision:
@@ -71,4 +88,10 @@ class Dialog:
             return Decision(says=(main_menu(),))
         if folded in _HELP_WORDS:
             return Decision(says=(main_menu("help"),))
-        return Decision(says=(Say("unknown", choices=MAIN_MENU),), state=turn.state)
+        if turn.state is not None and turn.state.flow == CALC_FLOW:
+            answered = self.calculator.on_text(turn)
+            if answered is not None:
+                return answered
+            if not self.answers.understands(turn.text):
+                return self.calculator.reask(turn)
+        return self.answers.question(turn)

@@ -1,0 +1,140 @@
+"""Free-text questions and topic browsing: match a topic, compute the resident's own figure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core import extract
+from bot.core.dialog.calculator import Calculator
+from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
+from bot.core.dialog.turn import Turn
+from bot.core.knowledge import KnowledgeBase, Topic
+from bot.core.rates import RateBook
+from bot.core.types import Choice, Decision, Effect, Say
+
+__all__ = ["GROUPS", "Answers"]
+
+GROUPS = ("bhyt_hgd", "doi_tuong", "quyen_loi", "the_bhyt", "bhxh_tn", "thanh_toan", "lien_he")
+_HOUSEHOLD = frozenset({"bhyt_hgd_muc_dong", "bhyt_hgd_giam_tru", "bhyt_hgd_ky_dong"})
+_VOLUNTARY = frozenset({"bhxh_tn_muc_dong", "bhxh_tn_ho_tro", "bhxh_tn_la_gi"})
+_FOLLOW_UPS: dict[str, tuple[str, ...]] = {
+    "bhyt_hgd_muc_dong": ("bhyt_hgd_giam_tru", "dong_o_dau"),
+    "bhyt_hgd_doi_tuong": ("bhyt_hgd_muc_dong", "the_gia_tri"),
+    "the_gia_han": ("the_gia_tri", "bhyt_5_nam"),
+    "bhxh_tn_muc_dong": ("bhxh_tn_ho_tro", "bhxh_tn_phuong_thuc"),
+    "bhxh_tn_la_gi": ("bhxh_tn_muc_dong", "bhxh_tn_huu_tri"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """Answers questions from the knowledge base and hands figures to the calculator."""
+
+    kb: KnowledgeBase
+    book: RateBook
+    calculator: Calculator
+
+    def groups(self) -> Decision:
+        """Show the topic groups to browse."""
+        choices = tuple(Choice(f"group:{g}", f"group.{g}") for g in GROUPS)
+        return Decision(says=(Say("topics/groups", choices=(*choices, *back_to_menu())),))
+
+    def group(self, group: str) -> Decision:
+        """Show the topics of one group as buttons."""
+        topics = self.kb.in_group(group) if group in GROUPS else ()
+        if not topics:
+            return self.groups()
+        choices = tuple(self._topic_choice(t) for t in topics)
+        back = Choice("topics", "topics.back")
+        return Decision(
+            says=(Say("topics/group", {"group": group}, (*choices, back, *back_to_menu())),)
+        )
+
+    def topic(self, turn: Turn, topic_id: str) -> Decision:
+        """Answer one info topic with today's figures."""
+        topic = self.kb.get(topic_id)
+        if topic is None or topic.kind != "info":
+            return self.groups()
+        figures = self.book.snapshot(turn.today)
+        follow = tuple(
+            self._topic_choice(t)
+            for t in (self.kb.get(i) for i in _FOLLOW_UPS.get(topic_id, ()))
+            if t is not None
+        )
+        extra: tuple[Choice, ...] = ()
+        if topic_id in _HOUSEHOLD:
+            extra = (Choice("calc:kind:household", "calc.for_my_household"),)
+        elif topic_id in _VOLUNTARY:
+            extra = (Choice("calc:kind:voluntary", "calc.for_my_income"),)
+        say = Say(f"topics/{topic_id}", {"f": figures}, (*extra, *follow, *back_to_menu()))
+        return Decision(says=(say,))
+
+    def question(self, turn: Turn) -> Decision:
+        """Answer a typed question: an intent, a topic, a personal figure, or "not sure"."""
+        matches = self.kb.match(turn.text)
+        best = matches[0].topic_id if matches and self.kb.is_confident(matches) else None
+        figures = self._numbers(turn.text)
+        if best is not None and self.kb.get(best) is not None:
+            topic = self.kb.get(best)
+            assert topic is not None
+            if topic.kind == "intent":
+                return self._intent(turn, best, figures)
+            personal = self._personal(turn, best, figures)
+            return personal or self.topic(turn, best)
+        if "members" in figures:
+            return self.calculator.start(turn, {"kind": "household", **figures})
+        closest = tuple(
+            self._topic_choice(t)
+            for t in (self.kb.get(m.topic_id) for m in matches)
+            if t is not None and t.kind == "info"
+        )
+        return Decision(says=(Say("unsure", choices=(*closest, *MAIN_MENU)),))
+
+    def understands(self, text: str) -> bool:
+        """Tell whether a typed text confidently matches a topic or intent."""
+        return self.kb.is_confident(self.kb.match(text))
+
+    def _personal(
+        self, turn: Turn, topic_id: str, figures: dict[str, int | str]
+    ) -> Decision | None:
+        if topic_id in _HOUSEHOLD and "members" in figures:
+            return self.calculator.start(turn, {"kind": "household", **figures})
+        if topic_id in _VOLUNTARY and "income" in figures:
+            return self.calculator.start(turn, {"kind": "voluntary", **figures})
+        if topic_id == "bhyt_hoc_sinh" and "months" in figures:
+            return self.calculator.start(turn, {"kind": "student", **figures})
+        if topic_id == "bhyt_can_ngheo" and "months" in figures:
+            return self.calculator.start(turn, {"kind": "near_poor", **figures})
+        return None
+
+    def _intent(self, turn: Turn, intent: str, figures: dict[str, int | str]) -> Decision:
+        if intent == "stop":
+            return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
+        if intent == "calculator":
+            return self.calculator.start(turn, {"kind": "household", **figures} if figures else {})
+        if intent == "thanks":
+            return Decision(says=(Say("thanks", choices=back_to_menu()),))
+        if intent in ("register", "remind"):
+            return Decision(says=(Say(f"intent_{intent}", choices=back_to_menu()),))
+        return Decision(says=(main_menu("start", name=turn.incoming.display_name),))
+
+    @staticmethod
+    def _numbers(text: str) -> dict[str, int | str]:
+        found: dict[str, int | str] = {}
+        members = extract.household_size(text)
+        if members is not None:
+            found["members"] = members
+        months = extract.months(text)
+        if months is not None:
+            found["months"] = months
+        income = extract.money(text)
+        if income is not None:
+            found["income"] = income
+        group = extract.support_group(text)
+        if group is not None:
+            found["group"] = group
+        return found
+
+    @staticmethod
+    def _topic_choice(topic: Topic) -> Choice:
+        return Choice(f"topic:{topic.id}", "topic", {"title": topic.title})

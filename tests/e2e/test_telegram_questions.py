@@ -1,0 +1,53 @@
+"""Residents ask in free text over Telegram and get their own figures back."""
+
+from __future__ import annotations
+
+from bot.channels.telegram import TelegramChannel
+from tests.fakes.telegram_server import FakeTelegram
+
+CHAT = 6001
+
+
+def _rows(server: FakeTelegram) -> list[list[dict[str, str]]]:
+    markup = server.sent(CHAT)[-1].reply_markup or {}
+    rows: list[list[dict[str, str]]] = markup.get("inline_keyboard", [])
+    return rows
+
+
+async def test_a_household_question_gets_each_members_amount_and_the_total(
+    server: FakeTelegram, bot: TelegramChannel
+) -> None:
+    server.push_text(CHAT, "nha toi 4 nguoi dong bhyt 6 thang het bao nhieu")
+    await server.wait_for("sendMessage")
+    (message,) = server.sent(CHAT)
+    for amount in ("683.100 đồng", "478.170 đồng", "409.860 đồng", "341.550 đồng"):
+        assert amount in message.text
+    assert "Tổng cộng: 1.912.680 đồng." in message.text
+
+
+async def test_the_guided_calculator_works_with_buttons(
+    server: FakeTelegram, bot: TelegramChannel
+) -> None:
+    server.push_text(CHAT, "/start")
+    await server.wait_for("sendMessage")
+    steps = ["calc", "calc:kind:voluntary", "calc:income:2000000", "calc:group:ethnic_minority"]
+    for count, payload in enumerate(steps, start=2):
+        pressable = [b["callback_data"] for row in _rows(server) for b in row]
+        assert payload in pressable
+        server.push_callback(CHAT, payload)
+        await server.wait_for("sendMessage", count=count)
+    result = server.sent(CHAT)[-1].text
+    assert "440.000 đồng/tháng" in result  # 22% of 2,000,000
+    assert "99.000 đồng/tháng" in result  # 30% of 22% of the 1,500,000 poverty line
+    assert "Bạn đóng: 341.000 đồng/tháng" in result
+
+
+async def test_an_unclear_question_offers_topics_as_buttons(
+    server: FakeTelegram, bot: TelegramChannel
+) -> None:
+    server.push_text(CHAT, "qwerty zxcv")
+    await server.wait_for("sendMessage")
+    (message,) = server.sent(CHAT)
+    assert "1900 9068" in message.text
+    rows = (message.reply_markup or {})["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in rows][-3:] == ["topics", "calc", "hotline"]
