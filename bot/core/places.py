@@ -1,0 +1,96 @@
+"""Commune and village names: a matching key and a tidy display form."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["MAX_PLACE_LENGTH", "display_place", "place_key"]
+
+MAX_PLACE_LENGTH = 100
+
+# Administrative prefix (lower case, NFC) → its full folded form. Accented and unaccented
+# spellings are listed separately so that "Tô Hiệu" (a name) is not read as "Tổ" (a prefix)
+# while "To dan pho 5", typed without diacritics, still is.
+_PREFIX_FORMS: dict[str, str] = {
+    "tổ dân phố": "to dan pho",
+    "thị trấn": "thi tran",
+    "khu phố": "khu pho",
+    "đặc khu": "dac khu",
+    "phường": "phuong",
+    "thôn": "thon",
+    "buôn": "buon",
+    "làng": "lang",
+    "khóm": "khom",
+    "xóm": "xom",
+    "sóc": "soc",
+    "bản": "ban",
+    "ấp": "ap",
+    "xã": "xa",
+    "tổ": "to dan pho",
+    "tdp": "to dan pho",
+    "kp": "khu pho",
+    "tt": "thi tran",
+    "p": "phuong",
+    "x": "xa",
+}
+_PREFIXES: dict[tuple[str, ...], str] = {}
+for _form, _full in _PREFIX_FORMS.items():
+    _PREFIXES[tuple(_form.split())] = _full
+    _PREFIXES.setdefault(tuple(_full.split()), _full)
+# Unaccented words that also start names ("Lang Son" may be Lạng Sơn): a prefix only before
+# a number.
+_NAME_LIKE = {("ban",), ("lang",), ("soc",)}
+_PREFIX_LENGTHS = sorted({len(words) for words in _PREFIXES}, reverse=True)
+_GLUED = re.compile(r"^(tdp|kp|p|tổ|thôn|thon|ấp|ap|khu|xóm|xom|khóm|khom)(\d\w*)$")
+_APOSTROPHES = re.compile(r"['’‘`´]")
+_NON_WORD = re.compile(r"[\W_]+")
+_LEADING_ZEROS = re.compile(r"\b0+(?=\d)")
+
+
+def _fold(text: str) -> str:
+    """Lower-case `text` and strip Vietnamese diacritics (đ → d)."""
+    lowered = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    return "".join(c for c in lowered if not unicodedata.combining(c))
+
+
+def _words(text: str) -> list[str]:
+    """Split lower-case NFC `text` into words, punctuation dropped and "P3" split as "p 3"."""
+    words = _NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).split()
+    glued = _GLUED.match(words[0]) if words else None
+    if glued:
+        words[:1] = [glued.group(1), glued.group(2)]
+    return words
+
+
+def place_key(text: str) -> str:
+    """Return the matching key of a commune or village name ("Thôn 03" → "thon 3").
+
+    The key is folded (lower case, no diacritics, đ → d), punctuation becomes spaces
+    (apostrophes vanish: "H'Leo" → "hleo"), numbers lose leading zeros, and administrative
+    prefixes (xã, phường, thôn, ấp, tổ dân phố, TDP, KP…) are dropped while a name follows,
+    so "Phường Buôn Ma Thuột" and "Buôn Ma Thuột" share a key. Before a number the prefix is
+    kept in full ("Tổ 5", "TDP 05" → "to dan pho 5") so "Thôn 3" and "Tổ 3" stay distinct.
+    """
+    words = _words(unicodedata.normalize("NFC", text).lower())
+    while words:
+        for size in _PREFIX_LENGTHS:
+            full = _PREFIXES.get(tuple(words[:size]))
+            if full is not None and len(words) > size:
+                break
+        else:
+            break
+        rest = words[size:]
+        if rest[0][0].isdigit():
+            words = [full, *rest]
+            break
+        if tuple(words[:size]) in _NAME_LIKE:
+            break
+        words = rest
+    return _LEADING_ZEROS.sub("", _fold(" ".join(words)))
+
+
+def display_place(text: str) -> str:
+    """Return `text` trimmed, NFC, with whitespace collapsed and at most 100 characters."""
+    tidy = " ".join(unicodedata.normalize("NFC", text).split())
+    return tidy[:MAX_PLACE_LENGTH].rstrip()

@@ -1,0 +1,1 @@
+"""Reading officers' resident lists (Excel/CSV) into clean rows; no database here."""
