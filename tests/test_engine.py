@@ -40,7 +40,7 @@ async def test_a_typed_number_presses_the_button_last_shown(loa: Loa) -> None:
 
 
 async def test_control_characters_are_removed_before_storing(loa: Loa) -> None:
-    await loa.engine.handle(text("a\x00b\x1bc\x7fd"))
+    await loa.engine.handle(text("a\x00b\x1bc\x7f\u202ed"))
     contact = await loa.store.contacts.find("test", "9")
     assert contact is not None
     logged = await loa.store.messages.for_contact(contact.id)

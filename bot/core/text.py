@@ -32,12 +32,14 @@ MAX_LENGTH = 4096
 
 # --- clean ---------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# C0/C1 controls, odd line breaks, and the bidirectional overrides that can disguise text.
+_BIDI = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_CONTROL = re.compile(f"[\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
 
 
 def _build_clean_table() -> dict[int, str | None]:
     """Map control characters to nothing (tab to a space, odd line breaks to a newline)."""
-    table: dict[int, str | None] = dict.fromkeys([*range(32), *range(127, 160)])
+    table: dict[int, str | None] = dict.fromkeys([*range(32), *range(127, 160), *map(ord, _BIDI)])
     table[ord("\t")] = " "
     for char in "\n\x85\u2028\u2029":
         table[ord(char)] = "\n"
