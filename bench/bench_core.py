@@ -1,8 +1,10 @@
-"""Benchmark the core alone: messages handled per second (normalise, decide, render, store).
+"""Benchmark the core: knowledge start-up, answering questions, and whole messages with storage.
 
-Run: `make bench` (or `.venv/bin/python bench/bench_core.py [N]`). Prints throughput and
-p50/p99 latency for N messages from 200 simulated residents, on a real SQLite file in a
-temporary folder.
+Run: `make bench` (or `.venv/bin/python bench/bench_core.py [N]`). Prints:
+1. start-up time of the knowledge base (topics + index, rates file, templates);
+2. free-text questions answered without storage (normalise + match + compute + render);
+3. N messages from 200 simulated residents through the engine (normalise, decide, render,
+   store) on a real SQLite file in a temporary folder.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from bot.app import open_loa
+from bot.app import load_rates, open_loa
 from bot.clock import VIETNAM, FixedClock
 from bot.config import load_settings
+from bot.core.dialog import Dialog, Turn
+from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.types import Incoming, Kind
+from bot.render import Renderer
+
+QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "eval" / "questions.tsv"
 
 MESSAGES = [
     (Kind.COMMAND, "", "start"),
@@ -37,6 +44,44 @@ def percentile(values: list[float], share: float) -> float:
     """Return the value below which `share` of `values` fall."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def report(name: str, count: int, elapsed: float, latencies: list[float]) -> None:
+    """Print throughput and latency percentiles."""
+    print(f"{name}: {count} in {elapsed:.2f} s = {count / elapsed:,.0f}/s")
+    print(
+        f"  latency: p50 {statistics.median(latencies) * 1000:.3f} ms, "
+        f"p99 {percentile(latencies, 0.99) * 1000:.3f} ms, "
+        f"max {max(latencies) * 1000:.3f} ms"
+    )
+
+
+def questions(count: int) -> None:
+    """Answer `count` evaluation-set questions with the dialog and renderer, no storage."""
+    t0 = time.perf_counter()
+    dialog = Dialog(KnowledgeBase.load(default_topics_path()), load_rates())
+    renderer = Renderer()
+    startup = time.perf_counter() - t0
+    print(f"knowledge start-up (topics + index, rates, templates): {startup * 1000:.0f} ms")
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()[1:]
+    texts = [line.split("\t", 1)[1] for line in lines]
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
+    latencies = []
+    started = time.perf_counter()
+    for index in range(count):
+        text = texts[index % len(texts)]
+        t1 = time.perf_counter()
+        incoming = Incoming("bench", "1", Kind.TEXT, text=text)
+        turn = Turn(incoming, text, None, False, now, date(2026, 11, 25))
+        for say in dialog.decide(turn).says:
+            renderer.render(say)
+        latencies.append(time.perf_counter() - t1)
+    report(
+        "questions answered (normalise + match + compute + render)",
+        count,
+        time.perf_counter() - started,
+        latencies,
+    )
 
 
 async def run(count: int) -> None:
@@ -58,13 +103,12 @@ async def run(count: int) -> None:
                 await loa.engine.handle(incoming)
                 latencies.append(time.perf_counter() - t0)
             elapsed = time.perf_counter() - started
-    print(f"core: {count} messages in {elapsed:.2f} s = {count / elapsed:,.0f} messages/s")
-    print(
-        f"latency: p50 {statistics.median(latencies) * 1000:.2f} ms, "
-        f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms, "
-        f"max {max(latencies) * 1000:.2f} ms"
+    report(
+        "messages through the engine (normalise, decide, render, store)", count, elapsed, latencies
     )
 
 
 if __name__ == "__main__":
-    asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000))
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    questions(total)
+    asyncio.run(run(total))
