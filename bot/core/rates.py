@@ -294,6 +294,7 @@ class RateBook:
         self._path = Path(path)
         self._series = dict(series)
         self._starts = {name: [row.start for row in rows] for name, rows in self._series.items()}
+        self._snapshots: dict[date, Figures] = {}
 
     @classmethod
     def load(cls, path: Path | str) -> RateBook:
@@ -399,7 +400,13 @@ class RateBook:
         return max(rows[0].start for rows in self._series.values())
 
     def snapshot(self, on: date) -> Figures:
-        """Return every figure in force on `on`, computed exactly."""
+        """Return every figure in force on `on`, computed exactly (once per date)."""
+        figures = self._snapshots.get(on)
+        if figures is None:
+            figures = self._snapshots[on] = self._compute_snapshot(on)
+        return figures
+
+    def _compute_snapshot(self, on: date) -> Figures:
         base_row = self.row("base_salary", on)
         base = self.integer("base_salary", on)
         rate = self.decimal("bhyt_rate_percent", on)
