@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.core.text import fold
+
 __all__ = ["MAX_PLACE_LENGTH", "display_place", "place_key"]
 
 MAX_PLACE_LENGTH = 100
@@ -48,12 +50,6 @@ _NON_WORD = re.compile(r"[\W_]+")
 _LEADING_ZEROS = re.compile(r"\b0+(?=\d)")
 
 
-def _fold(text: str) -> str:
-    """Lower-case `text` and strip Vietnamese diacritics (đ → d)."""
-    lowered = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return "".join(c for c in lowered if not unicodedata.combining(c))
-
-
 def _words(text: str) -> list[str]:
     """Split lower-case NFC `text` into words, punctuation dropped and "P3" split as "p 3"."""
     words = _NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).split()
@@ -87,7 +83,7 @@ def place_key(text: str) -> str:
         if tuple(words[:size]) in _NAME_LIKE:
             break
         words = rest
-    return _LEADING_ZEROS.sub("", _fold(" ".join(words)))
+    return _LEADING_ZEROS.sub("", fold(" ".join(words)))
 
 
 def display_place(text: str) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from bot.core.text import fold
 
 __all__ = [
     "FIELD_LABELS",
@@ -177,9 +178,7 @@ class ColumnMap:
 
 def header_key(text: str) -> str:
     """Fold a header cell for matching: lower case, no diacritics, no punctuation."""
-    lowered = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    plain = "".join(c for c in lowered if not unicodedata.combining(c))
-    return " ".join(_NON_WORD.sub(" ", plain).split())
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 
 
 def _match(text: str) -> tuple[str, bool] | None:

@@ -28,30 +28,27 @@ async def test_piped_chat_answers_every_line_and_remembers_choices(loa: Loa) -> 
     assert text.rstrip().endswith("(Gõ số hoặc tên mục để chọn)")
 
 
-def test_loa_demo_in_a_pipe_prints_the_greeting_and_menu(tmp_path: Path) -> None:
-    result = subprocess.run(
+def piped_demo(tmp_path: Path, lines: str) -> subprocess.CompletedProcess[str]:
+    """Run `loa demo` in a fresh folder with `lines` piped in."""
+    return subprocess.run(
         [sys.executable, "-m", "bot", "demo", "--db", str(tmp_path / "demo.db")],
-        input="/start\nmenu\n",
+        input=lines,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
         cwd=tmp_path,
     )
+
+
+def test_loa_demo_in_a_pipe_prints_the_greeting_and_menu(tmp_path: Path) -> None:
+    result = piped_demo(tmp_path, "/start\nmenu\n")
     assert "Xin chào! Tôi là Loa" in result.stdout
     assert result.stdout.count("1. 📖 Hỏi đáp BHYT, BHXH") == 2
     assert result.stderr == ""
 
 
 def test_loa_demo_answers_a_household_question_with_the_total(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--db", str(tmp_path / "demo.db")],
-        input="nha toi 4 nguoi dong bhyt 6 thang het bao nhieu\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-        cwd=tmp_path,
-    )
+    result = piped_demo(tmp_path, "nha toi 4 nguoi dong bhyt 6 thang het bao nhieu\n")
     assert "• Người thứ 2 (70% mức người thứ nhất): 478.170 đồng" in result.stdout
     assert "Tổng cộng: 1.912.680 đồng." in result.stdout
