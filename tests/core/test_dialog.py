@@ -168,3 +168,17 @@ def test_a_topic_question_is_answered_from_its_template(dialog: Dialog) -> None:
 
 def test_stop_words_stop(dialog: Dialog) -> None:
     assert ask(dialog, "không nhận tin nữa").effects == (Effect.STOP,)
+
+
+def test_asking_to_calculate_with_an_income_starts_the_voluntary_calculator(
+    dialog: Dialog,
+) -> None:
+    decision = ask(dialog, "tính giúp tôi số tiền với thu nhập 4 triệu")
+    assert decision.says[0].template == "calc/ask_group"
+    assert decision.state is not None
+    assert decision.state.data == {"kind": "voluntary", "income": 4_000_000}
+
+
+def test_asking_to_calculate_without_numbers_asks_what_to_calculate(dialog: Dialog) -> None:
+    decision = ask(dialog, "tính tiền đóng")
+    assert decision.says[0].template == "calc/ask_kind"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core import extract
@@ -17,6 +18,12 @@ __all__ = ["GROUPS", "Answers"]
 GROUPS = ("bhyt_hgd", "doi_tuong", "quyen_loi", "the_bhyt", "bhxh_tn", "thanh_toan", "lien_he")
 _HOUSEHOLD = frozenset({"bhyt_hgd_muc_dong", "bhyt_hgd_giam_tru", "bhyt_hgd_ky_dong"})
 _VOLUNTARY = frozenset({"bhxh_tn_muc_dong", "bhxh_tn_ho_tro", "bhxh_tn_la_gi"})
+_EXTRACTORS: tuple[tuple[str, Callable[[str], int | str | None]], ...] = (
+    ("members", extract.household_size),
+    ("months", extract.months),
+    ("income", extract.money),
+    ("group", extract.support_group),
+)
 _FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     "bhyt_hgd_muc_dong": ("bhyt_hgd_giam_tru", "dong_o_dau"),
     "bhyt_hgd_doi_tuong": ("bhyt_hgd_muc_dong", "the_gia_tri"),
@@ -111,7 +118,8 @@ class Answers:
         if intent == "stop":
             return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
         if intent == "calculator":
-            return self.calculator.start(turn, {"kind": "household", **figures} if figures else {})
+            kind = "voluntary" if "income" in figures else "household"
+            return self.calculator.start(turn, {"kind": kind, **figures} if figures else {})
         if intent == "thanks":
             return Decision(says=(Say("thanks", choices=back_to_menu()),))
         if intent in ("register", "remind"):
@@ -120,20 +128,9 @@ class Answers:
 
     @staticmethod
     def _numbers(text: str) -> dict[str, int | str]:
-        found: dict[str, int | str] = {}
-        members = extract.household_size(text)
-        if members is not None:
-            found["members"] = members
-        months = extract.months(text)
-        if months is not None:
-            found["months"] = months
-        income = extract.money(text)
-        if income is not None:
-            found["income"] = income
-        group = extract.support_group(text)
-        if group is not None:
-            found["group"] = group
-        return found
+        """Return the numbers a question carries: members, months, income, support group."""
+        found = {name: read(text) for name, read in _EXTRACTORS}
+        return {name: value for name, value in found.items() if value is not None}
 
     @staticmethod
     def _topic_choice(topic: Topic) -> Choice:
