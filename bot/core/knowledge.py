@@ -224,6 +224,7 @@ class _Index:
         self._build_centroids(documents)
         self._build_bayes(documents)
         self.keywords = self._keywords(topics)
+        self._build_lookup()
 
     def _build_centroids(self, documents: Sequence[tuple[int, Counter[str]]]) -> None:
         """Compute IDF weights and one unit TF-IDF centroid per topic."""
@@ -253,6 +254,22 @@ class _Index:
             for feature, n in counted.items():
                 gain = math.log((n + alpha) / alpha)
                 self.gains.setdefault(feature, []).append((number, gain))
+
+    def _build_lookup(self) -> None:
+        """Join both per-feature tables, and index keywords by their first word, for speed."""
+        self.lookup: dict[str, tuple[float, list[tuple[int, float, float]]]] = {}
+        for feature, idf in self.idf.items():
+            joined: dict[int, list[float]] = {}
+            for number, weight in self.centroids.get(feature, ()):
+                joined.setdefault(number, [0.0, 0.0])[0] = weight
+            for number, gain in self.gains.get(feature, ()):
+                joined.setdefault(number, [0.0, 0.0])[1] = gain
+            postings = [(number, pair[0], pair[1]) for number, pair in joined.items()]
+            self.lookup[feature] = (idf, postings)
+        self.by_first_word: dict[str, list[tuple[tuple[str, ...], _Keyword]]] = {}
+        for keyword in self.keywords:
+            words = tuple(keyword.padded.split())
+            self.by_first_word.setdefault(words[0], []).append((words, keyword))
 
     def _weigh(self, features: Mapping[str, int]) -> dict[str, float]:
         """Return the unit TF-IDF vector of counted features (unknown features dropped)."""
@@ -284,30 +301,46 @@ class _Index:
         """Return one score per topic for a normalised message."""
         normalised = _core(normalised)
         features = _features(normalised)
-        scores = [0.0] * self.size
-        for feature, weight in self._weigh(features).items():
-            for number, topic_weight in self.centroids.get(feature, ()):
-                scores[number] += _CENTROID_WEIGHT * weight * topic_weight
-        self._add_bayes(features, scores)
-        padded = f" {normalised} "
-        hits = [0.0] * self.size
-        for keyword in self.keywords:
-            if keyword.padded in padded:
-                hits[keyword.topic] += keyword.weight
+        size = self.size
+        centroid = [0.0] * size
+        bayes_gain = [0.0] * size
+        norm_squared = 0.0
+        known = 0
+        lookup = self.lookup
+        for feature, count in features.items():
+            entry = lookup.get(feature)
+            if entry is None:
+                continue
+            idf, postings = entry
+            known += count
+            weight = (1.0 + math.log(count)) * idf
+            norm_squared += weight * weight
+            for number, topic_weight, gain in postings:
+                centroid[number] += weight * topic_weight
+                bayes_gain[number] += count * gain
+        scores = [0.0] * size
+        if known:
+            scale = _CENTROID_WEIGHT / math.sqrt(norm_squared)
+            scores = [value * scale for value in centroid]
+            self._add_bayes(known, bayes_gain, scores)
+        hits = [0.0] * size
+        words = normalised.split()
+        seen: set[int] = set()
+        for start, word in enumerate(words):
+            for phrase, keyword in self.by_first_word.get(word, ()):
+                if id(keyword) not in seen and tuple(words[start : start + len(phrase)]) == phrase:
+                    seen.add(id(keyword))
+                    hits[keyword.topic] += keyword.weight
         for number, hit in enumerate(hits):
             if hit:
                 scores[number] += _KEYWORD_WEIGHT * (1.0 - math.exp(-hit))
         return scores
 
-    def _add_bayes(self, features: Mapping[str, int], scores: list[float]) -> None:
+    def _add_bayes(self, known: int, gains: Sequence[float], scores: list[float]) -> None:
         """Add the naive Bayes posterior, tempered by message length, to `scores`."""
-        known = sum(n for f, n in features.items() if f in self.idf)
-        if not known:
-            return
-        log_likelihood = [-known * log_total for log_total in self.log_total]
-        for feature, n in features.items():
-            for number, gain in self.gains.get(feature, ()):
-                log_likelihood[number] += n * gain
+        log_likelihood = [
+            gain - known * log_total for gain, log_total in zip(gains, self.log_total, strict=True)
+        ]
         temperature = math.sqrt(known)
         best = max(log_likelihood)
         exps = [math.exp((value - best) / temperature) for value in log_likelihood]
