@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 
 __all__ = [
@@ -254,8 +255,12 @@ def _split_numbers(words: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=64)
 def normalise(text: str) -> str:
     """Return `fold(text)` with abbreviations expanded and numbers split from their units.
+
+    The matcher and every extractor normalise the same message, so the latest results are
+    kept (the function is pure).
 
     Examples: "bhyt hgđ 4ng đóng bn?" → "bao hiem y te ho gia dinh 4 nguoi dong bao nhieu";
     "3tr" → "3 trieu"; "500k" → "500 nghin"; "bhxh tn" → "bao hiem xa hoi tu nguyen".
