@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 from bot.app import Loa
 from bot.core.types import Incoming, Kind
 from bot.store import ContactStatus
@@ -45,3 +47,34 @@ async def test_control_characters_are_removed_before_storing(loa: Loa) -> None:
     assert contact is not None
     logged = await loa.store.messages.for_contact(contact.id)
     assert logged[0].text == "abcd"
+
+
+async def test_many_residents_at_once_are_all_answered_and_stored(loa: Loa) -> None:
+    people = [str(n) for n in range(40)]
+    answers = await asyncio.gather(
+        *(
+            loa.engine.handle(text("nha toi 4 nguoi dong bhyt 6 thang het bao nhieu", p))
+            for p in people
+        )
+    )
+    assert all("1.912.680 đồng" in replies[0].text for replies in answers)
+    for person in people:
+        contact = await loa.store.contacts.find("test", person)
+        assert contact is not None
+        assert len(await loa.store.messages.for_contact(contact.id)) == 2
+
+
+async def test_one_residents_messages_are_answered_in_order(loa: Loa) -> None:
+    first = loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="menu"))
+    second = loa.engine.handle(text("3"))  # presses the third button of the menu above
+    _, replies = await asyncio.gather(first, second)
+    assert "1900 9068" in replies[0].text
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    logged = [m.text for m in await loa.store.messages.for_contact(contact.id)]
+    assert logged[0] == ""
+    assert logged[2] == "3"
+
+
+async def test_an_unknown_address_loads_as_nobody(loa: Loa) -> None:
+    assert await loa.store.conversations.load("test", "nobody") == (None, None)

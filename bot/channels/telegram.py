@@ -137,6 +137,7 @@ class TelegramChannel:
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
             .rate_limiter(AIORateLimiter(max_retries=3))
+            .concurrent_updates(True)
             .build()
         )
         self.application.add_handler(CallbackQueryHandler(self._on_button))
@@ -156,17 +157,17 @@ class TelegramChannel:
             await self.send(incoming.reply_to, await self.engine.handle(incoming))
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Acknowledge a button press, then answer it like a message."""
+        """Answer a button press like a message, acknowledging it before the reply is sent."""
         query = update.callback_query
-        if query is None:
+        incoming = to_incoming(update)
+        if query is None or incoming is None:
             return
+        replies = await self.engine.handle(incoming)
         try:
             await query.answer()
         except TelegramError as exc:
             log.warning("could not acknowledge a button press: %s", exc)
-        incoming = to_incoming(update)
-        if incoming is not None:
-            await self.send(incoming.reply_to, await self.engine.handle(incoming))
+        await self.send(incoming.reply_to, replies)
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send rendered replies to a chat, splitting texts over Telegram's length limit."""

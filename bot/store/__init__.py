@@ -8,6 +8,7 @@ from bot.store.contacts import Contact, Contacts, ContactStatus
 from bot.store.conversations import Conversation, Conversations
 from bot.store.db import Database
 from bot.store.messages import MessageLog
+from bot.store.turns import TurnRecord, TurnWriter
 
 __all__ = [
     "Contact",
@@ -18,6 +19,8 @@ __all__ = [
     "Database",
     "MessageLog",
     "Store",
+    "TurnRecord",
+    "TurnWriter",
 ]
 
 
@@ -29,6 +32,7 @@ class Store:
         self.contacts = Contacts(db)
         self.messages = MessageLog(db)
         self.conversations = Conversations(db)
+        self.turns = TurnWriter(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

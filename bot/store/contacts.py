@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.store.db import Database, iso, parse_iso
 
-__all__ = ["TOUCH_SQL", "Contact", "ContactStatus", "Contacts", "contact_from_row"]
+__all__ = ["Contact", "ContactStatus", "Contacts", "contact_from_row"]
 
 
 class ContactStatus(StrEnum):
@@ -50,7 +50,7 @@ def contact_from_row(row: aiosqlite.Row) -> Contact:
     )
 
 
-TOUCH_SQL = (
+_TOUCH_SQL = (
     "INSERT INTO contacts (channel, external_id, display_name, source, first_seen, last_seen)"
     " VALUES (?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (channel, external_id) DO UPDATE SET"
@@ -73,7 +73,7 @@ class Contacts:
         """Record that this address wrote now (creating it if new) and return it."""
         stamp = iso(now)
         row = await self._db.fetchone(
-            TOUCH_SQL,
+            _TOUCH_SQL,
             (channel, external_id, display_name, source, stamp, stamp),
         )
         assert row is not None

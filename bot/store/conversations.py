@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.types import Button, State
-from bot.store.contacts import TOUCH_SQL, Contact, contact_from_row
+from bot.store.batch import Batcher
+from bot.store.contacts import Contact, contact_from_row
 from bot.store.db import Database, iso, parse_iso
 
-__all__ = ["Conversation", "Conversations"]
+__all__ = ["Conversation", "Conversations", "Loaded"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,25 +32,37 @@ def _conversation(
     return Conversation(state=state, buttons=shown, updated_at=parse_iso(updated_at))
 
 
+Loaded = tuple[Contact | None, "Conversation | None"]
+"""A contact (None if new) and its saved conversation (None if none)."""
+
+
 class Conversations:
     """Queries over the conversations table."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._loads: Batcher[tuple[str, str], Loaded] = Batcher(self._load_many)
 
-    async def touch(
-        self, channel: str, external_id: str, display_name: str, now: datetime
-    ) -> tuple[Contact, Conversation | None]:
-        """Record that this address wrote now; return the contact and its conversation."""
-        stamp = iso(now)
-        row = await self._db.fetchone(
-            TOUCH_SQL + ", (SELECT json_array(flow, step, data, buttons, updated_at)"
-            " FROM conversations WHERE contact_id = contacts.id) AS conversation",
-            (channel, external_id, display_name, "chat", stamp, stamp),
+    async def load(self, channel: str, external_id: str) -> Loaded:
+        """Return the contact at this address and its conversation (each None if absent)."""
+        return await self._loads.submit((channel, external_id))
+
+    async def _load_many(self, addresses: Sequence[tuple[str, str]]) -> list[Loaded]:
+        """Load many addresses in one query, in the order asked."""
+        wanted = ", ".join(["(?, ?)"] * len(addresses))
+        rows = await self._db.fetchall(
+            f"WITH wanted (channel, external_id) AS (VALUES {wanted})"
+            " SELECT contacts.*, json_array(flow, step, data, buttons, updated_at) AS saved"
+            " FROM wanted JOIN contacts USING (channel, external_id)"
+            " LEFT JOIN conversations ON contact_id = contacts.id",
+            [value for address in addresses for value in address],
         )
-        assert row is not None
-        saved = json.loads(row["conversation"]) if row["conversation"] else None
-        return contact_from_row(row), (_conversation(*saved) if saved else None)
+        found: dict[tuple[str, str], Loaded] = {}
+        for row in rows:
+            saved = json.loads(row["saved"])
+            conversation = _conversation(*saved) if saved[4] is not None else None
+            found[row["channel"], row["external_id"]] = (contact_from_row(row), conversation)
+        return [found.get(address, (None, None)) for address in addresses]
 
     async def get(self, contact_id: int) -> Conversation | None:
         """Return the contact's saved conversation, if any."""
