@@ -28,8 +28,11 @@ from bot.render import Renderer
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "eval" / "questions.tsv"
 
+QUESTION = "<a question from the evaluation set>"
 MESSAGES = [
     (Kind.COMMAND, "", "start"),
+    (Kind.TEXT, QUESTION, ""),
+    (Kind.TEXT, QUESTION, ""),
     (Kind.TEXT, "nha toi 4 nguoi dong bhyt 6 thang het bao nhieu", ""),
     (Kind.TEXT, "bhxh tự nguyện thu nhập 3 triệu thì đóng bao nhiêu một tháng", ""),
     (Kind.TEXT, "học sinh mua bhyt bao nhiêu", ""),
@@ -56,6 +59,12 @@ def report(name: str, count: int, elapsed: float, latencies: list[float]) -> Non
     )
 
 
+def eval_texts() -> list[str]:
+    """Return the 351 distinct resident messages of the evaluation set."""
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()[1:]
+    return [line.split("\t", 1)[1] for line in lines]
+
+
 def questions(count: int) -> None:
     """Answer `count` evaluation-set questions with the dialog and renderer, no storage."""
     t0 = time.perf_counter()
@@ -63,8 +72,7 @@ def questions(count: int) -> None:
     renderer = Renderer()
     startup = time.perf_counter() - t0
     print(f"knowledge start-up (topics + index, rates, templates): {startup * 1000:.0f} ms")
-    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()[1:]
-    texts = [line.split("\t", 1)[1] for line in lines]
+    texts = eval_texts()
     now = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
     latencies = []
     started = time.perf_counter()
@@ -84,9 +92,10 @@ def questions(count: int) -> None:
     )
 
 
-async def run(count: int) -> None:
-    """Push `count` messages through the engine and print the figures."""
+async def run(count: int, residents: int) -> None:
+    """Push `count` messages from `residents` people writing at the same time."""
     rng = random.Random(7)
+    texts = eval_texts()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
         settings = load_settings({"DATABASE_URL": f"sqlite:///{db}"}, env_file=None)
@@ -94,21 +103,74 @@ async def run(count: int) -> None:
         async with open_loa(settings, clock=clock) as loa:
             for warm in range(200):
                 await loa.engine.handle(Incoming("bench", str(warm), Kind.COMMAND, command="start"))
-            latencies = []
+            latencies: list[float] = []
+
+            async def resident(person: int, messages: int) -> None:
+                for _ in range(messages):
+                    kind, text, command = rng.choice(MESSAGES)
+                    if text == QUESTION:
+                        text = rng.choice(texts)
+                    incoming = Incoming("bench", str(person), kind, text=text, command=command)
+                    t0 = time.perf_counter()
+                    await loa.engine.handle(incoming)
+                    latencies.append(time.perf_counter() - t0)
+
             started = time.perf_counter()
-            for index in range(count):
-                kind, text, command = rng.choice(MESSAGES)
-                incoming = Incoming("bench", str(index % 200), kind, text=text, command=command)
+            each = count // residents
+            await asyncio.gather(*(resident(person, each) for person in range(residents)))
+            elapsed = time.perf_counter() - started
+    report(
+        f"messages through the engine (normalise, decide, render, store), "
+        f"{residents} resident(s) writing at once",
+        each * residents,
+        elapsed,
+        latencies,
+    )
+
+
+async def run_open(count: int, rate: float) -> None:
+    """Send `count` messages from 1,000 residents arriving at `rate` per second (open loop)."""
+    rng = random.Random(11)
+    texts = eval_texts()
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "bench.db"
+        settings = load_settings({"DATABASE_URL": f"sqlite:///{db}"}, env_file=None)
+        clock = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM))
+        async with open_loa(settings, clock=clock) as loa:
+            latencies: list[float] = []
+
+            async def one(incoming: Incoming) -> None:
                 t0 = time.perf_counter()
                 await loa.engine.handle(incoming)
                 latencies.append(time.perf_counter() - t0)
+
+            tasks = []
+            started = time.perf_counter()
+            for index in range(count):
+                due = started + index / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                kind, text, command = rng.choice(MESSAGES)
+                if text == QUESTION:
+                    text = rng.choice(texts)
+                person = str(rng.randrange(1000))
+                incoming = Incoming("bench", person, kind, text=text, command=command)
+                tasks.append(asyncio.create_task(one(incoming)))
+            await asyncio.gather(*tasks)
             elapsed = time.perf_counter() - started
     report(
-        "messages through the engine (normalise, decide, render, store)", count, elapsed, latencies
+        f"open loop: messages arriving at {rate:,.0f}/s from 1,000 residents",
+        count,
+        elapsed,
+        latencies,
     )
 
 
 if __name__ == "__main__":
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     questions(total)
-    asyncio.run(run(total))
+    asyncio.run(run(total, residents=1))
+    asyncio.run(run(total, residents=16))
+    asyncio.run(run_open(total, rate=1000))
+    asyncio.run(run_open(total, rate=2000))
