@@ -31,6 +31,59 @@ class Settings(BaseModel):
     admin_ids: frozenset[int] = frozenset()
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
+    reminder_offsets: tuple[int, ...] = (-30, -7, 0, 30, 80)
+    sending_hours: tuple[int, int] = (8, 20)
+    planner_hour: int = 7
+    telegram_rate: float = 30.0
+    telegram_per_chat_rate: float = 1.0
+    outbox_max_attempts: int = 5
+
+    @field_validator("reminder_offsets", mode="before")
+    @classmethod
+    def _split_offsets(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                offsets = sorted({int(p) for p in parts})
+            except ValueError:
+                raise ValueError("must be whole numbers of days, e.g. -30,-7,0,30,80") from None
+            if not offsets:
+                raise ValueError("needs at least one offset in days, e.g. -30,-7,0,30,80")
+            return tuple(offsets)
+        return value
+
+    @field_validator("sending_hours", mode="before")
+    @classmethod
+    def _split_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            start, sep, end = value.replace(":00", "").partition("-")
+            if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+                raise ValueError("must look like 08:00-20:00")
+            value = (int(start), int(end))
+        if isinstance(value, tuple) and (not 0 <= value[0] < value[1] <= 24):
+            raise ValueError("must be a window within one day, e.g. 08:00-20:00")
+        return value
+
+    @field_validator("planner_hour")
+    @classmethod
+    def _check_hour(cls, value: int) -> int:
+        if not 0 <= value <= 23:
+            raise ValueError("must be an hour from 0 to 23")
+        return value
+
+    @field_validator("telegram_rate", "telegram_per_chat_rate")
+    @classmethod
+    def _check_rate(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive number of messages per second")
+        return value
+
+    @field_validator("outbox_max_attempts")
+    @classmethod
+    def _check_attempts(cls, value: int) -> int:
+        if not 1 <= value <= 20:
+            raise ValueError("must be from 1 to 20")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

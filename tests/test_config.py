@@ -102,3 +102,31 @@ def test_loa_rates_prints_the_table_in_force_on_a_date() -> None:
     bad = rates("--on", "31/02/2026")
     assert bad.returncode == 2
     assert "31/02/2026" in bad.stderr
+
+
+def test_reminder_and_sending_settings() -> None:
+    settings = load_settings(
+        {"REMINDER_OFFSETS": "7,-30, 0", "SENDING_HOURS": "07:00-21:00", "TELEGRAM_RATE": "25"},
+        env_file=None,
+    )
+    assert settings.reminder_offsets == (-30, 0, 7)
+    assert settings.sending_hours == (7, 21)
+    assert settings.telegram_rate == 25.0
+    defaults = load_settings({}, env_file=None)
+    assert defaults.reminder_offsets == (-30, -7, 0, 30, 80)
+    assert defaults.sending_hours == (8, 20)
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"REMINDER_OFFSETS": "a,b"}, "REMINDER_OFFSETS"),
+        ({"SENDING_HOURS": "21-7"}, "SENDING_HOURS"),
+        ({"PLANNER_HOUR": "25"}, "PLANNER_HOUR"),
+        ({"TELEGRAM_RATE": "0"}, "TELEGRAM_RATE"),
+        ({"OUTBOX_MAX_ATTEMPTS": "0"}, "OUTBOX_MAX_ATTEMPTS"),
+    ],
+)
+def test_bad_sending_settings_name_the_variable(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable}: "):
+        load_settings(environ, env_file=None)
