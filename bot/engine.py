@@ -3,20 +3,40 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, local_date
 from bot.core.choices import resolve
 from bot.core.dialog import Dialog, Turn
 from bot.core.text import clean
-from bot.core.types import Effect, Incoming, Kind, Reply
+from bot.core.types import Decision, Effect, Incoming, Kind, Reply
 from bot.render import Renderer
-from bot.store import ContactStatus, Store, TurnRecord
+from bot.store import Contact, ContactStatus, Store, TurnRecord
 
-__all__ = ["Engine", "KeyedLocks"]
+__all__ = ["Action", "Engine", "KeyedLocks", "Who"]
+
+_STATUS_EFFECTS = {
+    Effect.STOP.name: ContactStatus.STOPPED,
+    Effect.RESUME.name: ContactStatus.ACTIVE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """The person an action is for: their channel address and contact id."""
+
+    channel: str
+    external_id: str
+    contact_id: int
+
+
+Action = Callable[[Who, Mapping[str, Any], datetime], Awaitable[Any]]
+"""Runs one named effect for a person at a time; returns the outcome the core asked for."""
 
 
 class KeyedLocks:
@@ -52,13 +72,20 @@ class Engine:
     """
 
     def __init__(
-        self, store: Store, dialog: Dialog, renderer: Renderer, clock: Clock, tz: ZoneInfo
+        self,
+        store: Store,
+        dialog: Dialog,
+        renderer: Renderer,
+        clock: Clock,
+        tz: ZoneInfo,
+        actions: Mapping[str, Action] | None = None,
     ) -> None:
         self.store = store
         self.dialog = dialog
         self.renderer = renderer
         self.clock = clock
         self.tz = tz
+        self.actions = dict(actions or {})
         self._people = KeyedLocks()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -85,9 +112,11 @@ class Engine:
             today=local_date(now, self.tz),
         )
         decision = self.dialog.decide(turn)
-        status = None
-        for effect in decision.effects:
-            status = ContactStatus.STOPPED if effect is Effect.STOP else ContactStatus.ACTIVE
+        status, outcomes = await self._run_effects(decision, incoming, contact, now)
+        if decision.then_decide:
+            decision = self.dialog.decide(replace(turn, outcomes=outcomes))
+            status_after, _ = await self._run_effects(decision, incoming, contact, now)
+            status = status_after or status
         replies = [self.renderer.render(say) for say in decision.says]
         await self.store.turns.record(
             TurnRecord(
@@ -102,3 +131,21 @@ class Engine:
             )
         )
         return replies
+
+    async def _run_effects(
+        self, decision: Decision, incoming: Incoming, contact: Contact | None, now: datetime
+    ) -> tuple[ContactStatus | None, dict[str, Any]]:
+        """Run the decision's actions; return the status it sets and the actions' outcomes."""
+        status: ContactStatus | None = None
+        outcomes: dict[str, Any] = {}
+        for effect in decision.effects:
+            if effect.name in _STATUS_EFFECTS:
+                status = _STATUS_EFFECTS[effect.name]
+                continue
+            if contact is None:
+                contact = await self.store.contacts.touch(
+                    incoming.channel, incoming.sender_id, clean(incoming.display_name)[:100], now
+                )
+            who = Who(incoming.channel, incoming.sender_id, contact.id)
+            outcomes[effect.name] = await self.actions[effect.name](who, effect.args, now)
+        return status, outcomes

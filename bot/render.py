@@ -62,11 +62,14 @@ class Renderer:
             vnd=format_money, num=format_number, dmy=format_date, pct=format_percent
         )
         self.env.globals["hotline"] = HOTLINE
-        with (root / "labels.toml").open("rb") as handle:
-            raw = tomllib.load(handle)
-        self._labels: dict[str, Template] = {
-            key: self.env.from_string(value) for key, value in raw["labels"].items()
-        }
+        self._labels: dict[str, Template] = {}
+        for path in [root / "labels.toml", *sorted(root.glob("labels/*.toml"))]:
+            with path.open("rb") as handle:
+                raw = tomllib.load(handle)["labels"]
+            twice = self._labels.keys() & raw.keys()
+            if twice:
+                raise ValueError(f"{path}: labels defined twice: {', '.join(sorted(twice))}")
+            self._labels.update((key, self.env.from_string(value)) for key, value in raw.items())
 
     def text(self, template: str, data: Mapping[str, Any] | None = None) -> str:
         """Render messages/<locale>/<template>.j2 with `data`."""
@@ -74,7 +77,7 @@ class Renderer:
         return rendered.strip()
 
     def label(self, key: str, args: Mapping[str, Any] | None = None) -> str:
-        """Render the button label `key` from labels.toml."""
+        """Render the button label `key` from labels.toml or labels/*.toml."""
         try:
             template = self._labels[key]
         except KeyError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = [
     "Button",
@@ -90,11 +90,23 @@ class State:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Effect(StrEnum):
-    """A change to the contact that the core asks the store to make."""
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """Something the core asks the engine to do: a named action with plain arguments.
 
-    STOP = "stop"
-    RESUME = "resume"
+    Actions with an outcome the answer depends on (a look-up, a saved record) are run by
+    the engine, which then asks the core again with `Turn.outcomes[name]` filled in.
+    """
+
+    name: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    STOP: ClassVar[Effect]
+    RESUME: ClassVar[Effect]
+
+
+Effect.STOP = Effect("stop")
+Effect.RESUME = Effect("resume")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +116,7 @@ class Decision:
     says: tuple[Say, ...]
     state: State | None = None
     effects: tuple[Effect, ...] = ()
+    then_decide: bool = False  # run the effects, then decide again with their outcomes
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from bot.core.types import Incoming, State
 
@@ -20,6 +22,7 @@ class Turn:
     stopped: bool
     now: datetime
     today: date
+    outcomes: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def payload(self) -> str:
