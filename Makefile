@@ -33,8 +33,9 @@ format: setup
 bench: setup ## measure speed; figures go to bench/README.md
 	$(BIN)/python bench/bench_core.py
 
-eval: setup ## topic-matching accuracy on tests/eval/questions.tsv
-	$(BIN)/python bench/eval_topics.py
+eval: setup ## topic-matching accuracy on the evaluation set and the blind held-out set
+	$(BIN)/python bench/eval_topics.py tests/eval/questions.tsv
+	$(BIN)/python bench/eval_topics.py tests/eval/holdout.tsv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,11 @@
-"""Topic matching accuracy on the held-out evaluation set (tests/eval/questions.tsv).
+"""Topic matching accuracy on two evaluation sets the matcher never learns from.
+
+- tests/eval/questions.tsv (351 messages): must reach 95% top-1. Keywords of 13 topics were
+  added after reading its misses, so it is not blind.
+- tests/eval/holdout.tsv (252 messages): written by someone who saw only the topic list,
+  never the matcher or its data, and never used for tuning. It measured 94.7% top-1 when it
+  was added (after dropping 5 short lines that equal a matcher example); the test guards
+  against regressions below 93%.
 
 Scoring rule: a message counts as right when the best match is its labelled topic, whether or
 not the matcher is confident (an unsure answer shows the best match as the first of three
@@ -16,48 +23,59 @@ import pytest
 
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 
-QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.tsv"
-MIN_TOP1_ACCURACY = 0.95
+EVAL = Path(__file__).resolve().parents[1] / "eval"
+QUESTIONS = EVAL / "questions.tsv"
+HOLDOUT = EVAL / "holdout.tsv"
+MIN_TOP1_ACCURACY = {QUESTIONS: 0.95, HOLDOUT: 0.93}
 MIN_CONFIDENT_PRECISION = 0.95
 
 
-def load_questions() -> list[tuple[str, str]]:
+def load_questions(path: Path = QUESTIONS) -> list[tuple[str, str]]:
     """Read the `<topic>\\t<message>` lines of the evaluation set."""
-    with QUESTIONS.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     assert rows[0] == ["topic", "message"]
     return [(row[0], row[1]) for row in rows[1:] if len(row) == 2 and row[1].strip()]
 
 
+@pytest.fixture(scope="module", params=[QUESTIONS, HOLDOUT], ids=["questions", "holdout"])
+def evaluation(request: pytest.FixtureRequest) -> Path:
+    """Each evaluation set in turn."""
+    path: Path = request.param
+    return path
+
+
 @pytest.fixture(scope="module")
-def results() -> list[tuple[str, str, str | None, bool]]:
+def results(evaluation: Path) -> list[tuple[str, str, str | None, bool]]:
     """Match every evaluation message: (expected, message, best topic, confident)."""
     kb = KnowledgeBase.load(default_topics_path())
     out = []
-    for expected, message in load_questions():
+    for expected, message in load_questions(evaluation):
         matches = kb.match(message)
         best = matches[0].topic_id if matches else None
         out.append((expected, message, best, kb.is_confident(matches)))
     return out
 
 
-def test_every_label_is_a_known_topic() -> None:
+def test_every_label_is_a_known_topic(evaluation: Path) -> None:
     kb = KnowledgeBase.load(default_topics_path())
-    unknown = {expected for expected, _ in load_questions() if kb.get(expected) is None}
+    unknown = {expected for expected, _ in load_questions(evaluation) if kb.get(expected) is None}
     assert not unknown
 
 
-def test_no_evaluation_message_copies_an_example() -> None:
+def test_no_evaluation_message_copies_an_example(evaluation: Path) -> None:
     kb = KnowledgeBase.load(default_topics_path())
     examples = {example.casefold() for topic in kb.topics for example in topic.examples}
-    copied = [message for _, message in load_questions() if message.casefold() in examples]
+    copied = [m for _, m in load_questions(evaluation) if m.casefold() in examples]
     assert not copied
 
 
-def test_top1_accuracy(results: list[tuple[str, str, str | None, bool]]) -> None:
+def test_top1_accuracy(evaluation: Path, results: list[tuple[str, str, str | None, bool]]) -> None:
     wrong = [f"{e} → {g}: {m}" for e, m, g, _ in results if g != e]
     accuracy = 1 - len(wrong) / len(results)
-    assert accuracy >= MIN_TOP1_ACCURACY, f"top-1 {accuracy:.1%}; confusions:\n" + "\n".join(wrong)
+    assert accuracy >= MIN_TOP1_ACCURACY[evaluation], (
+        f"top-1 {accuracy:.1%}; confusions:\n" + "\n".join(wrong)
+    )
 
 
 def test_confident_answers_are_right(results: list[tuple[str, str, str | None, bool]]) -> None:
