@@ -7,7 +7,13 @@ from pathlib import Path
 from bot.store.contacts import Contact, Contacts, ContactStatus
 from bot.store.conversations import Conversation, Conversations
 from bot.store.db import Database
+from bot.store.link_attempts import LinkAttempts
 from bot.store.messages import MessageLog
+from bot.store.officers import Officers
+from bot.store.outbox import Outbox, OutboxItem, OutboxStatus
+from bot.store.registrations import Registrations
+from bot.store.reminders import Reminders
+from bot.store.residents import Resident, Residents
 from bot.store.turns import TurnRecord, TurnWriter
 
 __all__ = [
@@ -17,7 +23,16 @@ __all__ = [
     "Conversation",
     "Conversations",
     "Database",
+    "LinkAttempts",
     "MessageLog",
+    "Officers",
+    "Outbox",
+    "OutboxItem",
+    "OutboxStatus",
+    "Registrations",
+    "Reminders",
+    "Resident",
+    "Residents",
     "Store",
     "TurnRecord",
     "TurnWriter",
@@ -33,6 +48,12 @@ class Store:
         self.messages = MessageLog(db)
         self.conversations = Conversations(db)
         self.turns = TurnWriter(db)
+        self.registrations = Registrations(db)
+        self.officers = Officers(db)
+        self.outbox = Outbox(db)
+        self.link_attempts = LinkAttempts(db)
+        self.residents = Residents(db)
+        self.reminders = Reminders(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

@@ -1,0 +1,344 @@
+"""The outbox: every proactive message as a row from queued to sent, failed or skipped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.core.types import Button
+from bot.store.db import Database, iso, parse_iso
+
+__all__ = ["Claim", "Claimed", "Outbox", "OutboxItem", "OutboxRow", "OutboxStatus", "Outcome"]
+
+
+class OutboxStatus(StrEnum):
+    """Where a proactive message is in its life."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A message to queue for one contact."""
+
+    contact_id: int
+    kind: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    not_before: datetime | None = None
+    dedupe_key: str | None = None
+    priority: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A stored outbox row, as `loa outbox` and the tests see it."""
+
+    id: int
+    contact_id: int
+    kind: str
+    text: str
+    buttons: tuple[Button, ...]
+    priority: int
+    status: OutboxStatus
+    dedupe_key: str | None
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A row the sender now holds in `sending`, with the chat it goes to."""
+
+    id: int
+    contact_id: int
+    chat_id: str
+    kind: str
+    text: str
+    buttons: tuple[Button, ...]
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What one claim took: rows to deliver, and how many it skipped (contact not active)."""
+
+    rows: list[Claimed]
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one delivery of a claimed row ended; build it with the class methods."""
+
+    id: int
+    status: OutboxStatus
+    attempted: bool = True
+    error: str | None = None
+    retry_at: datetime | None = None
+    block_contact: int | None = None
+
+    @classmethod
+    def sent(cls, row_id: int) -> Outcome:
+        """The message was delivered."""
+        return cls(row_id, OutboxStatus.SENT)
+
+    @classmethod
+    def retry(cls, row_id: int, at: datetime, error: str, *, attempted: bool = True) -> Outcome:
+        """Queue the row again for `at`; `attempted` counts the try towards the limit."""
+        return cls(row_id, OutboxStatus.QUEUED, attempted, error, at)
+
+    @classmethod
+    def deferred(cls, row_id: int, at: datetime) -> Outcome:
+        """Put the row back untried until `at` (its chat had no budget left)."""
+        return cls(row_id, OutboxStatus.QUEUED, attempted=False, retry_at=at)
+
+    @classmethod
+    def failed(cls, row_id: int, reason: str) -> Outcome:
+        """The message will never be delivered, for `reason`."""
+        return cls(row_id, OutboxStatus.FAILED, error=reason)
+
+    @classmethod
+    def blocked(cls, row_id: int, contact_id: int, reason: str) -> Outcome:
+        """The person blocked the bot or is gone: skip the row and mark the contact blocked."""
+        return cls(row_id, OutboxStatus.SKIPPED, error=reason, block_contact=contact_id)
+
+
+_CLAIM_SQL = (
+    "SELECT o.id, o.contact_id, o.kind, o.text, o.buttons, o.attempts,"
+    " c.external_id, c.status AS contact_status"
+    " FROM outbox o JOIN contacts c ON c.id = o.contact_id"
+    " WHERE o.status = 'queued' AND o.next_attempt_at <= ? AND c.channel = ?"
+    " ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?"
+)
+_INSERT_SQL = (
+    "INSERT INTO outbox (contact_id, kind, text, buttons, priority, dedupe_key,"
+    " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (dedupe_key) DO NOTHING"
+)
+_RECORD_SQL = (
+    "UPDATE outbox SET status = ?, attempts = attempts + ?,"
+    " next_attempt_at = COALESCE(?, next_attempt_at), last_error = COALESCE(?, last_error),"
+    " sent_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'"
+)
+
+
+class Outbox:
+    """Queries over the outbox table."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
+        """Open a transaction unless the caller is already inside one."""
+        if self._db._in_block:
+            yield
+            return
+        async with self._db.transaction():
+            yield
+
+    async def enqueue(self, item: OutboxItem, now: datetime) -> int | None:
+        """Queue one item; return its id (None when its dedupe key was queued before)."""
+        (row_id,) = await self.enqueue_many([item], now)
+        return row_id
+
+    async def enqueue_many(self, items: Sequence[OutboxItem], now: datetime) -> list[int | None]:
+        """Queue items in one transaction (unless inside one); return ids, None for dedupe hits."""
+        if not items:
+            return []
+        stamp = iso(now)
+        rows = [
+            (
+                item.contact_id,
+                item.kind,
+                item.text,
+                _dump_buttons(item.buttons),
+                item.priority,
+                item.dedupe_key,
+                iso(item.not_before) if item.not_before is not None else stamp,
+                stamp,
+                stamp,
+            )
+            for item in items
+        ]
+        async with self._transaction():
+            top = await self._db.fetchone("SELECT COALESCE(MAX(id), 0) AS top FROM outbox")
+            assert top is not None
+            await self._db.executemany(_INSERT_SQL, rows)
+            added = await self._db.fetchall(
+                "SELECT id, dedupe_key FROM outbox WHERE id > ? ORDER BY id", (top["top"],)
+            )
+        return _match_ids(items, [(row["id"], row["dedupe_key"]) for row in added])
+
+    async def requeue_inflight(self, now: datetime) -> int:
+        """Put rows left in `sending` (by a crash) back in the queue; return how many."""
+        return await self._db.execute_rowcount(
+            "UPDATE outbox SET status = 'queued', updated_at = ? WHERE status = 'sending'",
+            (iso(now),),
+        )
+
+    async def claim(self, channel: str, now: datetime, limit: int) -> Claim:
+        """Take up to `limit` due rows for `channel` into `sending`, most urgent first.
+
+        Rows of contacts who stopped or blocked the bot are skipped in the same transaction.
+        """
+        stamp = iso(now)
+        async with self._transaction():
+            found = await self._db.fetchall(_CLAIM_SQL, (stamp, channel, limit))
+            active = [row for row in found if row["contact_status"] == "active"]
+            take = [row["id"] for row in active]
+            skip = [
+                (row["contact_status"], stamp, row["id"])
+                for row in found
+                if row["contact_status"] != "active"
+            ]
+            if take:
+                await self._db.execute(
+                    "UPDATE outbox SET status = 'sending', updated_at = ?"
+                    " WHERE id IN (SELECT value FROM json_each(?))",
+                    (stamp, json.dumps(take)),
+                )
+            if skip:
+                await self._db.executemany(
+                    "UPDATE outbox SET status = 'skipped', last_error = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    skip,
+                )
+        rows = [
+            Claimed(
+                id=row["id"],
+                contact_id=row["contact_id"],
+                chat_id=row["external_id"],
+                kind=row["kind"],
+                text=row["text"],
+                buttons=_load_buttons(row["buttons"]),
+                attempts=row["attempts"],
+            )
+            for row in active
+        ]
+        return Claim(rows, len(skip))
+
+    async def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
+        """Store how deliveries ended, in one transaction; contacts who blocked become blocked."""
+        if not outcomes:
+            return
+        stamp = iso(now)
+        updates = [
+            (
+                outcome.status.value,
+                1 if outcome.attempted else 0,
+                iso(outcome.retry_at) if outcome.retry_at is not None else None,
+                outcome.error,
+                stamp if outcome.status is OutboxStatus.SENT else None,
+                stamp,
+                outcome.id,
+            )
+            for outcome in outcomes
+        ]
+        blocked = [
+            (stamp, outcome.block_contact)
+            for outcome in outcomes
+            if outcome.block_contact is not None
+        ]
+        async with self._transaction():
+            await self._db.executemany(_RECORD_SQL, updates)
+            if blocked:
+                await self._db.executemany(
+                    "UPDATE contacts SET status = 'blocked', status_changed_at = ?"
+                    " WHERE id = ? AND status <> 'blocked'",
+                    blocked,
+                )
+
+    async def next_due(self, channel: str) -> datetime | None:
+        """Return when the earliest queued row for `channel` is due, or None if none is queued."""
+        row = await self._db.fetchone(
+            "SELECT MIN(o.next_attempt_at) AS due FROM outbox o"
+            " JOIN contacts c ON c.id = o.contact_id"
+            " WHERE o.status = 'queued' AND c.channel = ?",
+            (channel,),
+        )
+        return parse_iso(row["due"]) if row is not None and row["due"] is not None else None
+
+    async def get(self, row_id: int) -> OutboxRow | None:
+        """Return the row with this id, if any."""
+        row = await self._db.fetchone("SELECT * FROM outbox WHERE id = ?", (row_id,))
+        return _row(row) if row is not None else None
+
+    async def all_rows(self) -> list[OutboxRow]:
+        """Return every row, oldest first (for tests and small outboxes)."""
+        return [_row(row) for row in await self._db.fetchall("SELECT * FROM outbox ORDER BY id")]
+
+    async def counts(self) -> dict[OutboxStatus, int]:
+        """Return how many rows have each status."""
+        rows = await self._db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        counts = dict.fromkeys(OutboxStatus, 0)
+        counts.update({OutboxStatus(row["status"]): row["n"] for row in rows})
+        return counts
+
+    async def latest_failures(self, limit: int = 10) -> list[OutboxRow]:
+        """Return the most recently failed rows, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM outbox WHERE status = 'failed' ORDER BY updated_at DESC, id DESC"
+            " LIMIT ?",
+            (limit,),
+        )
+        return [_row(row) for row in rows]
+
+
+def _match_ids(
+    items: Sequence[OutboxItem], added: list[tuple[int, str | None]]
+) -> list[int | None]:
+    """Pair each item with the row it inserted (rows come in insertion order)."""
+    ids: list[int | None] = []
+    position = 0
+    for item in items:
+        if position < len(added) and (
+            item.dedupe_key is None or added[position][1] == item.dedupe_key
+        ):
+            ids.append(added[position][0])
+            position += 1
+        else:
+            ids.append(None)
+    return ids
+
+
+def _dump_buttons(buttons: Sequence[Button]) -> str:
+    return json.dumps([[b.label, b.payload] for b in buttons], ensure_ascii=False)
+
+
+def _load_buttons(text: str) -> tuple[Button, ...]:
+    return tuple(Button(label, payload) for label, payload in json.loads(text))
+
+
+def _row(row: aiosqlite.Row) -> OutboxRow:
+    return OutboxRow(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        kind=row["kind"],
+        text=row["text"],
+        buttons=_load_buttons(row["buttons"]),
+        priority=row["priority"],
+        status=OutboxStatus(row["status"]),
+        dedupe_key=row["dedupe_key"],
+        attempts=row["attempts"],
+        next_attempt_at=parse_iso(row["next_attempt_at"]),
+        last_error=row["last_error"],
+        created_at=parse_iso(row["created_at"]),
+        updated_at=parse_iso(row["updated_at"]),
+        sent_at=parse_iso(row["sent_at"]) if row["sent_at"] is not None else None,
+    )
