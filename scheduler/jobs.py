@@ -1,0 +1,64 @@
+"""APScheduler wiring: run the reminder planner at start-up and daily; all state is in SQLite."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import Loa, load_rates
+from bot.clock import Clock, SystemClock
+from bot.core.rates import RateBook
+from scheduler.planner import plan_reminders
+
+__all__ = ["PLANNER_JOB", "STARTUP_JOB", "run_planner", "start_scheduler"]
+
+log = logging.getLogger(__name__)
+
+PLANNER_JOB = "reminder-planner"
+STARTUP_JOB = "reminder-planner-startup"
+
+
+async def run_planner(loa: Loa, clock: Clock, book: RateBook) -> int:
+    """Plan and queue the reminders due now; return how many were queued."""
+    report = await plan_reminders(
+        loa.store, loa.renderer, book, loa.settings, clock.now(), keep_planned=False
+    )
+    log.info(
+        "planner: %d reminder(s) queued, %d missed stage(s), %d not linked, %d stopped/blocked,"
+        " %d turned off",
+        report.planned_count,
+        report.missed,
+        report.not_linked,
+        report.stopped,
+        report.disabled,
+    )
+    return report.planned_count
+
+
+def start_scheduler(
+    loa: Loa, *, clock: Clock | None = None, book: RateBook | None = None
+) -> AsyncIOScheduler:
+    """Start (inside the running event loop) a scheduler that plans now and daily.
+
+    The daily run is at `planner_hour` o'clock in the configured time zone. The scheduler
+    only triggers: which stages were sent lives in SQLite, so a restart repeats nothing.
+    Stop it with `scheduler.shutdown(wait=False)`.
+    """
+    clock = clock or SystemClock()
+    book = book or load_rates()
+    scheduler = AsyncIOScheduler(timezone=loa.settings.tz)
+    scheduler.add_job(
+        run_planner,
+        "cron",
+        args=(loa, clock, book),
+        hour=loa.settings.planner_hour,
+        minute=0,
+        id=PLANNER_JOB,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=6 * 3600,
+    )
+    scheduler.add_job(run_planner, "date", args=(loa, clock, book), id=STARTUP_JOB)
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,145 @@
+"""Importing a list into the registry: counts, rejections, dry run, renewals."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.importing.columns import MissingColumns
+from bot.importing.service import import_residents
+from bot.store import Store
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 25)
+HEADER = "Họ và tên,Ngày sinh,Mã số BHXH,Số CCCD,Số điện thoại,Thôn,Xã,Hạn thẻ"
+ROWS = [
+    "Nguyễn Văn An,01/02/1950,0100000001,,0905123456,Thôn 1,Xã Hòa Vang,31/12/2026",
+    "Trần Thị Bình,03/04/1960,0100000002,,,Thôn 2,Xã Hòa Vang,15/12/2026",
+    "Lê Văn Chi,05/06/1970,,001070000003,0912345678,Thôn 3,Xã Hòa Vang,01/01/2027",
+]
+
+
+def write(path: Path, rows: list[str], header: str = HEADER) -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(db_path)
+    yield opened
+    await opened.close()
+
+
+async def test_first_import_adds_every_good_row_and_lists_bad_ones(
+    store: Store, tmp_path: Path
+) -> None:
+    bad = "Phạm Văn Dũng,01/01/1980,0100000004,,,Thôn 4,Xã Hòa Vang,31/02/2027"
+    report = await import_residents(
+        store.residents, write(tmp_path / "a.csv", [*ROWS, bad]), today=TODAY, now=NOW
+    )
+    assert (report.added, report.updated, report.unchanged) == (3, 0, 0)
+    assert [(r.row_number, "31/02/2027" in r.reason) for r in report.rejected] == [(5, True)]
+    assert report.accounted
+    assert await store.residents.count() == 3
+    (an,) = await store.residents.find_by_phone("+84905123456")
+    assert (an.full_name, an.expiry_date, an.village, an.source) == (
+        "Nguyễn Văn An",
+        date(2026, 12, 31),
+        "Thôn 1",
+        "import",
+    )
+
+
+async def test_reimport_counts_updated_unchanged_and_records_renewals(
+    store: Store, tmp_path: Path
+) -> None:
+    await import_residents(store.residents, write(tmp_path / "a.csv", ROWS), today=TODAY, now=NOW)
+    changed = [
+        ROWS[0].replace("31/12/2026", "31/12/2027"),  # renewed
+        ROWS[1].replace("Thôn 2", "Thôn 5"),  # moved
+        ROWS[2],
+        "Võ Thị Em,01/01/1990,0100000009,,,Thôn 1,Xã Hòa Vang,01/03/2027",
+    ]
+    report = await import_residents(
+        store.residents, write(tmp_path / "b.csv", changed), today=TODAY, now=NOW
+    )
+    assert (report.added, report.updated, report.unchanged, report.renewed) == (1, 2, 1, 1)
+    assert report.rejected == ()
+    (an,) = await store.residents.find_by_phone("+84905123456")
+    assert await store.residents.renewals(an.id) == [(date(2026, 12, 31), date(2027, 12, 31))]
+    binh = await store.residents.find_by_identity("0100000002", date(1960, 4, 3))
+    assert binh is not None
+    assert binh.village == "Thôn 5"
+    assert await store.residents.renewals(binh.id) == []
+
+
+async def test_an_empty_cell_never_erases_a_known_phone(store: Store, tmp_path: Path) -> None:
+    await import_residents(store.residents, write(tmp_path / "a.csv", ROWS), today=TODAY, now=NOW)
+    again = [ROWS[0].replace("0905123456", ""), *ROWS[1:]]
+    report = await import_residents(
+        store.residents, write(tmp_path / "b.csv", again), today=TODAY, now=NOW
+    )
+    assert report.unchanged == 3
+    assert len(await store.residents.find_by_phone("+84905123456")) == 1
+
+
+async def test_dry_run_reports_but_writes_nothing(store: Store, tmp_path: Path) -> None:
+    report = await import_residents(
+        store.residents, write(tmp_path / "a.csv", ROWS), today=TODAY, now=NOW, dry_run=True
+    )
+    assert (report.added, report.dry_run) == (3, True)
+    assert await store.residents.count() == 0
+    await import_residents(store.residents, write(tmp_path / "a.csv", ROWS), today=TODAY, now=NOW)
+    renewed = [ROWS[0].replace("31/12/2026", "31/12/2027"), *ROWS[1:]]
+    report = await import_residents(
+        store.residents, write(tmp_path / "b.csv", renewed), today=TODAY, now=NOW, dry_run=True
+    )
+    assert (report.updated, report.renewed) == (1, 1)
+    (an,) = await store.residents.find_by_phone("+84905123456")
+    assert an.expiry_date == date(2026, 12, 31)
+    assert await store.residents.renewals(an.id) == []
+
+
+async def test_numbers_of_two_different_residents_on_one_row_are_rejected(
+    store: Store, tmp_path: Path
+) -> None:
+    await import_residents(store.residents, write(tmp_path / "a.csv", ROWS), today=TODAY, now=NOW)
+    mixed = "Nguyễn Văn An,01/02/1950,0100000001,001070000003,,Thôn 1,Xã Hòa Vang,31/12/2027"
+    report = await import_residents(
+        store.residents, write(tmp_path / "b.csv", [mixed]), today=TODAY, now=NOW
+    )
+    assert [r.row_number for r in report.rejected] == [2]
+    assert "hai người khác nhau" in report.rejected[0].reason
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 0)
+    assert report.accounted
+
+
+async def test_two_rows_for_one_resident_keep_the_first(store: Store, tmp_path: Path) -> None:
+    both = "Lê Văn Chi,05/06/1970,0100000007,001070000003,,Thôn 3,Xã Hòa Vang,01/01/2027"
+    await import_residents(store.residents, write(tmp_path / "a.csv", [both]), today=TODAY, now=NOW)
+    by_number = "Lê Văn Chi,05/06/1970,0100000007,,,Thôn 3,Xã Hòa Vang,01/01/2027"
+    by_cccd = "Lê Văn Chi,05/06/1970,,001070000003,,Thôn 3,Xã Hòa Vang,01/06/2027"
+    report = await import_residents(
+        store.residents, write(tmp_path / "b.csv", [by_number, by_cccd]), today=TODAY, now=NOW
+    )
+    assert [(r.row_number, r.reason) for r in report.rejected] == [
+        (3, "Cùng một người với dòng 2 (trùng mã số)")
+    ]
+    assert (report.unchanged, report.updated) == (1, 0)
+    assert report.accounted
+
+
+async def test_missing_required_columns_are_refused_with_found_and_expected(
+    store: Store, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "a.csv", ["Nguyễn Văn An,0905123456"], header="Họ và tên,SĐT")
+    with pytest.raises(MissingColumns) as caught:
+        await import_residents(store.residents, path, today=TODAY, now=NOW)
+    assert caught.value.found
+    assert caught.value.expected
+    assert "Hạn thẻ" in str(caught.value) or "hết hạn" in str(caught.value).lower()
+    assert await store.residents.count() == 0
