@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.actions import RegistrationActions
+from bot.actions.reminders import ReminderActions
 from bot.channels.telegram import TelegramChannel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, require_telegram_token
@@ -17,6 +19,7 @@ from bot.core.dialog import Dialog
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.rates import RateBook, default_rates_path
 from bot.engine import Engine
+from bot.officers import LogNotifier, OfficerDesk, RelayNotifier
 from bot.render import Renderer
 from bot.store import Store
 
@@ -31,7 +34,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TELEGRAM_COMMANDS = ("start", "menu", "help", "stop")
+TELEGRAM_COMMANDS = ("start", "menu", "help", "nhacnho", "dangky", "mydata", "xoa", "huy", "stop")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,8 @@ class Loa:
     store: Store
     renderer: Renderer
     engine: Engine
+    officers: OfficerDesk
+    notifier: RelayNotifier  # officer notices go through the running channel, once attached
 
 
 @asynccontextmanager
@@ -53,8 +58,30 @@ async def open_loa(
     try:
         renderer = Renderer()
         dialog = Dialog(KnowledgeBase.load(default_topics_path()), load_rates())
-        engine = Engine(store, dialog, renderer, clock or SystemClock(), settings.tz)
-        yield Loa(settings=settings, store=store, renderer=renderer, engine=engine)
+        notifier = RelayNotifier()
+        officers = OfficerDesk(
+            store,
+            renderer,
+            notifier,
+            admin_ids=settings.admin_ids,
+            fallback_chat=settings.officer_chat_id,
+            tz=settings.tz,
+        )
+        actions = {
+            **RegistrationActions(store, settings.tz, officers).actions(),
+            **ReminderActions(store, settings.tz, settings.reminder_offsets).actions(),
+        }
+        engine = Engine(
+            store, dialog, renderer, clock or SystemClock(), settings.tz, actions=actions
+        )
+        yield Loa(
+            settings=settings,
+            store=store,
+            renderer=renderer,
+            engine=engine,
+            officers=officers,
+            notifier=notifier,
+        )
     finally:
         await store.close()
 
@@ -72,6 +99,7 @@ def telegram_channel(loa: Loa) -> TelegramChannel:
         api_url=loa.settings.telegram_api_url,
         commands=[(name, loa.renderer.label(f"command.{name}")) for name in TELEGRAM_COMMANDS],
         error_text=loa.renderer.text("error"),
+        officers=loa.officers,
     )
 
 
@@ -88,9 +116,11 @@ async def telegram_running(loa: Loa, *, poll_timeout: int = 10) -> AsyncIterator
             timeout=poll_timeout, allowed_updates=["message", "callback_query"]
         )
         log.info("Loa is serving Telegram as @%s", application.bot.username)
+        loa.notifier.target = channel
         try:
             yield channel
         finally:
+            loa.notifier.target = LogNotifier()
             await application.updater.stop()
             await application.stop()
 

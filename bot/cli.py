@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     rates.add_argument(
         "--on", type=_day, default=None, metavar="dd/mm/yyyy", help="the date (default: today)"
     )
+    _add_outbox_command(commands)
+    _add_registry_commands(commands)
+    _add_officer_commands(commands)
     return parser
 
 
@@ -108,6 +111,252 @@ async def _demo(settings: Settings, database: Path, user: str) -> int:
     return 0
 
 
+# --- loa outbox (the outbox engineer's block) ------------------------------------------------
+
+_OUTBOX_LABELS = {
+    "queued": "chờ gửi",
+    "sending": "đang gửi",
+    "sent": "đã gửi",
+    "failed": "gửi lỗi",
+    "skipped": "bỏ qua",
+}
+
+
+def _add_outbox_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    outbox = commands.add_parser(
+        "outbox",
+        help="show proactive messages by status and the latest failures",
+        description=(
+            "Show how many proactive messages (reminders, broadcasts) are queued, being sent, "
+            "sent, failed or skipped, and the latest failures with their reasons."
+        ),
+    )
+    outbox.add_argument(
+        "--failures", type=int, default=10, metavar="N", help="how many failures to list"
+    )
+
+
+async def _outbox(settings: Settings, failures: int) -> int:
+    from bot.store import Store
+
+    store = await Store.open(settings.database_path)
+    try:
+        counts = await store.outbox.counts()
+        latest = await store.outbox.latest_failures(failures)
+    finally:
+        await store.close()
+    print(f"Outbox / Hộp thư đi ({settings.database_path}):")
+    for status, count in counts.items():
+        amount = f"{count:,}".replace(",", ".")
+        print(f"  {status.value:<8} {_OUTBOX_LABELS[status.value]:<9} {amount:>9}")
+    if not latest:
+        print("No failures / Không có tin gửi lỗi.")
+        return 0
+    print(f"Latest failures / Tin gửi lỗi gần nhất ({len(latest)}):")
+    for row in latest:
+        when = row.updated_at.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+        print(
+            f"  #{row.id} {when} contact {row.contact_id} {row.kind}, "
+            f"{row.attempts} attempt(s): {row.last_error or '?'}"
+        )
+    return 0
+
+
+# --- end of loa outbox -----------------------------------------------------------------------
+
+
+# --- loa import residents / loa remind (the registry engineer's block) ----------------------
+
+
+def _add_registry_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    importing = commands.add_parser(
+        "import",
+        help="import a commune's resident list (.xlsx or .csv) into the registry",
+        description="Import data into Loa's registry.",
+    )
+    what = importing.add_subparsers(dest="what", metavar="WHAT", required=True)
+    residents = what.add_parser(
+        "residents",
+        help="a list of residents with their BHYT card expiry dates",
+        description=(
+            "Import a resident list (.xlsx or .csv). Prints how many rows were added, updated, "
+            "unchanged and rejected, with each rejected row's number and reason."
+        ),
+    )
+    residents.add_argument("file", type=Path, metavar="FILE", help="the .xlsx or .csv list")
+    residents.add_argument(
+        "--dry-run", action="store_true", help="show the report without writing anything"
+    )
+    remind = commands.add_parser(
+        "remind",
+        help="plan the expiry reminders due now and queue them in the outbox",
+        description=(
+            "Plan the reminders due now (30 and 7 days before expiry, on the day, 30 and 80 "
+            "days after, by default) and queue them for the sender of `loa run`."
+        ),
+    )
+    remind.add_argument(
+        "--dry-run", action="store_true", help="list who would be reminded, queue nothing"
+    )
+    remind.add_argument(
+        "--now",
+        type=_moment,
+        default=None,
+        metavar="YYYY-MM-DDTHH:MM",
+        help="plan as at this local time instead of the clock (to preview a day)",
+    )
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a time like 2026-11-25T09:00") from None
+
+
+async def _import_residents(settings: Settings, path: Path, dry_run: bool) -> int:
+    from bot.importing.columns import MissingColumns
+    from bot.importing.reader import UnsupportedFile
+    from bot.importing.service import import_residents
+    from bot.store import Store
+
+    now = SystemClock().now()
+    store = await Store.open(settings.database_path)
+    try:
+        report = await import_residents(
+            store.residents, path, today=local_date(now, settings.tz), now=now, dry_run=dry_run
+        )
+    except (MissingColumns, UnsupportedFile) as exc:
+        print(f"loa: {path.name}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await store.close()
+    print(Renderer().text("import_report", {"r": report, "max_warnings": 20}))
+    return 0
+
+
+async def _remind(settings: Settings, dry_run: bool, at: datetime | None) -> int:
+    from bot.store import Store
+    from scheduler.planner import plan_reminders
+
+    now = SystemClock().now() if at is None else at.replace(tzinfo=at.tzinfo or settings.tz)
+    store = await Store.open(settings.database_path)
+    try:
+        report = await plan_reminders(
+            store, Renderer(), load_rates(), settings, now, dry_run=dry_run
+        )
+    finally:
+        await store.close()
+    verb = "Would remind / Sẽ nhắc" if dry_run else "Queued / Đã xếp hàng nhắc"
+    print(f"{verb}: {report.planned_count}")
+    for p in report.planned:
+        place = ", ".join(part for part in (p.village, p.commune) if part) or "-"
+        when = p.not_before.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+        stage = f"{p.stage:+d} ngày" if p.stage else "đúng ngày"
+        print(
+            f"  {p.full_name} | {place} | hết hạn {p.expiry_date:%d/%m/%Y} | "
+            f"mốc {stage} ({p.kind}) | gửi từ {when}"
+        )
+    print(
+        f"Missed stages recorded (not sent late) / Mốc đã qua, không gửi bù: {report.missed}\n"
+        f"Not reachable (no chat linked) / Chưa liên kết, không nhắn được: {report.not_linked}\n"
+        f"Stopped or blocked / Đã dừng hoặc chặn: {report.stopped}\n"
+        f"Reminders turned off / Đã tắt nhắc: {report.disabled}"
+    )
+    return 0
+
+
+# --- end of loa import residents / loa remind ---------------------------------------------
+
+
+# --- loa officers / loa export registrations (the registration engineer's block) ------------
+
+
+def _add_officer_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    officers = commands.add_parser(
+        "officers",
+        help="add, remove or list the officers who follow up registrations",
+        description=(
+            "Officers see and export the registrations of their commune only; administrators "
+            "(ADMIN_IDS) see all. Every change is written to the audit log."
+        ),
+    )
+    action = officers.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = action.add_parser("add", help="make a Telegram user the officer of a commune")
+    add.add_argument("telegram_id", type=int, help="the officer's Telegram user id")
+    add.add_argument("--commune", required=True, help="the commune, e.g. 'Xã Hòa Phú'")
+    add.add_argument("--name", default="", help="the officer's name, for the audit log")
+    remove = action.add_parser("remove", help="remove an officer")
+    remove.add_argument("telegram_id", type=int, help="the officer's Telegram user id")
+    action.add_parser("list", help="list the officers")
+    chat = action.add_parser("chat", help="post a commune's new registrations to a chat")
+    chat.add_argument("chat_id", help="the Telegram chat id (groups start with -)")
+    chat.add_argument("--commune", required=True, help="the commune, e.g. 'Xã Hòa Phú'")
+    export = commands.add_parser(
+        "export",
+        help="export registrations to an Excel or CSV file",
+        description="Export registrations with Vietnamese column headers (CSV: UTF-8 with BOM).",
+    )
+    what = export.add_subparsers(dest="what", metavar="WHAT", required=True)
+    registrations = what.add_parser("registrations", help="the residents' registrations")
+    registrations.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    registrations.add_argument(
+        "--since", type=_day, default=None, metavar="dd/mm/yyyy", help="made on or after this day"
+    )
+    registrations.add_argument("--commune", default=None, help="one commune only")
+    registrations.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
+
+async def _officer_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.places import display_place, place_key
+    from bot.exporting import export_bytes
+    from bot.store import Store
+
+    now = SystemClock().now()
+    store = await Store.open(settings.database_path)
+    try:
+        if args.command == "export":
+            since = None
+            if args.since is not None:
+                since = datetime.combine(args.since, datetime.min.time(), tzinfo=settings.tz)
+            key = place_key(args.commune) if args.commune else None
+            found = await store.registrations.listing(commune_key=key, since=since)
+            args.output.write_bytes(export_bytes(found, args.format, Renderer().label, settings.tz))
+            await store.officers.audit("cli", "export", f"{args.format} {key or 'all'}", now)
+            print(f"{len(found)} registration(s) written to {args.output}")
+        elif args.action == "add":
+            commune = display_place(args.commune)
+            if not place_key(commune):
+                print("loa: --commune needs a commune name", file=sys.stderr)
+                return 2
+            officer = await store.officers.add(
+                args.telegram_id, args.name.strip(), commune, place_key(commune), "cli", now
+            )
+            print(f"{officer.telegram_id} is now an officer of {officer.commune}")
+        elif args.action == "remove":
+            if not await store.officers.remove(args.telegram_id, "cli", now):
+                print(f"loa: {args.telegram_id} is not an officer", file=sys.stderr)
+                return 1
+            print(f"{args.telegram_id} is no longer an officer")
+        elif args.action == "chat":
+            commune = display_place(args.commune)
+            chat_id = args.chat_id.strip()
+            if not place_key(commune) or not chat_id.lstrip("-").isdigit():
+                print("loa: give a commune name and a numeric chat id", file=sys.stderr)
+                return 2
+            await store.officers.set_chat(commune, place_key(commune), chat_id, "cli", now)
+            print(f"New registrations of {commune} go to chat {chat_id}")
+        else:
+            for officer in await store.officers.all():
+                print(f"{officer.telegram_id}\t{officer.commune}\t{officer.name}")
+    finally:
+        await store.close()
+    return 0
+
+
+# --- end of loa officers / loa export --------------------------------------------------------
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `loa` command; return its exit code."""
     args = _parser().parse_args(argv)
@@ -119,6 +368,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command == "rates":
             return _rates(settings, args.on)
+        if args.command == "outbox":
+            return asyncio.run(_outbox(settings, args.failures))
+        if args.command == "import":
+            if not args.file.is_file():
+                print(f"loa: no such file: {args.file}", file=sys.stderr)
+                return 2
+            return asyncio.run(_import_residents(settings, args.file, args.dry_run))
+        if args.command == "remind":
+            return asyncio.run(_remind(settings, args.dry_run, args.now))
+        if args.command in ("officers", "export"):
+            return asyncio.run(_officer_command(settings, args))
         if args.command == "demo":
             logging.basicConfig(level=logging.WARNING)
             return asyncio.run(_demo(settings, args.db, args.user))

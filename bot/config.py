@@ -29,6 +29,7 @@ class Settings(BaseModel):
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = "sqlite:///data/loa.db"
     admin_ids: frozenset[int] = frozenset()
+    officer_chat_id: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
     reminder_offsets: tuple[int, ...] = (-30, -7, 0, 30, 80)
@@ -94,6 +95,14 @@ class Settings(BaseModel):
                 if not part.lstrip("-").isdigit():
                     raise ValueError(f"'{part}' is not a Telegram user id (digits only)")
             return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("officer_chat_id")
+    @classmethod
+    def _check_chat(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.lstrip("-").isdigit():
+            raise ValueError("must be a Telegram chat id (digits, groups start with -)")
         return value
 
     @field_validator("telegram_api_url")

@@ -36,7 +36,7 @@ async def test_stop_then_writing_again_resumes(loa: Loa) -> None:
 
 async def test_a_typed_number_presses_the_button_last_shown(loa: Loa) -> None:
     await loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="menu"))
-    replies = await loa.engine.handle(text("3"))
+    replies = await loa.engine.handle(text("5"))
     assert "1900 9068" in replies[0].text
     assert [b.payload for b in replies[0].buttons] == ["menu"]
 
@@ -66,14 +66,14 @@ async def test_many_residents_at_once_are_all_answered_and_stored(loa: Loa) -> N
 
 async def test_one_residents_messages_are_answered_in_order(loa: Loa) -> None:
     first = loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="menu"))
-    second = loa.engine.handle(text("3"))  # presses the third button of the menu above
+    second = loa.engine.handle(text("5"))  # presses the fifth button of the menu above
     _, replies = await asyncio.gather(first, second)
     assert "1900 9068" in replies[0].text
     contact = await loa.store.contacts.find("test", "9")
     assert contact is not None
     logged = [m.text for m in await loa.store.messages.for_contact(contact.id)]
     assert logged[0] == ""
-    assert logged[2] == "3"
+    assert logged[2] == "5"
 
 
 async def test_an_unknown_address_loads_as_nobody(loa: Loa) -> None:

@@ -72,3 +72,22 @@ def test_other_results_render(
     renderer: Renderer, template: str, quote: object, expected: str
 ) -> None:
     assert expected in renderer.text(template, {"q": quote})
+
+
+def test_reminder_overview_lists_one_line_per_card_and_date(renderer: Renderer) -> None:
+    card = {"name": "Nguyễn Văn Ba", "expiry": date(2026, 12, 31), "place": "Thôn 3, Ea Tul"}
+    planned = [
+        {"when": date(2026, 12, 1), "offset": -30},
+        {"when": date(2026, 12, 31), "offset": 0},
+        {"when": date(2027, 3, 21), "offset": 80},
+    ]
+    text = renderer.text(
+        "remind/overview", {"cards": [card, card], "enabled": True, "planned": planned}
+    )
+    lines = text.splitlines()
+    assert lines.count("• Nguyễn Văn Ba: hết hạn 31/12/2026 (Thôn 3, Ea Tul)") == 2
+    assert "• 01/12/2026: nhắc trước 30 ngày" in lines
+    assert "• 31/12/2026: ngày thẻ hết hạn" in lines
+    assert "• 21/03/2027: nhắc sau 80 ngày" in lines
+    off = renderer.text("remind/overview", {"cards": [card], "enabled": False, "planned": []})
+    assert "TẮT" in off

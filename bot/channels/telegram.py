@@ -9,6 +9,7 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     ReplyKeyboardMarkup,
     Update,
@@ -28,6 +29,8 @@ from telegram.ext import (
 from bot.channels.plain import split_text
 from bot.core.types import Button, FileRef, Incoming, Kind, Reply
 from bot.engine import Engine
+from bot.officers import COMMANDS as OFFICER_COMMANDS
+from bot.officers import Actor, OfficerAnswer, OfficerDesk
 
 __all__ = ["CHANNEL", "TelegramChannel", "keyboard", "to_incoming"]
 
@@ -127,8 +130,10 @@ class TelegramChannel:
         api_url: str,
         commands: Sequence[tuple[str, str]],
         error_text: str,
+        officers: OfficerDesk | None = None,
     ) -> None:
         self.engine = engine
+        self.officers = officers
         self.commands = [BotCommand(name, description) for name, description in commands]
         self.error_text = error_text
         self.application: Application = (  # type: ignore[type-arg]
@@ -144,6 +149,12 @@ class TelegramChannel:
         self.application.add_handler(
             MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, self._on_message)
         )
+        self.application.add_handler(
+            MessageHandler(
+                filters.ChatType.GROUPS & filters.COMMAND & ~filters.UpdateType.EDITED,
+                self._on_group_command,
+            )
+        )
         self.application.add_error_handler(self._on_error)
 
     async def register_commands(self) -> None:
@@ -151,10 +162,54 @@ class TelegramChannel:
         await self.application.bot.set_my_commands(self.commands)
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Answer a private message."""
+        """Answer a private message (officer commands and invitations go to the officers)."""
         incoming = to_incoming(update)
-        if incoming is not None:
-            await self.send(incoming.reply_to, await self.engine.handle(incoming))
+        if incoming is None:
+            return
+        if await self._for_officers(incoming):
+            return
+        await self.send(incoming.reply_to, await self.engine.handle(incoming))
+
+    async def _on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Serve officer commands in a group (an officers' chat); ignore everything else."""
+        incoming = to_incoming(update)
+        if incoming is not None and incoming.kind is Kind.COMMAND:
+            await self._for_officers(incoming)
+
+    async def _for_officers(self, incoming: Incoming) -> bool:
+        """Serve an officer command or invitation; return False if it is not one."""
+        desk = self.officers
+        if desk is None or incoming.kind is not Kind.COMMAND:
+            return False
+        actor = Actor(int(incoming.sender_id), incoming.display_name, incoming.reply_to)
+        now = self.engine.clock.now()
+        if incoming.command == "start" and desk.is_invite(incoming.text):
+            answer = await desk.redeem(actor, incoming.text.strip(), now)
+        elif incoming.command in OFFICER_COMMANDS:
+            username = self.application.bot.username or ""
+            answer = await desk.command(
+                actor, incoming.command, incoming.text, now, bot_username=username
+            )
+        else:
+            return False
+        await self._deliver(incoming.reply_to, answer)
+        return True
+
+    async def _deliver(self, chat_id: str, answer: OfficerAnswer) -> None:
+        """Send an officer answer: its message and its file."""
+        if answer.reply is not None:
+            await self.send(chat_id, [answer.reply])
+        if answer.document is not None:
+            doc = answer.document
+            await self.application.bot.send_document(
+                chat_id=chat_id,
+                document=InputFile(doc.content, filename=doc.name),
+                caption=doc.caption,
+            )
+
+    async def notify(self, chat_id: str, reply: Reply) -> None:
+        """Send a notice to a chat (officers' new-registration notices)."""
+        await self.send(chat_id, [reply])
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a button press like a message, acknowledging it before the reply is sent."""
@@ -162,6 +217,17 @@ class TelegramChannel:
         incoming = to_incoming(update)
         if query is None or incoming is None:
             return
+        if self.officers is not None and self.officers.is_button(incoming.text):
+            actor = Actor(int(incoming.sender_id), incoming.display_name, incoming.reply_to)
+            answer = await self.officers.button(actor, incoming.text, self.engine.clock.now())
+            try:
+                await query.answer(answer.toast[:200] or None)
+            except TelegramError as exc:
+                log.warning("could not acknowledge a button press: %s", exc)
+            await self._deliver(incoming.reply_to, answer)
+            return
+        if incoming.chat_id != incoming.sender_id:
+            return  # a resident's button pressed in a group: residents talk to Loa in private
         replies = await self.engine.handle(incoming)
         try:
             await query.answer()

@@ -19,7 +19,7 @@ def test_parse_line_knows_commands_and_text() -> None:
 
 async def test_piped_chat_answers_every_line_and_remembers_choices(loa: Loa) -> None:
     out = io.StringIO()
-    handled = await run_console(loa.engine, io.StringIO("/start\n3\n1\n"), out)
+    handled = await run_console(loa.engine, io.StringIO("/start\n5\n1\n"), out)
     assert handled == 3
     text = out.getvalue()
     assert text.count("Xin chào") == 1

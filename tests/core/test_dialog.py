@@ -42,7 +42,7 @@ def test_start_greets_by_name_with_the_main_menu(dialog: Dialog) -> None:
     (say,) = decision.says
     assert say.template == "start"
     assert say.data["name"] == "Lan"
-    assert [c.payload for c in say.choices] == ["topics", "calc", "hotline"]
+    assert [c.payload for c in say.choices] == ["topics", "calc", "reg", "remind", "hotline"]
     assert decision.effects == ()
 
 
@@ -157,7 +157,7 @@ def test_an_unclear_question_offers_the_closest_topics_and_the_menu(dialog: Dial
     decision = ask(dialog, "xyz qwerty")
     (say,) = decision.says
     assert say.template == "unsure"
-    assert [c.payload for c in say.choices][-3:] == ["topics", "calc", "hotline"]
+    assert [c.payload for c in say.choices][-5:] == ["topics", "calc", "reg", "remind", "hotline"]
 
 
 def test_a_topic_question_is_answered_from_its_template(dialog: Dialog) -> None:

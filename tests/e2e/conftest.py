@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import open_loa, telegram_running
+from bot.app import Loa, open_loa, telegram_running
 from bot.channels.telegram import TelegramChannel
 from bot.clock import FixedClock
 from bot.config import load_settings
@@ -22,10 +22,10 @@ async def server() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def bot(
+async def telegram_loa(
     server: FakeTelegram, db_path: Path, clock: FixedClock
-) -> AsyncIterator[TelegramChannel]:
-    """Loa serving the fake server by long polling, configured through TELEGRAM_API_URL."""
+) -> AsyncIterator[Loa]:
+    """Loa configured for the fake server through TELEGRAM_API_URL."""
     settings = load_settings(
         {
             "TELEGRAM_BOT_TOKEN": server.token,
@@ -34,5 +34,12 @@ async def bot(
         },
         env_file=None,
     )
-    async with open_loa(settings, clock=clock) as loa, telegram_running(loa, poll_timeout=1) as ch:
-        yield ch
+    async with open_loa(settings, clock=clock) as loa:
+        yield loa
+
+
+@pytest.fixture
+async def bot(telegram_loa: Loa) -> AsyncIterator[TelegramChannel]:
+    """That Loa serving the fake server by long polling."""
+    async with telegram_running(telegram_loa, poll_timeout=1) as channel:
+        yield channel

@@ -30,6 +30,8 @@ async def test_start_greets_in_vietnamese_with_menu_buttons(
     assert buttons(message.reply_markup) == [
         ("📖 Hỏi đáp BHYT, BHXH", "topics"),
         ("🧮 Tính tiền đóng", "calc"),
+        ("📝 Đăng ký tư vấn", "reg"),
+        ("⏰ Nhắc hạn thẻ BHYT", "remind"),
         ("☎️ Tổng đài 1900 9068", "hotline"),
     ]
     assert call.params.get("parse_mode") is None
@@ -40,7 +42,17 @@ async def test_commands_are_registered_with_vietnamese_descriptions(
 ) -> None:
     await server.wait_for("setMyCommands")
     commands = {c["command"]: c["description"] for c in server.commands}
-    assert set(commands) == {"start", "menu", "help", "stop"}
+    assert set(commands) == {
+        "start",
+        "menu",
+        "help",
+        "nhacnho",
+        "dangky",
+        "mydata",
+        "xoa",
+        "huy",
+        "stop",
+    }
     assert commands["stop"] == "Ngừng nhận tin nhắn"
 
 

@@ -50,4 +50,10 @@ async def test_an_unclear_question_offers_topics_as_buttons(
     (message,) = server.sent(CHAT)
     assert "1900 9068" in message.text
     rows = (message.reply_markup or {})["inline_keyboard"]
-    assert [row[0]["callback_data"] for row in rows][-3:] == ["topics", "calc", "hotline"]
+    assert [row[0]["callback_data"] for row in rows][-5:] == [
+        "topics",
+        "calc",
+        "reg",
+        "remind",
+        "hotline",
+    ]

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.dialog.answers import Answers
 from bot.core.dialog.calculator import FLOW as CALC_FLOW
 from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
+from bot.core.dialog.privacy import FLOW as PRIVACY_FLOW
+from bot.core.dialog.privacy import Privacy, wants
+from bot.core.dialog.registration import FLOW as REGISTER_FLOW
+from bot.core.dialog.registration import Registration
+from bot.core.dialog.reminders import FLOW as REMIND_FLOW
+from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
 from bot.core.knowledge import KnowledgeBase
 from bot.core.rates import RateBook
 from bot.core.text import fold
-from bot.core.types import Decision, Effect, Kind, Say
+from bot.core.types import Decision, Effect, Kind, Say, State
 
 __all__ = ["Dialog", "Turn"]
 
@@ -24,7 +32,10 @@ class Dialog:
 
     def __init__(self, kb: KnowledgeBase, book: RateBook) -> None:
         self.calculator = Calculator(book)
-        self.answers = Answers(kb, book, self.calculator)
+        self.reminders = Reminders()
+        self.answers = Answers(kb, book, self.calculator, self.reminders)
+        self.registration = Registration()
+        self.privacy = Privacy()
 
     def decide(self, turn: Turn) -> Decision:
         """Return the answer to one turn."""
@@ -37,17 +48,25 @@ class Dialog:
                 says=(Say("resumed"), *decision.says),
                 state=decision.state,
                 effects=(Effect.RESUME, *decision.effects),
+                then_decide=decision.then_decide,
             )
         return decision
 
     def _route(self, turn: Turn) -> Decision:
         incoming = turn.incoming
+        if self.registration.expired(turn):
+            rest = self._route(replace(turn, state=None))
+            return replace(rest, says=(Say("register/expired"), *rest.says))
         if incoming.kind is Kind.COMMAND:
             return self._command(turn)
         if incoming.kind is Kind.BUTTON:
             return self._button(turn)
         if incoming.kind is Kind.TEXT:
             return self._text(turn)
+        if incoming.kind is Kind.CONTACT and _in_flow(turn.state, REGISTER_FLOW):
+            return self.registration.on_contact(turn)
+        if incoming.kind is Kind.CONTACT and _in_flow(turn.state, REMIND_FLOW):
+            return self.reminders.on_contact(turn)
         if incoming.kind is Kind.CONTACT:
             return Decision(says=(Say("contact_not_needed", choices=back_to_menu()),))
         return Decision(says=(Say("only_text", choices=MAIN_MENU),), state=turn.state)
@@ -60,6 +79,16 @@ class Dialog:
             return Decision(says=(main_menu("help"),))
         if command == "menu":
             return Decision(says=(main_menu(),))
+        if command == "dangky":
+            return self.registration.listing(turn)
+        if command == "mydata":
+            return self.privacy.my_data(turn)
+        if command == "xoa":
+            return self.privacy.ask_erase(turn)
+        if command == "huy":
+            return self.privacy.cancel(turn)
+        if command == "nhacnho":
+            return self.reminders.overview(turn)
         return Decision(says=(main_menu("unknown_command", command=command),), state=turn.state)
 
     def _button(self, turn: Turn) -> Decision:
@@ -78,6 +107,12 @@ class Dialog:
             return self.answers.topic(turn, payload.removeprefix("topic:"))
         if payload == "calc" or payload.startswith("calc:"):
             return self.calculator.on_button(turn, payload)
+        if payload == "reg" or payload.startswith("reg:"):
+            return self.registration.on_button(turn, payload)
+        if payload.startswith("privacy:"):
+            return self.privacy.on_button(turn, payload)
+        if payload == "remind" or payload.startswith("remind:"):
+            return self.reminders.on_button(turn, payload)
         return Decision(says=(main_menu("expired_button"),))
 
     def _text(self, turn: Turn) -> Decision:
@@ -88,6 +123,21 @@ class Dialog:
             return Decision(says=(main_menu(),))
         if folded in _HELP_WORDS:
             return Decision(says=(main_menu("help"),))
+        state = turn.state
+        naming = state is not None and (state.flow, state.step) == (REGISTER_FLOW, "name")
+        wanted = wants(turn.text, folded, naming=naming)
+        if wanted == "stop":
+            return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
+        if wanted == "cancel":
+            return self.privacy.cancel(turn)
+        if _in_flow(turn.state, REGISTER_FLOW):
+            return self.registration.on_text(turn)
+        if _in_flow(turn.state, PRIVACY_FLOW):
+            return self.privacy.on_text(turn, folded)
+        if _in_flow(turn.state, REMIND_FLOW):
+            linked = self.reminders.on_text(turn)
+            if linked is not None:
+                return linked
         if turn.state is not None and turn.state.flow == CALC_FLOW:
             answered = self.calculator.on_text(turn)
             if answered is not None:
@@ -95,3 +145,8 @@ class Dialog:
             if not self.answers.understands(turn.text):
                 return self.calculator.reask(turn)
         return self.answers.question(turn)
+
+
+def _in_flow(state: State | None, flow: str) -> bool:
+    """Tell whether the saved state is in `flow`."""
+    return state is not None and state.flow == flow

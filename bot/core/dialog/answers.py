@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from bot.core import extract
 from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
+from bot.core.dialog.registration import Registration
+from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
 from bot.core.knowledge import KnowledgeBase, Topic
 from bot.core.rates import RateBook
@@ -40,6 +42,7 @@ class Answers:
     kb: KnowledgeBase
     book: RateBook
     calculator: Calculator
+    reminders: Reminders
 
     def groups(self) -> Decision:
         """Show the topic groups to browse."""
@@ -73,7 +76,10 @@ class Answers:
             extra = (Choice("calc:kind:household", "calc.for_my_household"),)
         elif topic_id in _VOLUNTARY:
             extra = (Choice("calc:kind:voluntary", "calc.for_my_income"),)
-        say = Say(f"topics/{topic_id}", {"f": figures}, (*extra, *follow, *back_to_menu()))
+        register = Choice("reg", "reg.start")
+        say = Say(
+            f"topics/{topic_id}", {"f": figures}, (*extra, *follow, register, *back_to_menu())
+        )
         return Decision(says=(say,))
 
     def question(self, turn: Turn) -> Decision:
@@ -122,8 +128,10 @@ class Answers:
             return self.calculator.start(turn, {"kind": kind, **figures} if figures else {})
         if intent == "thanks":
             return Decision(says=(Say("thanks", choices=back_to_menu()),))
-        if intent in ("register", "remind"):
-            return Decision(says=(Say(f"intent_{intent}", choices=back_to_menu()),))
+        if intent == "register":
+            return Registration().start(turn, turn.text)
+        if intent == "remind":
+            return self.reminders.start()
         return Decision(says=(main_menu("start", name=turn.incoming.display_name),))
 
     @staticmethod

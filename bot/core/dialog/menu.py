@@ -9,6 +9,8 @@ __all__ = ["MAIN_MENU", "back_to_menu", "main_menu"]
 MAIN_MENU: tuple[Choice, ...] = (
     Choice("topics", "menu.topics"),
     Choice("calc", "menu.calc"),
+    Choice("reg", "menu.register"),
+    Choice("remind", "menu.remind"),
     Choice("hotline", "menu.hotline"),
 )
 

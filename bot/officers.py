@@ -1,0 +1,280 @@
+"""The officers' side: new-registration notices with status buttons, /export and invitations.
+
+Channel-neutral: a channel turns an officer's command or button press into a call here and
+sends back the `OfficerAnswer`. Only administrators (ADMIN_IDS) and officers may act;
+officers see their own commune only. Every action and every refused attempt is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.core.phones import display_phone
+from bot.core.places import display_place, place_key
+from bot.core.types import Button, Reply
+from bot.exporting import FORMATS, export_bytes
+from bot.render import Renderer, format_date
+from bot.store import Store
+from bot.store.officers import Officer
+from bot.store.registrations import RegistrationStatus, Saved
+
+__all__ = [
+    "COMMANDS",
+    "INVITE_PREFIX",
+    "Actor",
+    "Document",
+    "LogNotifier",
+    "Notifier",
+    "OfficerAnswer",
+    "OfficerDesk",
+    "RelayNotifier",
+]
+
+log = logging.getLogger(__name__)
+
+COMMANDS = frozenset({"export", "moi"})
+"""Officer commands; anyone else who sends them is refused and audited."""
+INVITE_PREFIX = "cb-"
+BUTTON_PREFIX = "off:"
+INVITE_LIFETIME = timedelta(days=7)
+_STATUS_BUTTONS = (
+    RegistrationStatus.CONTACTED,
+    RegistrationStatus.JOINED,
+    RegistrationStatus.DECLINED,
+)
+
+
+class Notifier(Protocol):
+    """Sends one rendered message to a chat (an officer group, an admin)."""
+
+    async def notify(self, chat_id: str, reply: Reply) -> None:
+        """Send `reply` to `chat_id`."""
+        ...
+
+
+class LogNotifier:
+    """Sends nothing: logs that a notice was due (for the terminal demo and tests)."""
+
+    async def notify(self, chat_id: str, reply: Reply) -> None:
+        """Log the notice's destination only (no personal data)."""
+        log.info("officer notice for chat %s not sent: no channel is running", chat_id)
+
+
+class RelayNotifier:
+    """Forwards to the running channel once it is attached; logs until then."""
+
+    def __init__(self) -> None:
+        self.target: Notifier = LogNotifier()
+
+    async def notify(self, chat_id: str, reply: Reply) -> None:
+        """Send through the attached channel."""
+        await self.target.notify(chat_id, reply)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: their user id, name, and the chat they act in."""
+
+    user_id: int
+    name: str
+    chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file to send: name, bytes and caption."""
+
+    name: str
+    content: bytes
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerAnswer:
+    """What to send back: a message, a file, and a short button acknowledgement."""
+
+    reply: Reply | None = None
+    document: Document | None = None
+    toast: str = ""
+
+
+class OfficerDesk:
+    """Serves officers and administrators; refuses and audits everyone else."""
+
+    def __init__(
+        self,
+        store: Store,
+        renderer: Renderer,
+        notifier: Notifier,
+        *,
+        admin_ids: Collection[int],
+        fallback_chat: str,
+        tz: ZoneInfo,
+    ) -> None:
+        self.store = store
+        self.renderer = renderer
+        self.notifier = notifier
+        self.admin_ids = frozenset(admin_ids)
+        self.fallback_chat = fallback_chat
+        self.tz = tz
+
+    async def announce(self, saved: Saved, now: datetime) -> None:
+        """Post a saved registration to its commune's chat (else OFFICER_CHAT_ID)."""
+        registration = saved.registration
+        chat = await self.store.officers.chat_for(registration.commune_key) or self.fallback_chat
+        if not chat:
+            log.warning("no officer chat for %s: set OFFICER_CHAT_ID", registration.reference)
+            return
+        text = self.renderer.text(
+            "officer/new_registration",
+            {
+                "r": registration,
+                "merged": saved.merged,
+                "phone": _phone(registration.phone),
+                "date": format_date(registration.created_at.astimezone(self.tz)),
+            },
+        )
+        buttons = tuple(
+            Button(
+                self.renderer.label(f"officer.{status.value}"),
+                f"{BUTTON_PREFIX}status:{registration.id}:{status.value}",
+            )
+            for status in _STATUS_BUTTONS
+        )
+        await self.notifier.notify(chat, Reply(text=text, buttons=buttons))
+
+    async def scope(self, user_id: int) -> tuple[bool, Officer | None]:
+        """Return (is administrator, officer record) for a user."""
+        return user_id in self.admin_ids, await self.store.officers.get(user_id)
+
+    async def command(
+        self, actor: Actor, command: str, args: str, now: datetime, *, bot_username: str = ""
+    ) -> OfficerAnswer:
+        """Run /export [xlsx|csv] [commune] or /moi <commune> for an allowed actor."""
+        admin, officer = await self.scope(actor.user_id)
+        if not admin and officer is None:
+            return await self._refuse(actor, command, now)
+        if command == "export":
+            return await self._export(actor, admin, officer, args, now)
+        if command == "moi" and admin:
+            return await self._invite(actor, args, now, bot_username)
+        return await self._refuse(actor, command, now)
+
+    async def button(self, actor: Actor, payload: str, now: datetime) -> OfficerAnswer:
+        """Apply a status button (off:status:<id>:<status>) pressed by an allowed actor."""
+        parts = payload.removeprefix(BUTTON_PREFIX).split(":")
+        admin, officer = await self.scope(actor.user_id)
+        if not admin and officer is None:
+            return await self._refuse(actor, "status", now)
+        valid = {status.value for status in _STATUS_BUTTONS}
+        if (
+            len(parts) != 3
+            or parts[0] != "status"
+            or not parts[1].isdigit()
+            or parts[2] not in valid
+        ):
+            return OfficerAnswer(toast=self.renderer.text("officer/not_found"))
+        registration = await self.store.registrations.get(int(parts[1]))
+        if registration is None:
+            return OfficerAnswer(toast=self.renderer.text("officer/not_found"))
+        if not admin and (officer is None or officer.commune_key != registration.commune_key):
+            return await self._refuse(actor, f"status {registration.reference}", now)
+        status = RegistrationStatus(parts[2])
+        await self.store.registrations.set_status(registration.id, status, now)
+        await self.store.officers.audit(
+            _who(actor), f"status:{status.value}", registration.reference, now
+        )
+        text = self.renderer.text(
+            "officer/status_changed",
+            {
+                "reference": registration.reference,
+                "status": status.value,
+                "actor": actor.name or actor.user_id,
+                "at": now.astimezone(self.tz).strftime("%H:%M %d/%m/%Y"),
+            },
+        )
+        return OfficerAnswer(reply=Reply(text=text), toast=self.renderer.label(f"officer.{status}"))
+
+    async def redeem(self, actor: Actor, code: str, now: datetime) -> OfficerAnswer:
+        """Make the actor an officer with a one-time invitation code."""
+        officer = await self.store.officers.redeem_invite(
+            code.removeprefix(INVITE_PREFIX), actor.user_id, actor.name, now
+        )
+        if officer is None:
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/invite_invalid")))
+        data = {"name": officer.name, "commune": officer.commune}
+        return OfficerAnswer(reply=Reply(self.renderer.text("officer/welcome", data)))
+
+    @staticmethod
+    def is_invite(start_argument: str) -> bool:
+        """Tell whether a /start argument is an officer invitation code."""
+        return start_argument.strip().startswith(INVITE_PREFIX)
+
+    @staticmethod
+    def is_button(payload: str) -> bool:
+        """Tell whether a button payload belongs to the officers' side."""
+        return payload.startswith(BUTTON_PREFIX)
+
+    async def _export(
+        self, actor: Actor, admin: bool, officer: Officer | None, args: str, now: datetime
+    ) -> OfficerAnswer:
+        words = args.split()
+        fmt = words.pop(0).lower() if words and words[0].lower() in FORMATS else "xlsx"
+        commune = display_place(" ".join(words)) if words else ""
+        if not admin:
+            assert officer is not None
+            commune = officer.commune
+        key = place_key(commune) if commune else None
+        found = await self.store.registrations.listing(commune_key=key)
+        content = export_bytes(found, fmt, self.renderer.label, self.tz)
+        await self.store.officers.audit(
+            _who(actor), "export", f"{fmt} {key or 'all'} {len(found)}", now
+        )
+        local = now.astimezone(self.tz)
+        caption = self.renderer.text(
+            "officer/export_caption",
+            {"commune": commune, "count": len(found), "at": local.strftime("%H:%M %d/%m/%Y")},
+        )
+        name = f"dang_ky_tu_van_{local:%Y%m%d}.{fmt}"
+        return OfficerAnswer(document=Document(name, content, caption))
+
+    async def _invite(
+        self, actor: Actor, args: str, now: datetime, bot_username: str
+    ) -> OfficerAnswer:
+        commune = display_place(args)
+        if not place_key(commune):
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/invite_usage")))
+        code = secrets.token_urlsafe(16)
+        expires = now + INVITE_LIFETIME
+        await self.store.officers.create_invite(
+            code, commune, place_key(commune), _who(actor), now, expires
+        )
+        link = f"https://t.me/{bot_username}?start={INVITE_PREFIX}{code}"
+        data = {
+            "commune": commune,
+            "link": link,
+            "expires": format_date(expires.astimezone(self.tz)),
+        }
+        return OfficerAnswer(reply=Reply(self.renderer.text("officer/invite", data)))
+
+    async def _refuse(self, actor: Actor, what: str, now: datetime) -> OfficerAnswer:
+        await self.store.officers.audit(_who(actor), "denied", what, now)
+        text = self.renderer.text("officer/not_allowed")
+        return OfficerAnswer(reply=Reply(text), toast=text)
+
+
+def _who(actor: Actor) -> str:
+    return f"telegram:{actor.user_id}"
+
+
+def _phone(e164: str) -> str:
+    try:
+        return display_phone(e164)
+    except ValueError:
+        return e164
