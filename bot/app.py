@@ -8,20 +8,25 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bot.actions import RegistrationActions
 from bot.actions.reminders import ReminderActions
 from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, require_telegram_token
 from bot.core.dialog import Dialog
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.rates import RateBook, default_rates_path
+from bot.delivery import Pacer, Sender
 from bot.engine import Engine
 from bot.officers import LogNotifier, OfficerDesk, RelayNotifier
 from bot.render import Renderer
 from bot.store import Store
+from scheduler.jobs import start_scheduler
+from scheduler.planner import send_time
 
 __all__ = [
     "TELEGRAM_COMMANDS",
@@ -91,7 +96,7 @@ def load_rates() -> RateBook:
     return RateBook.load(default_rates_path())
 
 
-def telegram_channel(loa: Loa) -> TelegramChannel:
+def telegram_channel(loa: Loa, pacer: Pacer | None = None) -> TelegramChannel:
     """Build the Telegram channel for this Loa (the token must be set)."""
     return TelegramChannel(
         loa.engine,
@@ -100,13 +105,16 @@ def telegram_channel(loa: Loa) -> TelegramChannel:
         commands=[(name, loa.renderer.label(f"command.{name}")) for name in TELEGRAM_COMMANDS],
         error_text=loa.renderer.text("error"),
         officers=loa.officers,
+        pacer=pacer,
     )
 
 
 @asynccontextmanager
-async def telegram_running(loa: Loa, *, poll_timeout: int = 10) -> AsyncIterator[TelegramChannel]:
+async def telegram_running(
+    loa: Loa, *, poll_timeout: int = 10, pacer: Pacer | None = None
+) -> AsyncIterator[TelegramChannel]:
     """Run the Telegram channel (long polling) for the duration of the block."""
-    channel = telegram_channel(loa)
+    channel = telegram_channel(loa, pacer)
     application = channel.application
     async with application:
         await channel.register_commands()
@@ -125,12 +133,43 @@ async def telegram_running(loa: Loa, *, poll_timeout: int = 10) -> AsyncIterator
             await application.stop()
 
 
-async def serve(loa: Loa, stop: asyncio.Event | None = None) -> None:
-    """Serve Telegram until `stop` is set or the process gets SIGINT/SIGTERM."""
+async def serve(
+    loa: Loa,
+    stop: asyncio.Event | None = None,
+    clock: Clock | None = None,
+    *,
+    poll_timeout: int = 10,
+) -> None:
+    """Serve Telegram, send the outbox and plan reminders until `stop` (or SIGINT/SIGTERM).
+
+    Live replies and proactive messages share one pacer, so residents' answers go first and
+    the bot stays within Telegram's limits; the planner runs at start-up and daily.
+    """
     stop = stop or asyncio.Event()
+    clock = clock or SystemClock()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with telegram_running(loa):
+    settings = loa.settings
+    pacer = Pacer(settings.telegram_rate, settings.telegram_per_chat_rate)
+    token = require_telegram_token(settings)
+    async with (
+        telegram_running(loa, pacer=pacer, poll_timeout=poll_timeout),
+        sender_bot(token, settings.telegram_api_url) as bot,
+    ):
+        sender = Sender(
+            loa.store.outbox,
+            TelegramTransport(bot),
+            pacer,
+            clock,
+            max_attempts=settings.outbox_max_attempts,
+            opens_at=partial(send_time, sending_hours=settings.sending_hours, tz=settings.tz),
+        )
+        sending = asyncio.create_task(sender.run(stop))
+        scheduler = start_scheduler(loa, load_rates(), clock=clock)
         log.info("press Ctrl+C to stop")
-        await stop.wait()
+        try:
+            await stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            await sending

@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
@@ -256,7 +256,11 @@ class SenderStats:
 
 
 class Sender:
-    """Claims due outbox rows in small batches and delivers them through one channel."""
+    """Claims due outbox rows in small batches and delivers them through one channel.
+
+    `opens_at(now)` returns the first moment from `now` at which proactive messages may go
+    out (now itself inside the sending hours); without it the sender never pauses.
+    """
 
     def __init__(
         self,
@@ -274,8 +278,10 @@ class Sender:
         poll_interval: float = 1.0,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        opens_at: Callable[[datetime], datetime] | None = None,
     ) -> None:
         self.outbox = outbox
+        self.opens_at = opens_at
         self.transport = transport
         self.pacer = pacer
         self.clock = clock
@@ -332,7 +338,7 @@ class Sender:
             if await self.step():
                 continue
             due = await self.outbox.next_due(self.channel)
-            if due is None:
+            if due is None or self.closed():
                 break
             delay = (due - self.clock.now()).total_seconds()
             budget_wait = self.pacer.paused_for + self.pacer.chat_interval
@@ -341,8 +347,21 @@ class Sender:
             await self._sleep(max(delay, self.pacer.paused_for, 0.001))
         return self.stats
 
+    def closed(self) -> bool:
+        """Tell whether proactive sending is outside its hours now (see `opens_at`)."""
+        if self.opens_at is None:
+            return False
+        now = self.clock.now()
+        return self.opens_at(now) > now
+
     async def step(self) -> int:
-        """Claim one batch of due rows and start delivering them; return how many were claimed."""
+        """Claim one batch of due rows and start delivering them; return how many were claimed.
+
+        Outside the sending hours nothing is claimed: a sender that fell behind during the
+        day waits for the next morning instead of messaging residents at night.
+        """
+        if self.closed():
+            return 0
         wanted = max(1, min(self.batch_size, self.max_in_flight // 2))
         while self._tasks and self.max_in_flight - len(self._tasks) < wanted:
             await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.app import Loa, load_rates
 from bot.clock import Clock, SystemClock
 from bot.core.rates import RateBook
 from scheduler.planner import plan_reminders
+
+if TYPE_CHECKING:  # the composition root imports this module, not the other way round
+    from bot.app import Loa
 
 __all__ = ["PLANNER_JOB", "STARTUP_JOB", "run_planner", "start_scheduler"]
 
@@ -36,9 +39,7 @@ async def run_planner(loa: Loa, clock: Clock, book: RateBook) -> int:
     return report.planned_count
 
 
-def start_scheduler(
-    loa: Loa, *, clock: Clock | None = None, book: RateBook | None = None
-) -> AsyncIOScheduler:
+def start_scheduler(loa: Loa, book: RateBook, *, clock: Clock | None = None) -> AsyncIOScheduler:
     """Start (inside the running event loop) a scheduler that plans now and daily.
 
     The daily run is at `planner_hour` o'clock in the configured time zone. The scheduler
@@ -46,7 +47,6 @@ def start_scheduler(
     Stop it with `scheduler.shutdown(wait=False)`.
     """
     clock = clock or SystemClock()
-    book = book or load_rates()
     scheduler = AsyncIOScheduler(timezone=loa.settings.tz)
     scheduler.add_job(
         run_planner,

@@ -345,3 +345,30 @@ async def test_run_sends_what_is_queued_while_it_runs_and_stops(
     await asyncio.wait_for(running, 2)
     assert sorted(chat for _, chat, _ in transport.delivered) == ["1", "2"]
     assert await statuses(store) == {OutboxStatus.SENT: 2}
+
+
+async def test_nothing_is_sent_outside_the_sending_hours(
+    store: Store, transport: FakeTransport, time: FakeTime
+) -> None:
+    """A sender that fell behind waits for the morning instead of messaging at night."""
+    opens = START + timedelta(hours=2)  # START is 09:00; pretend the hours open at 11:00
+
+    def opens_at(now: datetime) -> datetime:
+        return opens if now < opens else now
+
+    await queue(store, time, ["1", "2"])
+    pacer = Pacer(30, 1, monotonic=time.monotonic, sleep=time.sleep, margin=0.0)
+    sender = Sender(
+        store.outbox,
+        transport,
+        pacer,
+        time,
+        monotonic=time.monotonic,
+        sleep=time.sleep,
+        opens_at=opens_at,
+    )
+    await sender.drain()
+    assert transport.delivered == []
+    time.t = 2 * 3600
+    await sender.drain()
+    assert sorted(chat for _, chat, _ in transport.delivered) == ["1", "2"]

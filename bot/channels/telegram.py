@@ -28,6 +28,7 @@ from telegram.ext import (
 
 from bot.channels.plain import split_text
 from bot.core.types import Button, FileRef, Incoming, Kind, Reply
+from bot.delivery import Pacer
 from bot.engine import Engine
 from bot.officers import COMMANDS as OFFICER_COMMANDS
 from bot.officers import Actor, OfficerAnswer, OfficerDesk
@@ -131,9 +132,11 @@ class TelegramChannel:
         commands: Sequence[tuple[str, str]],
         error_text: str,
         officers: OfficerDesk | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.engine = engine
         self.officers = officers
+        self.pacer = pacer
         self.commands = [BotCommand(name, description) for name, description in commands]
         self.error_text = error_text
         self.application: Application = (  # type: ignore[type-arg]
@@ -251,6 +254,8 @@ class TelegramChannel:
                     )
                 elif last:
                     markup = keyboard(reply.buttons)
+                if self.pacer is not None:
+                    await self.pacer.live(chat_id)
                 await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
