@@ -231,7 +231,8 @@ async def _import_residents(settings: Settings, path: Path, dry_run: bool) -> in
         return 2
     finally:
         await store.close()
-    print(Renderer().text("import_report", {"r": report, "max_warnings": 20}))
+    data = {"r": report, "max_warnings": 20, "max_rejected": len(report.rejected)}
+    print(Renderer().text("import_report", data))
     return 0
 
 

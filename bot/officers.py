@@ -7,11 +7,14 @@ officers see their own commune only. Every action and every refused attempt is a
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import secrets
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -19,6 +22,9 @@ from bot.core.phones import display_phone
 from bot.core.places import display_place, place_key
 from bot.core.types import Button, Reply
 from bot.exporting import FORMATS, export_bytes
+from bot.importing.columns import MissingColumns
+from bot.importing.reader import UnsupportedFile
+from bot.importing.service import import_residents
 from bot.render import Renderer, format_date
 from bot.store import Store
 from bot.store.officers import Officer
@@ -39,6 +45,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 COMMANDS = frozenset({"export", "moi"})
+_LISTED_REJECTIONS = 30
 """Officer commands; anyone else who sends them is refused and audited."""
 INVITE_PREFIX = "cb-"
 BUTTON_PREFIX = "off:"
@@ -220,6 +227,46 @@ class OfficerDesk:
     def is_button(payload: str) -> bool:
         """Tell whether a button payload belongs to the officers' side."""
         return payload.startswith(BUTTON_PREFIX)
+
+    async def import_list(
+        self, actor: Actor, path: Path, file_name: str, now: datetime
+    ) -> OfficerAnswer:
+        """Import a resident list an officer sent in a chat; answer with the report.
+
+        Up to 30 rejected rows are listed in the message; with more, every rejected row is
+        in an attached CSV (row number, reason) that opens in Excel.
+        """
+        admin, officer = await self.scope(actor.user_id)
+        if not admin and officer is None:
+            return await self._refuse(actor, "import", now)
+        try:
+            report = await import_residents(
+                self.store.residents, path, today=now.astimezone(self.tz).date(), now=now
+            )
+        except (MissingColumns, UnsupportedFile) as exc:
+            text = self.renderer.text(
+                "officer/import_refused", {"name": file_name, "why": str(exc)}
+            )
+            return OfficerAnswer(reply=Reply(text))
+        report = replace(report, file_name=file_name)
+        await self.store.officers.audit(
+            _who(actor),
+            "import",
+            f"{file_name}: +{report.added} ~{report.updated} ={report.unchanged}"
+            f" x{len(report.rejected)}",
+            now,
+        )
+        data = {"r": report, "max_warnings": 10, "max_rejected": _LISTED_REJECTIONS}
+        reply = Reply(self.renderer.text("import_report", data))
+        if len(report.rejected) <= _LISTED_REJECTIONS:
+            return OfficerAnswer(reply=reply)
+        table = io.StringIO()
+        writer = csv.writer(table)
+        writer.writerow([self.renderer.label("import.row"), self.renderer.label("import.reason")])
+        writer.writerows((row.row_number, row.reason) for row in report.rejected)
+        content = ("\ufeff" + table.getvalue()).encode("utf-8")
+        name = f"loi_nhap_{Path(file_name).stem}.csv"
+        return OfficerAnswer(reply=reply, document=Document(name, content, ""))
 
     async def _export(
         self, actor: Actor, admin: bool, officer: Officer | None, args: str, now: datetime

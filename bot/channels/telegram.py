@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from telegram import (
     BotCommand,
@@ -154,7 +156,9 @@ class TelegramChannel:
         )
         self.application.add_handler(
             MessageHandler(
-                filters.ChatType.GROUPS & filters.COMMAND & ~filters.UpdateType.EDITED,
+                filters.ChatType.GROUPS
+                & (filters.COMMAND | filters.Document.ALL)
+                & ~filters.UpdateType.EDITED,
                 self._on_group_command,
             )
         )
@@ -174,18 +178,26 @@ class TelegramChannel:
         await self.send(incoming.reply_to, await self.engine.handle(incoming))
 
     async def _on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Serve officer commands in a group (an officers' chat); ignore everything else."""
+        """Serve officer commands and list files in a group (an officers' chat)."""
         incoming = to_incoming(update)
-        if incoming is not None and incoming.kind is Kind.COMMAND:
+        if incoming is not None and incoming.kind in (Kind.COMMAND, Kind.DOCUMENT):
             await self._for_officers(incoming)
 
     async def _for_officers(self, incoming: Incoming) -> bool:
-        """Serve an officer command or invitation; return False if it is not one."""
+        """Serve an officer command, invitation or list file; return False if it is not one."""
         desk = self.officers
-        if desk is None or incoming.kind is not Kind.COMMAND:
+        if desk is None:
             return False
         actor = Actor(int(incoming.sender_id), incoming.display_name, incoming.reply_to)
         now = self.engine.clock.now()
+        if incoming.kind is Kind.DOCUMENT and incoming.file is not None:
+            admin, officer = await desk.scope(actor.user_id)
+            if not admin and officer is None:
+                return incoming.chat_id != incoming.sender_id  # residents' files: the engine
+            await self._deliver(incoming.reply_to, await self._import(actor, incoming.file))
+            return True
+        if incoming.kind is not Kind.COMMAND:
+            return False
         if incoming.command == "start" and desk.is_invite(incoming.text):
             answer = await desk.redeem(actor, incoming.text.strip(), now)
         elif incoming.command in OFFICER_COMMANDS:
@@ -197,6 +209,16 @@ class TelegramChannel:
             return False
         await self._deliver(incoming.reply_to, answer)
         return True
+
+    async def _import(self, actor: Actor, ref: FileRef) -> OfficerAnswer:
+        """Download a list file an officer sent and import it."""
+        assert self.officers is not None
+        name = Path(ref.file_name or "danh_sach.xlsx").name
+        with tempfile.TemporaryDirectory(prefix="loa-import-") as folder:
+            path = Path(folder) / name
+            telegram_file = await self.application.bot.get_file(ref.file_id)
+            await telegram_file.download_to_drive(path)
+            return await self.officers.import_list(actor, path, name, self.engine.clock.now())
 
     async def _deliver(self, chat_id: str, answer: OfficerAnswer) -> None:
         """Send an officer answer: its message and its file."""
