@@ -4,7 +4,8 @@ Stages are offsets in days from the card's expiry date (default -30, -7, 0, +30,
 A stage is due from its day until the next stage's day (the last one for
 `LAST_STAGE_WINDOW_DAYS`). When the planner finds several stages passed and unsent (a
 resident imported late, a planner that did not run), only the latest due one goes out and
-the older ones are recorded as missed, so nobody gets a burst of stale reminders.
+the older ones are counted as missed (never stored: only the latest stage is ever offered),
+so nobody gets a burst of stale reminders.
 Messages go out only within the sending hours of the configured time zone.
 """
 
@@ -207,16 +208,8 @@ class _Run:
                 report.disabled += 1
                 continue
             expiry = candidate.expiry_date
-            for stage in plan.missed:
-                decisions.append(
-                    Decision(
-                        candidate.resident_id,
-                        expiry,
-                        stage,
-                        ReminderStatus.MISSED,
-                        expiry + timedelta(days=stage),
-                    )
-                )
+            # Missed stages are counted, not stored: plan_stage only ever offers the latest
+            # stage whose day has come, so an older one can never be sent later anyway.
             report.missed += len(plan.missed)
             kind = stage_kind(plan.due, offsets)
             text = texts.text(candidate.full_name, expiry, plan.due, kind)

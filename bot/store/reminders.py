@@ -32,10 +32,9 @@ def dedupe_key(resident_id: int, expiry: date, stage: int) -> str:
 
 
 class ReminderStatus(StrEnum):
-    """What became of a stage: handed to the outbox, passed unsent, or cancelled by a renewal."""
+    """What became of a stage: handed to the outbox, or cancelled by a renewal."""
 
     QUEUED = "queued"
-    MISSED = "missed"
     CANCELLED = "cancelled"
 
 
@@ -60,7 +59,7 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A stage to record: queued (with when it may go out) or missed."""
+    """A stage to record as queued, with when its message may go out."""
 
     resident_id: int
     expiry_date: date

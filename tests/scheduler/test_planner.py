@@ -164,12 +164,8 @@ async def test_a_late_import_sends_one_reminder_not_a_burst(
     assert await _plan(store, settings, clock) == 1
     assert await _plan(store, settings, clock) == 0
     rows = await store.reminders.for_resident(resident_id)
-    assert [(r.stage, r.status) for r in rows] == [
-        (-30, ReminderStatus.MISSED),
-        (-7, ReminderStatus.MISSED),
-        (0, ReminderStatus.MISSED),
-        (30, ReminderStatus.QUEUED),
-    ]
+    # the three older stages are counted as missed, never stored: they cannot come back
+    assert [(r.stage, r.status) for r in rows] == [(30, ReminderStatus.QUEUED)]
     (message,) = await store.outbox.all_rows()
     assert "Trần Thị Bình" in message.text
     assert "20/10/2026" in message.text
@@ -239,7 +235,6 @@ async def test_a_renewal_cancels_the_reminders_of_the_old_date(
     assert report.renewed == 1
     rows = await store.reminders.for_resident(resident_id)
     assert [(r.stage, r.status, r.reason) for r in rows] == [
-        (-30, ReminderStatus.MISSED, None),
         (-7, ReminderStatus.CANCELLED, "renewed"),
     ]
     (message,) = await store.outbox.all_rows()

@@ -27,7 +27,6 @@ async def test_a_stage_is_recorded_and_queued_once(store: Store) -> None:
     contact = await store.contacts.touch("telegram", "7", "An", NOW)
     resident = await store.residents.add_self_reported(contact.id, "An", EXPIRY, NOW)
     decisions = [
-        Decision(resident.id, EXPIRY, -30, ReminderStatus.MISSED, date(2026, 11, 2)),
         Decision(resident.id, EXPIRY, -7, ReminderStatus.QUEUED, date(2026, 11, 25), NOW),
     ]
     item = OutboxItem(
@@ -41,14 +40,13 @@ async def test_a_stage_is_recorded_and_queued_once(store: Store) -> None:
         await store.reminders.save(decisions, [item], NOW, store.outbox.enqueue_many)
     rows = await store.reminders.for_resident(resident.id)
     assert [(r.stage, r.status, r.not_before) for r in rows] == [
-        (-30, ReminderStatus.MISSED, None),
         (-7, ReminderStatus.QUEUED, NOW),
     ]
     assert [r.dedupe_key for r in await store.outbox.all_rows()] == [
         f"reminder:{resident.id}:2026-12-02:-7"
     ]
     counts = await store.reminders.counts()
-    assert (counts[ReminderStatus.QUEUED], counts[ReminderStatus.MISSED]) == (1, 1)
+    assert (counts[ReminderStatus.QUEUED], counts[ReminderStatus.CANCELLED]) == (1, 0)
 
 
 async def test_candidates_carry_the_stages_done_for_the_current_expiry(store: Store) -> None:

@@ -38,13 +38,14 @@ CREATE TABLE renewals (
 CREATE INDEX renewals_by_resident ON renewals (resident_id);
 
 -- One row per reminder stage decided for a card (resident, expiry date, offset in days):
--- 'queued' handed to the outbox, 'missed' passed before it could go out, 'cancelled' by a
--- renewal. The unique key makes a stage fire at most once, however often the planner runs.
+-- 'queued' handed to the outbox, or 'cancelled' by a renewal. The unique key makes a stage
+-- fire at most once, however often the planner runs. Stages that passed unsent are not
+-- stored: the planner only ever offers the latest stage whose day has come.
 CREATE TABLE reminders (
     resident_id INTEGER NOT NULL REFERENCES residents (id) ON DELETE CASCADE,
     expiry_date TEXT NOT NULL,
     stage       INTEGER NOT NULL,
-    status      TEXT NOT NULL CHECK (status IN ('queued', 'missed', 'cancelled')),
+    status      TEXT NOT NULL CHECK (status IN ('queued', 'cancelled')),
     due_on      TEXT NOT NULL,
     not_before  TEXT,
     reason      TEXT,
