@@ -15,10 +15,12 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.app import load_rates, open_loa
+from bot.app import Loa, load_rates, open_loa
 from bot.clock import VIETNAM, FixedClock
 from bot.config import load_settings
 from bot.core.dialog import Dialog, Turn
@@ -92,33 +94,40 @@ def questions(count: int) -> None:
     )
 
 
-async def run(count: int, residents: int) -> None:
-    """Push `count` messages from `residents` people writing at the same time."""
-    rng = random.Random(7)
-    texts = eval_texts()
+@asynccontextmanager
+async def bench_loa() -> AsyncIterator[Loa]:
+    """A fully wired Loa on a fresh SQLite file in a temporary folder, clock at 09:00."""
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
         settings = load_settings({"DATABASE_URL": f"sqlite:///{db}"}, env_file=None)
         clock = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM))
         async with open_loa(settings, clock=clock) as loa:
-            for warm in range(200):
-                await loa.engine.handle(Incoming("bench", str(warm), Kind.COMMAND, command="start"))
-            latencies: list[float] = []
+            yield loa
 
-            async def resident(person: int, messages: int) -> None:
-                for _ in range(messages):
-                    kind, text, command = rng.choice(MESSAGES)
-                    if text == QUESTION:
-                        text = rng.choice(texts)
-                    incoming = Incoming("bench", str(person), kind, text=text, command=command)
-                    t0 = time.perf_counter()
-                    await loa.engine.handle(incoming)
-                    latencies.append(time.perf_counter() - t0)
 
-            started = time.perf_counter()
-            each = count // residents
-            await asyncio.gather(*(resident(person, each) for person in range(residents)))
-            elapsed = time.perf_counter() - started
+async def run(count: int, residents: int) -> None:
+    """Push `count` messages from `residents` people writing at the same time."""
+    rng = random.Random(7)
+    texts = eval_texts()
+    async with bench_loa() as loa:
+        for warm in range(200):
+            await loa.engine.handle(Incoming("bench", str(warm), Kind.COMMAND, command="start"))
+        latencies: list[float] = []
+
+        async def resident(person: int, messages: int) -> None:
+            for _ in range(messages):
+                kind, text, command = rng.choice(MESSAGES)
+                if text == QUESTION:
+                    text = rng.choice(texts)
+                incoming = Incoming("bench", str(person), kind, text=text, command=command)
+                t0 = time.perf_counter()
+                await loa.engine.handle(incoming)
+                latencies.append(time.perf_counter() - t0)
+
+        started = time.perf_counter()
+        each = count // residents
+        await asyncio.gather(*(resident(person, each) for person in range(residents)))
+        elapsed = time.perf_counter() - started
     report(
         f"messages through the engine (normalise, decide, render, store), "
         f"{residents} resident(s) writing at once",
@@ -132,33 +141,29 @@ async def run_open(count: int, rate: float) -> None:
     """Send `count` messages from 1,000 residents arriving at `rate` per second (open loop)."""
     rng = random.Random(11)
     texts = eval_texts()
-    with tempfile.TemporaryDirectory() as folder:
-        db = Path(folder) / "bench.db"
-        settings = load_settings({"DATABASE_URL": f"sqlite:///{db}"}, env_file=None)
-        clock = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM))
-        async with open_loa(settings, clock=clock) as loa:
-            latencies: list[float] = []
+    async with bench_loa() as loa:
+        latencies: list[float] = []
 
-            async def one(incoming: Incoming) -> None:
-                t0 = time.perf_counter()
-                await loa.engine.handle(incoming)
-                latencies.append(time.perf_counter() - t0)
+        async def one(incoming: Incoming) -> None:
+            t0 = time.perf_counter()
+            await loa.engine.handle(incoming)
+            latencies.append(time.perf_counter() - t0)
 
-            tasks = []
-            started = time.perf_counter()
-            for index in range(count):
-                due = started + index / rate
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                kind, text, command = rng.choice(MESSAGES)
-                if text == QUESTION:
-                    text = rng.choice(texts)
-                person = str(rng.randrange(1000))
-                incoming = Incoming("bench", person, kind, text=text, command=command)
-                tasks.append(asyncio.create_task(one(incoming)))
-            await asyncio.gather(*tasks)
-            elapsed = time.perf_counter() - started
+        tasks = []
+        started = time.perf_counter()
+        for index in range(count):
+            due = started + index / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            kind, text, command = rng.choice(MESSAGES)
+            if text == QUESTION:
+                text = rng.choice(texts)
+            person = str(rng.randrange(1000))
+            incoming = Incoming("bench", person, kind, text=text, command=command)
+            tasks.append(asyncio.create_task(one(incoming)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
     report(
         f"open loop: messages arriving at {rate:,.0f}/s from 1,000 residents",
         count,
