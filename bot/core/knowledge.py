@@ -26,6 +26,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from bot.core.text import normalise
 
 __all__ = [
@@ -256,16 +258,18 @@ class _Index:
                 self.gains.setdefault(feature, []).append((number, gain))
 
     def _build_lookup(self) -> None:
-        """Join both per-feature tables, and index keywords by their first word, for speed."""
-        self.lookup: dict[str, tuple[float, list[tuple[int, float, float]]]] = {}
-        for feature, idf in self.idf.items():
-            joined: dict[int, list[float]] = {}
-            for number, weight in self.centroids.get(feature, ()):
-                joined.setdefault(number, [0.0, 0.0])[0] = weight
-            for number, gain in self.gains.get(feature, ()):
-                joined.setdefault(number, [0.0, 0.0])[1] = gain
-            postings = [(number, pair[0], pair[1]) for number, pair in joined.items()]
-            self.lookup[feature] = (idf, postings)
+        """Lay both per-feature tables out as matrices, and index keywords by first word."""
+        self.feature_row = {feature: row for row, feature in enumerate(self.idf)}
+        self.idf_vector = np.array(list(self.idf.values()))
+        self.centroid_matrix = np.zeros((len(self.idf), self.size))
+        self.gain_matrix = np.zeros((len(self.idf), self.size))
+        for feature, postings in self.centroids.items():
+            for number, weight in postings:
+                self.centroid_matrix[self.feature_row[feature], number] = weight
+        for feature, postings in self.gains.items():
+            for number, gain in postings:
+                self.gain_matrix[self.feature_row[feature], number] = gain
+        self.log_total_vector = np.array(self.log_total)
         self.by_first_word: dict[str, list[tuple[tuple[str, ...], _Keyword]]] = {}
         for keyword in self.keywords:
             words = tuple(keyword.padded.split())
@@ -301,29 +305,19 @@ class _Index:
         """Return one score per topic for a normalised message."""
         normalised = _core(normalised)
         features = _features(normalised)
-        size = self.size
-        centroid = [0.0] * size
-        bayes_gain = [0.0] * size
-        norm_squared = 0.0
-        known = 0
-        lookup = self.lookup
-        for feature, count in features.items():
-            entry = lookup.get(feature)
-            if entry is None:
-                continue
-            idf, postings = entry
-            known += count
-            weight = (1.0 + math.log(count)) * idf
-            norm_squared += weight * weight
-            for number, topic_weight, gain in postings:
-                centroid[number] += weight * topic_weight
-                bayes_gain[number] += count * gain
-        scores = [0.0] * size
+        scores = np.zeros(self.size)
+        known = [(self.feature_row[f], n) for f, n in features.items() if f in self.feature_row]
         if known:
-            scale = _CENTROID_WEIGHT / math.sqrt(norm_squared)
-            scores = [value * scale for value in centroid]
-            self._add_bayes(known, bayes_gain, scores)
-        hits = [0.0] * size
+            rows = np.fromiter((row for row, _ in known), dtype=np.intp, count=len(known))
+            counts = np.fromiter((n for _, n in known), dtype=float, count=len(known))
+            weights = (1.0 + np.log(counts)) * self.idf_vector[rows]
+            scale = _CENTROID_WEIGHT / math.sqrt(float(weights @ weights))
+            scores += (weights @ self.centroid_matrix[rows]) * scale
+            total = float(counts.sum())
+            log_likelihood = counts @ self.gain_matrix[rows] - total * self.log_total_vector
+            tempered = np.exp((log_likelihood - log_likelihood.max()) / math.sqrt(total))
+            scores += _NB_WEIGHT * tempered / tempered.sum()
+        hits = [0.0] * self.size
         words = normalised.split()
         seen: set[int] = set()
         for start, word in enumerate(words):
@@ -334,19 +328,7 @@ class _Index:
         for number, hit in enumerate(hits):
             if hit:
                 scores[number] += _KEYWORD_WEIGHT * (1.0 - math.exp(-hit))
-        return scores
-
-    def _add_bayes(self, known: int, gains: Sequence[float], scores: list[float]) -> None:
-        """Add the naive Bayes posterior, tempered by message length, to `scores`."""
-        log_likelihood = [
-            gain - known * log_total for gain, log_total in zip(gains, self.log_total, strict=True)
-        ]
-        temperature = math.sqrt(known)
-        best = max(log_likelihood)
-        exps = [math.exp((value - best) / temperature) for value in log_likelihood]
-        total = sum(exps)
-        for number, value in enumerate(exps):
-            scores[number] += _NB_WEIGHT * value / total
+        return [float(score) for score in scores]
 
 
 # --- knowledge base ------------------------------------------------------------------------
