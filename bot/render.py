@@ -62,14 +62,18 @@ class Renderer:
             vnd=format_money, num=format_number, dmy=format_date, pct=format_percent
         )
         self.env.globals["hotline"] = HOTLINE
-        self._labels: dict[str, Template] = {}
+        self._labels: dict[str, Template | str] = {}
         for path in [root / "labels.toml", *sorted(root.glob("labels/*.toml"))]:
             with path.open("rb") as handle:
                 raw = tomllib.load(handle)["labels"]
             twice = self._labels.keys() & raw.keys()
             if twice:
                 raise ValueError(f"{path}: labels defined twice: {', '.join(sorted(twice))}")
-            self._labels.update((key, self.env.from_string(value)) for key, value in raw.items())
+            self._labels.update((key, self._label_template(value)) for key, value in raw.items())
+
+    def _label_template(self, source: str) -> Template | str:
+        """Compile a label; one without any jinja2 syntax stays a plain string (most are)."""
+        return self.env.from_string(source) if "{" in source else source.strip()
 
     def text(self, template: str, data: Mapping[str, Any] | None = None) -> str:
         """Render messages/<locale>/<template>.j2 with `data`."""
@@ -82,6 +86,8 @@ class Renderer:
             template = self._labels[key]
         except KeyError:
             raise KeyError(f"no label '{key}' in labels.toml") from None
+        if isinstance(template, str):
+            return template
         return template.render(**(args or {})).strip()
 
     def render(self, say: Say) -> Reply:

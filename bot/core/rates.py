@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from fractions import Fraction
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -155,8 +156,13 @@ def round_half_up(amount: Fraction) -> int:
     return math.floor(amount + Fraction(1, 2))
 
 
+@lru_cache(maxsize=4096)
 def percent_of(amount: int, *percents: int | Decimal) -> int:
-    """Return `amount` × each percent / 100, computed exactly and rounded half-up to the đồng."""
+    """Return `amount` × each percent / 100, computed exactly and rounded half-up to the đồng.
+
+    Pure, and called with the same few rates over and over (every month of every quote), so
+    results are kept.
+    """
     exact = Fraction(amount)
     for percent in percents:
         exact = exact * Fraction(percent) / 100

@@ -115,6 +115,7 @@ def _fold_lowered(lowered: str) -> str:
     return " ".join(folded.split())
 
 
+@lru_cache(maxsize=1024)
 def fold(text: str) -> str:
     """Return `text` cleaned, lower-cased, without diacritics (đ → d), punctuation as spaces.
 
