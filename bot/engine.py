@@ -117,7 +117,7 @@ class Engine:
             decision = self.dialog.decide(replace(turn, outcomes=outcomes))
             status_after, _ = await self._run_effects(decision, incoming, contact, now)
             status = status_after or status
-        replies = [self.renderer.render(say) for say in decision.says]
+        replies = [self.renderer.render(say, channel=incoming.channel) for say in decision.says]
         await self.store.turns.record(
             TurnRecord(
                 channel=incoming.channel,

@@ -90,15 +90,21 @@ class Renderer:
             return template
         return template.render(**(args or {})).strip()
 
-    def render(self, say: Say) -> Reply:
-        """Turn what the core wants said into a channel-neutral reply."""
+    def render(self, say: Say, *, channel: str = "") -> Reply:
+        """Turn what the core wants said into a reply; templates see the `channel` it is for.
+
+        Only a few texts differ by channel (Telegram has a "share my phone" button, Zalo and
+        the terminal do not); every other template ignores `channel`.
+        """
         buttons = tuple(
             Button(label=self.label(choice.label, choice.args), payload=choice.payload)
             for choice in say.choices
         )
         phone_button = self.label("phone.share") if say.request_phone else ""
         return Reply(
-            text=self.text(say.template, say.data), buttons=buttons, phone_button=phone_button
+            text=self.text(say.template, {"channel": channel, **say.data}),
+            buttons=buttons,
+            phone_button=phone_button,
         )
 
     def has_template(self, template: str) -> bool:

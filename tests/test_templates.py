@@ -9,6 +9,7 @@ import pytest
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.premiums import household_quote, near_poor_quote, student_quote, voluntary_quote
 from bot.core.rates import RateBook, default_rates_path
+from bot.core.types import Say
 from bot.render import Renderer, default_messages_dir
 
 BOOK = RateBook.load(default_rates_path())
@@ -91,3 +92,14 @@ def test_reminder_overview_lists_one_line_per_card_and_date(renderer: Renderer) 
     assert "• 21/03/2027: nhắc sau 80 ngày" in lines
     off = renderer.text("remind/overview", {"cards": [card], "enabled": False, "planned": []})
     assert "TẮT" in off
+
+
+def test_only_telegram_is_told_to_press_the_phone_button(renderer: Renderer) -> None:
+    for template in ("remind/ask_phone", "register/ask_phone"):
+        data = {"retry": False, "tries_left": 3, "problem": ""}
+        say = Say(template, data, request_phone=True)
+        telegram = renderer.render(say, channel="telegram")
+        zalo = renderer.render(say, channel="zalo")
+        assert "Gửi số điện thoại của tôi" in telegram.text
+        assert "Gửi số điện thoại của tôi" not in zalo.text
+        assert "0905 123 456" in zalo.text
