@@ -357,17 +357,18 @@ class Sender:
     async def step(self) -> int:
         """Claim one batch of due rows and start delivering them; return how many were claimed.
 
-        Outside the sending hours nothing is claimed: a sender that fell behind during the
-        day waits for the next morning instead of messaging residents at night.
+        Outside the sending hours only urgent rows are claimed: a sender that fell behind
+        during the day waits for the next morning instead of messaging residents at night.
         """
-        if self.closed():
-            return 0
+        urgent_only = self.closed()
         wanted = max(1, min(self.batch_size, self.max_in_flight // 2))
         while self._tasks and self.max_in_flight - len(self._tasks) < wanted:
             await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
         await self._flush()
         room = min(self.batch_size, self.max_in_flight - len(self._tasks))
-        claim = await self.outbox.claim(self.channel, self.clock.now(), room)
+        claim = await self.outbox.claim(
+            self.channel, self.clock.now(), room, urgent_only=urgent_only
+        )
         self.stats.skipped += claim.skipped
         for row in claim.rows:
             wait = self.pacer.chat_wait(row.chat_id)
@@ -439,7 +440,7 @@ class Sender:
         """Wait for the next due row, a wake-up, `stop`, or the poll interval."""
         due = await self.outbox.next_due(self.channel)
         timeout = self.poll_interval
-        if due is not None:
+        if due is not None and not self.closed():
             ahead = (due - self.clock.now()).total_seconds()
             timeout = min(timeout, max(ahead, self.pacer.paused_for, 0.01))
         self._wake.clear()

@@ -22,6 +22,7 @@ from bot.delivery import (
     backoff,
 )
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
+from bot.store.outbox import URGENT_PRIORITY
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
 
@@ -372,3 +373,24 @@ async def test_nothing_is_sent_outside_the_sending_hours(
     time.t = 2 * 3600
     await sender.drain()
     assert sorted(chat for _, chat, _ in transport.delivered) == ["1", "2"]
+
+
+async def test_urgent_messages_go_out_even_outside_the_sending_hours(
+    store: Store, transport: FakeTransport, time: FakeTime
+) -> None:
+    contact = await store.contacts.touch("telegram", "7", "", time.now())
+    urgent = OutboxItem(contact.id, "broadcast", "Khẩn", priority=URGENT_PRIORITY)
+    normal = OutboxItem(contact.id, "reminder", "Thường")
+    await store.outbox.enqueue_many([urgent, normal], time.now())
+    pacer = Pacer(30, 1, monotonic=time.monotonic, sleep=time.sleep, margin=0.0)
+    sender = Sender(
+        store.outbox,
+        transport,
+        pacer,
+        time,
+        monotonic=time.monotonic,
+        sleep=time.sleep,
+        opens_at=lambda now: now + timedelta(hours=10),  # always closed
+    )
+    await sender.drain()
+    assert [text for _, _, text in transport.delivered] == ["Khẩn"]

@@ -7,6 +7,7 @@ single caller a batch is just that call, sent at once.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
@@ -35,7 +36,9 @@ class Batcher(Generic[T, R]):
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
         if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._drain())
+            # A fresh context: the worker serves every caller, so it must not inherit one
+            # caller's context (such as being inside that caller's transaction).
+            self._worker = asyncio.create_task(self._drain(), context=contextvars.Context())
         return await future
 
     async def _drain(self) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ __all__ = ["MIGRATIONS_DIR", "Database", "Migration", "iso", "parse_iso"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+# Statements that make Python's sqlite3 open a transaction implicitly.
+_WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 def iso(moment: datetime) -> str:
@@ -58,7 +61,7 @@ class Database:
         self._conn = connection
         self.path = path
         self._write_lock = asyncio.Lock()
-        self._in_block = False
+        self._inside: ContextVar[bool] = ContextVar(f"loa-db-{id(self)}", default=False)
 
     @classmethod
     async def open(cls, path: Path, *, migrations: Iterable[Migration] | None = None) -> Database:
@@ -109,18 +112,27 @@ class Database:
             applied.append(migration.version)
         return applied
 
+    @property
+    def in_transaction_block(self) -> bool:
+        """Tell whether the current task is inside `transaction()` on this database."""
+        return self._inside.get()
+
     @asynccontextmanager
     async def transaction(self, *, lazy: bool = False) -> AsyncIterator[None]:
         """Run the block in one write transaction: all of it is stored, or none of it.
 
-        Transactions from concurrent tasks on the shared connection run one after another.
-        With `lazy`, the transaction begins at the block's first write instead of at once
-        (one trip to the database thread less): use it only when the block writes first.
+        Transactions from concurrent tasks on the shared connection run one after another;
+        a block inside another block of the same task joins it. With `lazy`, the
+        transaction begins at the block's first write instead of at once (one trip to the
+        database thread less): use it only when the block writes first.
         """
+        if self._inside.get():
+            yield
+            return
         async with self._write_lock:
             if not lazy:
                 await self._conn.execute("BEGIN IMMEDIATE")
-            self._in_block = True
+            token = self._inside.set(True)
             try:
                 yield
             except BaseException:
@@ -128,43 +140,58 @@ class Database:
                     await self._conn.rollback()
                 raise
             finally:
-                self._in_block = False
+                self._inside.reset(token)
             if self._conn.in_transaction:
                 await self._conn.commit()
 
-    async def _settle(self) -> None:
-        """Commit a write made outside `transaction()` (SQLite began one implicitly)."""
-        if not self._in_block and self._conn.in_transaction:
-            await self._conn.commit()
+    @asynccontextmanager
+    async def _statement(self, sql: str) -> AsyncIterator[None]:
+        """Run one statement safely on the shared connection.
+
+        Inside `transaction()` it simply joins it. Outside, a write (which makes SQLite open a
+        transaction implicitly) takes the write lock and is committed at once, so it can
+        never slip into, or collide with, another task's transaction. Reads run freely.
+        """
+        if self._inside.get() or not _WRITES.match(sql):
+            yield
+            return
+        async with self._write_lock:
+            try:
+                yield
+            except BaseException:
+                if self._conn.in_transaction:
+                    await self._conn.rollback()
+                raise
+            if self._conn.in_transaction:
+                await self._conn.commit()
 
     async def execute(self, sql: str, params: Any = ()) -> int:
         """Run one statement; return the last inserted row id."""
-        row = await self._conn.execute_insert(sql, params)
-        await self._settle()
+        async with self._statement(sql):
+            row = await self._conn.execute_insert(sql, params)
         return int(row[0]) if row else 0
 
     async def execute_rowcount(self, sql: str, params: Any = ()) -> int:
         """Run one statement; return how many rows it changed."""
-        cursor = await self._conn.execute(sql, params)
-        await self._settle()
+        async with self._statement(sql):
+            cursor = await self._conn.execute(sql, params)
         return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Any]) -> None:
         """Run one statement for each parameter row."""
-        await self._conn.executemany(sql, rows)
-        await self._settle()
+        async with self._statement(sql):
+            await self._conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Any = ()) -> aiosqlite.Row | None:
         """Return the first row of a query, or None (one trip to the database thread)."""
-        rows = await self._conn.execute_fetchall(sql, params)
-        await self._settle()
+        async with self._statement(sql):
+            rows = await self._conn.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
         """Return every row of a query."""
-        rows = list(await self._conn.execute_fetchall(sql, params))
-        await self._settle()
-        return rows
+        async with self._statement(sql):
+            return list(await self._conn.execute_fetchall(sql, params))
 
     async def applied_versions(self) -> list[int]:
         """Return the migration versions applied to this database."""

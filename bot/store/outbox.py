@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -118,11 +117,16 @@ class Outcome:
         return cls(row_id, OutboxStatus.SKIPPED, error=reason, block_contact=contact_id)
 
 
+NORMAL_PRIORITY = 100
+"""Rows below this priority are urgent: they may go out outside the sending hours."""
+URGENT_PRIORITY = 50
+
 _CLAIM_SQL = (
     "SELECT o.id, o.contact_id, o.kind, o.text, o.buttons, o.attempts,"
     " c.external_id, c.status AS contact_status"
     " FROM outbox o JOIN contacts c ON c.id = o.contact_id"
     " WHERE o.status = 'queued' AND o.next_attempt_at <= ? AND c.channel = ?"
+    " AND o.priority < ?"
     " ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?"
 )
 _INSERT_SQL = (
@@ -142,15 +146,6 @@ class Outbox:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[None]:
-        """Open a transaction unless the caller is already inside one."""
-        if self._db._in_block:
-            yield
-            return
-        async with self._db.transaction():
-            yield
 
     async def enqueue(self, item: OutboxItem, now: datetime) -> int | None:
         """Queue one item; return its id (None when its dedupe key was queued before)."""
@@ -176,7 +171,7 @@ class Outbox:
             )
             for item in items
         ]
-        async with self._transaction():
+        async with self._db.transaction():
             top = await self._db.fetchone("SELECT COALESCE(MAX(id), 0) AS top FROM outbox")
             assert top is not None
             await self._db.executemany(_INSERT_SQL, rows)
@@ -192,14 +187,18 @@ class Outbox:
             (iso(now),),
         )
 
-    async def claim(self, channel: str, now: datetime, limit: int) -> Claim:
+    async def claim(
+        self, channel: str, now: datetime, limit: int, *, urgent_only: bool = False
+    ) -> Claim:
         """Take up to `limit` due rows for `channel` into `sending`, most urgent first.
 
         Rows of contacts who stopped or blocked the bot are skipped in the same transaction.
+        With `urgent_only`, only rows below NORMAL_PRIORITY are taken (outside sending hours).
         """
         stamp = iso(now)
-        async with self._transaction():
-            found = await self._db.fetchall(_CLAIM_SQL, (stamp, channel, limit))
+        below = NORMAL_PRIORITY if urgent_only else 2**62
+        async with self._db.transaction():
+            found = await self._db.fetchall(_CLAIM_SQL, (stamp, channel, below, limit))
             active = [row for row in found if row["contact_status"] == "active"]
             take = [row["id"] for row in active]
             skip = [
@@ -255,7 +254,7 @@ class Outbox:
             for outcome in outcomes
             if outcome.block_contact is not None
         ]
-        async with self._transaction():
+        async with self._db.transaction():
             await self._db.executemany(_RECORD_SQL, updates)
             if blocked:
                 await self._db.executemany(

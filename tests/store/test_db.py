@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -72,5 +73,56 @@ async def test_transaction_is_all_or_nothing(db_path: Path) -> None:
         row = await db.fetchone("SELECT COUNT(*) FROM contacts")
         assert row is not None
         assert row[0] == 0
+    finally:
+        await db.close()
+
+
+async def test_a_bare_write_never_slips_into_another_tasks_transaction(db_path: Path) -> None:
+    """One task rolls back its transaction while another writes outside any: only the
+    outsider's row survives, and neither task trips over the other's transaction."""
+    db = await Database.open(db_path)
+    started = asyncio.Event()
+
+    async def rolled_back() -> None:
+        async with db.transaction():
+            await db.execute(
+                "INSERT INTO contacts (channel, external_id, first_seen, last_seen)"
+                " VALUES ('t', 'inside', 'x', 'x')"
+            )
+            started.set()
+            await asyncio.sleep(0.05)
+            raise RuntimeError("undo")
+
+    async def outsider() -> None:
+        await started.wait()
+        await db.execute(
+            "INSERT INTO contacts (channel, external_id, first_seen, last_seen)"
+            " VALUES ('t', 'outside', 'x', 'x')"
+        )
+
+    try:
+        results = await asyncio.gather(rolled_back(), outsider(), return_exceptions=True)
+        assert isinstance(results[0], RuntimeError)
+        assert results[1] is None
+        rows = await db.fetchall("SELECT external_id FROM contacts")
+        assert [r["external_id"] for r in rows] == ["outside"]
+    finally:
+        await db.close()
+
+
+async def test_a_transaction_inside_a_transaction_joins_it(db_path: Path) -> None:
+    db = await Database.open(db_path)
+    try:
+        async with db.transaction():
+            async with db.transaction():
+                await db.execute(
+                    "INSERT INTO contacts (channel, external_id, first_seen, last_seen)"
+                    " VALUES ('t', 'nested', 'x', 'x')"
+                )
+            assert db.in_transaction_block
+        assert not db.in_transaction_block
+        row = await db.fetchone("SELECT COUNT(*) FROM contacts")
+        assert row is not None
+        assert row[0] == 1
     finally:
         await db.close()
