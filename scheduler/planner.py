@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -251,6 +251,19 @@ class _Run:
         return decisions, items
 
 
+async def _latest_chats(store: Store, page: list[Candidate]) -> list[Candidate]:
+    """Point residents linked from several chats (two apps) at the one that wrote last."""
+    chosen = await store.residents.latest_contacts(page[0].resident_id, page[-1].resident_id)
+    if not chosen:
+        return page
+    return [
+        replace(c, contact_id=chosen[c.resident_id][0], contact_status=chosen[c.resident_id][1])
+        if c.resident_id in chosen
+        else c
+        for c in page
+    ]
+
+
 async def plan_reminders(
     store: Store,
     renderer: Renderer,
@@ -279,6 +292,7 @@ async def plan_reminders(
     page = await store.reminders.candidates(first, last, limit=PAGE)
     pending: asyncio.Task[None] | None = None
     while page:
+        page = await _latest_chats(store, page)
         decisions, items = ctx.decide(page)  # runs while the previous page is written
         if pending is not None:
             await pending

@@ -59,6 +59,15 @@ def resident_from_row(row: aiosqlite.Row) -> Resident:
     )
 
 
+_LATEST_SQL = (
+    "SELECT rc.resident_id, c.id AS contact_id, c.status FROM resident_contacts rc"
+    " JOIN contacts c ON c.id = rc.contact_id"
+    " WHERE rc.resident_id IN (SELECT resident_id FROM resident_contacts"
+    "  WHERE resident_id BETWEEN ? AND ? GROUP BY resident_id HAVING COUNT(*) > 1)"
+    " ORDER BY rc.resident_id, c.last_seen DESC, c.id DESC"
+)
+
+
 class Residents:
     """Queries over the resident registry."""
 
@@ -91,11 +100,29 @@ class Residents:
         return resident_from_row(row) if row else None
 
     async def link(self, resident_id: int, contact_id: int, now: datetime) -> None:
-        """Link the resident to the contact that will receive their reminders."""
-        await self._db.execute(
-            "UPDATE residents SET contact_id = ?, updated_at = ? WHERE id = ?",
-            (contact_id, iso(now), resident_id),
-        )
+        """Link the resident to a contact; links from other chats (another app) are kept."""
+        stamp = iso(now)
+        async with self._db.transaction():
+            await self._db.execute(
+                "UPDATE residents SET contact_id = ?, updated_at = ? WHERE id = ?",
+                (contact_id, stamp, resident_id),
+            )
+            await self._db.execute(
+                "INSERT INTO resident_contacts (resident_id, contact_id, linked_at)"
+                " VALUES (?, ?, ?) ON CONFLICT (resident_id, contact_id) DO NOTHING",
+                (resident_id, contact_id, stamp),
+            )
+
+    async def latest_contacts(self, first_id: int, last_id: int) -> dict[int, tuple[int, str]]:
+        """Return, for residents in the id range linked from several chats, the chat to use.
+
+        That is the linked contact that wrote most recently: (contact id, contact status).
+        """
+        rows = await self._db.fetchall(_LATEST_SQL, (first_id, last_id))
+        chosen: dict[int, tuple[int, str]] = {}
+        for row in rows:  # newest first within each resident
+            chosen.setdefault(row["resident_id"], (row["contact_id"], row["status"]))
+        return chosen
 
     async def add_self_reported(
         self, contact_id: int, full_name: str, expiry_date: date, now: datetime
@@ -147,15 +174,18 @@ class Residents:
     async def for_contact(self, contact_id: int) -> list[Resident]:
         """Return the residents linked to this contact, oldest first."""
         rows = await self._db.fetchall(
-            "SELECT * FROM residents WHERE contact_id = ? ORDER BY id", (contact_id,)
+            "SELECT * FROM residents WHERE contact_id = ? OR id IN"
+            " (SELECT resident_id FROM resident_contacts WHERE contact_id = ?) ORDER BY id",
+            (contact_id, contact_id),
         )
         return [resident_from_row(row) for row in rows]
 
     async def set_reminders(self, contact_id: int, enabled: bool, now: datetime) -> None:
         """Turn reminders on or off for every resident linked to this contact."""
         await self._db.execute(
-            "UPDATE residents SET reminders_enabled = ?, updated_at = ? WHERE contact_id = ?",
-            (int(enabled), iso(now), contact_id),
+            "UPDATE residents SET reminders_enabled = ?, updated_at = ? WHERE contact_id = ?"
+            " OR id IN (SELECT resident_id FROM resident_contacts WHERE contact_id = ?)",
+            (int(enabled), iso(now), contact_id, contact_id),
         )
 
     async def renewals(self, resident_id: int) -> list[tuple[date, date]]:

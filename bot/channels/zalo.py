@@ -1,0 +1,238 @@
+"""The Zalo channel: Bot API updates → Incoming, replies → numbered plain text (≤ 2,000 chars).
+
+Zalo shows no buttons, so choices become a numbered list ("Gõ 1 …") and the engine resolves
+a typed number or label; a phone number is typed, not shared. Updates arrive by long polling
+(`run_polling`) or by webhook (`webhook_app`); both pass through `handle_update`, which
+processes each `message_id` once. Officers work on Telegram: Zalo serves residents only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiohttp import web
+
+from bot.channels.plain import as_numbered_text, split_text
+from bot.channels.zalo_client import (
+    TEXT_LIMIT,
+    ZaloApiError,
+    ZaloClient,
+    ZaloNetworkError,
+    ZaloUpdate,
+    parse_update,
+)
+from bot.core.types import Incoming, Kind, Reply
+from bot.delivery import Pacer
+from bot.engine import Engine
+
+__all__ = [
+    "CHANNEL",
+    "SECRET_HEADER",
+    "SeenMessages",
+    "ZaloChannel",
+    "render",
+    "to_incoming",
+]
+
+CHANNEL = "zalo"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+TEXT_EVENT = "message.text.received"
+log = logging.getLogger(__name__)
+
+
+def to_incoming(update: ZaloUpdate) -> Incoming | None:
+    """Translate a Zalo update into a neutral message (None for updates Loa ignores)."""
+    message = update.message
+    if message is None or not message.sender_id:
+        return None
+    if message.chat_type != "PRIVATE":
+        return None  # residents talk to Loa one to one
+    sender, chat, name = message.sender_id, message.chat_id, message.sender_name
+    if update.event_name != TEXT_EVENT or message.text is None:
+        return Incoming(CHANNEL, sender, Kind.UNSUPPORTED, display_name=name, chat_id=chat)
+    text = message.text
+    stripped = text.strip()
+    if stripped.startswith("/") and len(stripped) > 1:
+        head, _, args = stripped[1:].partition(" ")
+        return Incoming(
+            CHANNEL,
+            sender,
+            Kind.COMMAND,
+            text=args,
+            command=head.lower(),
+            display_name=name,
+            chat_id=chat,
+        )
+    return Incoming(CHANNEL, sender, Kind.TEXT, text=text, display_name=name, chat_id=chat)
+
+
+def render(reply: Reply) -> list[str]:
+    """Return the texts to send for one reply: choices numbered, split under 2,000 characters."""
+    return split_text(as_numbered_text(reply), TEXT_LIMIT)
+
+
+class SeenMessages:
+    """The last `capacity` message ids handled, to process a redelivered message once.
+
+    Kept in memory: after a restart, polling does not return messages already taken, and
+    a webhook retry older than the restart is answered again at worst.
+    """
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def first_time(self, message_id: str) -> bool:
+        """Record `message_id`; return False if it was seen before."""
+        if message_id in self._ids:
+            self._ids.move_to_end(message_id)
+            return False
+        self._ids[message_id] = None
+        if len(self._ids) > self.capacity:
+            self._ids.popitem(last=False)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class ZaloChannel:
+    """Serves the engine on Zalo through a `ZaloClient`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        client: ZaloClient,
+        *,
+        error_text: str,
+        pacer: Pacer | None = None,
+        seen: SeenMessages | None = None,
+    ) -> None:
+        self.engine = engine
+        self.client = client
+        self.error_text = error_text
+        self.pacer = pacer
+        self.seen = seen or SeenMessages()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def handle_update(self, update: ZaloUpdate) -> bool:
+        """Answer one update; return False if it was ignored or a duplicate."""
+        message = update.message
+        fresh = (
+            message is None or not message.message_id or self.seen.first_time(message.message_id)
+        )
+        if not fresh:
+            if message is not None:
+                log.info("zalo message %s delivered again: ignored", message.message_id)
+            return False
+        incoming = to_incoming(update)
+        if incoming is None:
+            return False
+        try:
+            replies = await self.engine.handle(incoming)
+        except Exception:
+            log.exception("error while handling a Zalo update")
+            await self._apologise(incoming.reply_to)
+            return True
+        await self.send(incoming.reply_to, replies)
+        return True
+
+    def dispatch(self, update: ZaloUpdate) -> None:
+        """Handle an update in the background (answers per person stay in order)."""
+        task = asyncio.create_task(self._handle_logged(update))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle_logged(self, update: ZaloUpdate) -> None:
+        try:
+            await self.handle_update(update)
+        except Exception:
+            log.exception("could not answer a Zalo update")
+
+    async def settle(self) -> None:
+        """Wait for every update being handled."""
+        while self._tasks:
+            await asyncio.wait(list(self._tasks))
+
+    async def send(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        """Send rendered replies as plain texts; a refused part is logged with its code."""
+        for reply in replies:
+            for part in render(reply):
+                if self.pacer is not None:
+                    await self.pacer.live(chat_id)
+                try:
+                    await self.client.send_message(chat_id, part)
+                except ZaloApiError as exc:
+                    log.warning("zalo refused a reply to %s: error %s: %s", chat_id, exc.code, exc)
+                    return
+
+    async def _apologise(self, chat_id: str) -> None:
+        try:
+            await self.client.send_message(chat_id, self.error_text)
+        except ZaloApiError as exc:
+            log.warning("could not send the apology either: %s", exc)
+
+    async def run_polling(self, stop: asyncio.Event, *, poll_seconds: int = 30) -> None:
+        """Long-poll getUpdates until `stop`, handling each update in the background."""
+        failures = 0
+        try:
+            while not stop.is_set():
+                poll = asyncio.ensure_future(self.client.get_updates(poll_seconds))
+                stopping = asyncio.ensure_future(stop.wait())
+                done, _ = await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                stopping.cancel()
+                if poll not in done:
+                    poll.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, ZaloApiError):
+                        await poll
+                    break
+                try:
+                    update = poll.result()
+                except ZaloApiError as exc:
+                    failures += 1
+                    level = logging.WARNING if isinstance(exc, ZaloNetworkError) else logging.ERROR
+                    log.log(level, "zalo getUpdates failed: error %s: %s", exc.code, exc)
+                    await _pause(stop, min(30.0, 0.5 * 2 ** min(failures, 6)))
+                    continue
+                failures = 0
+                if update is not None:
+                    self.dispatch(update)
+        finally:
+            await self.settle()
+
+    def webhook_app(self, secret: str, path: str = "/") -> web.Application:
+        """Return an aiohttp app answering Zalo's webhook calls at `path`."""
+        app = web.Application()
+        app.router.add_post(path, self._make_handler(secret))
+        return app
+
+    def _make_handler(self, secret: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        expected = secret.encode()
+
+        async def on_webhook(request: web.Request) -> web.StreamResponse:
+            """Check the secret header, then answer 200 and handle the update."""
+            given = request.headers.get(SECRET_HEADER, "").encode()
+            if not hmac.compare_digest(given, expected):
+                log.warning("zalo webhook call with a wrong secret from %s", request.remote)
+                return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+            try:
+                payload = await request.json()
+            except ValueError:
+                return web.json_response({"ok": False, "description": "not JSON"}, status=400)
+            update = parse_update(payload) if isinstance(payload, dict) else None
+            if update is not None:
+                self.dispatch(update)
+            return web.json_response({"ok": True})
+
+        return on_webhook
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep `seconds`, or less if `stop` is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

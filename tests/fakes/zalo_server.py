@@ -1,0 +1,308 @@
+"""A fake Zalo Bot API server on 127.0.0.1 that the Zalo client talks to over HTTP.
+
+In a test, inside the test's event loop::
+
+    async with FakeZalo() as server:
+        client = ZaloClient(server.token, server.url)
+        server.push_text("u1", "/start")
+        [call] = await server.wait_for("sendMessage")
+
+Behaviour worth knowing (modelled on what public clients of the platform show):
+
+- Every method is a POST of JSON to ``/bot<TOKEN>/<method>``; answers are
+  ``{"ok": true, "result": …}`` or ``{"ok": false, "error_code": N, "description": …}`` with
+  the same HTTP status. A wrong token answers 401.
+- ``getUpdates`` returns **one** update per call (no ``update_id``) and, when its ``timeout``
+  passes with nothing queued, error 408. It answers 409 while a webhook is set.
+- ``sendMessage`` refuses empty text and text over 2,000 characters (400); a blocked user
+  answers 403 to every ``send*`` call.
+- `fail_next` makes the next calls of a method fail (429 with ``retry_after``, 500, …).
+- `deliver_webhook` posts an update to the URL given at ``setWebhook``, with the secret in
+  ``X-Bot-Api-Secret-Token`` (or another secret, to test refusals); `redeliver` repeats one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import aiohttp
+from aiohttp import web
+
+__all__ = ["Call", "FakeZalo", "SentText"]
+
+JSON = dict[str, Any]
+TEXT_LIMIT = 2000
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str
+    params: JSON
+    status: int = 0
+
+
+@dataclass(frozen=True)
+class SentText:
+    """A text the bot sent."""
+
+    chat_id: str
+    text: str
+    message_id: str
+
+
+@dataclass
+class _Fault:
+    status: int
+    description: str
+    retry_after: float | None = None
+
+
+@dataclass
+class FakeZalo:
+    """The fake server; start it with `async with`."""
+
+    token: str = "1234567890:fake-zalo-token"
+    bot_id: str = "bot-0001"
+    calls_log: list[Call] = field(default_factory=list)
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+    def __post_init__(self) -> None:
+        self._updates: deque[JSON] = deque()
+        self._new_update = asyncio.Event()
+        self._new_call = asyncio.Event()
+        self._sent: list[SentText] = []
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._blocked: set[str] = set()
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self._closing = False
+        self.url = ""
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._closing = True
+        self._new_update.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what tests do ------------------------------------------------------------------------
+
+    def text_update(
+        self,
+        user_id: str,
+        text: str,
+        *,
+        name: str = "Cư dân",
+        message_id: str | None = None,
+        chat_type: str = "PRIVATE",
+        event_name: str = "message.text.received",
+    ) -> JSON:
+        """Build an update as Zalo sends it (ids are strings)."""
+        message: JSON = {
+            "from": {"id": user_id, "display_name": name, "is_bot": False},
+            "chat": {"id": user_id, "chat_type": chat_type},
+            "text": text,
+            "message_id": message_id or f"m{next(self._ids)}",
+            "date": int(time.time() * 1000),
+        }
+        if event_name != "message.text.received":
+            del message["text"]
+        return {"event_name": event_name, "message": message}
+
+    def push(self, update: JSON) -> JSON:
+        """Queue an update for getUpdates."""
+        self._updates.append(update)
+        self._new_update.set()
+        return update
+
+    def push_text(self, user_id: str, text: str, **fields: Any) -> JSON:
+        """Queue a text message from `user_id` for getUpdates."""
+        return self.push(self.text_update(user_id, text, **fields))
+
+    async def deliver_webhook(
+        self, update: JSON, *, url: str | None = None, secret: str | None = None
+    ) -> int:
+        """POST `update` as Zalo does (to `url`, else the registered one); return the status.
+
+        Tests pass the local address of the public HTTPS URL registered with setWebhook.
+        """
+        headers = {"X-Bot-Api-Secret-Token": self.webhook_secret if secret is None else secret}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url or self.webhook_url, json=update, headers=headers) as response,
+        ):
+            return response.status
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Return the calls received, of one method or all."""
+        return [c for c in self.calls_log if method is None or c.method == method]
+
+    def sent(self, chat_id: str | None = None) -> list[SentText]:
+        """Return the texts sent, to one chat or all."""
+        return [s for s in self._sent if chat_id is None or s.chat_id == chat_id]
+
+    def block(self, user_id: str) -> None:
+        """Make `user_id` refuse messages (403), as after blocking the bot."""
+        self._blocked.add(user_id)
+
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str = "error",
+        *,
+        times: int = 1,
+        retry_after: float | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` with this error."""
+        queue = self._faults.setdefault(method, deque())
+        queue.extend(_Fault(status, description, retry_after) for _ in range(times))
+
+    async def wait_for(
+        self,
+        method: str,
+        predicate: Callable[[Call], bool] | None = None,
+        *,
+        count: int = 1,
+        within: float = 5.0,
+    ) -> list[Call]:
+        """Wait until `count` answered calls of `method` match; return them."""
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            found = [
+                c for c in self.calls(method) if c.status and (predicate is None or predicate(c))
+            ]
+            if len(found) >= count:
+                return found
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise AssertionError(f"{method}: {len(found)} of {count} calls after {within} s")
+            self._new_call.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_call.wait(), timeout=min(left, 0.2))
+
+    # --- the API ------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        try:
+            params = await request.json() if request.can_read_body else {}
+        except ValueError:
+            params = {}
+        call = Call(method, params if isinstance(params, dict) else {})
+        self.calls_log.append(call)
+        try:
+            status, body = await self._answer(request.match_info["token"], call)
+        finally:
+            self._new_call.set()
+        call.status = status
+        self._new_call.set()
+        return web.json_response(body, status=status)
+
+    async def _answer(self, token: str, call: Call) -> tuple[int, JSON]:
+        if token != self.token:
+            return _error(401, "Unauthorized")
+        faults = self._faults.get(call.method)
+        if faults:
+            fault = faults.popleft()
+            status, body = _error(fault.status, fault.description)
+            if fault.retry_after is not None:
+                body["parameters"] = {"retry_after": fault.retry_after}
+            return status, body
+        handler = getattr(self, f"_m_{call.method}", None)
+        if handler is None:
+            return _error(404, "Not Found")
+        result: tuple[int, JSON] = await handler(call.params)
+        return result
+
+    async def _m_getMe(self, params: JSON) -> tuple[int, JSON]:
+        return _ok({"id": self.bot_id, "account_name": "bot.Loa", "account_type": "BASIC"})
+
+    async def _m_getUpdates(self, params: JSON) -> tuple[int, JSON]:
+        if self.webhook_url:
+            return _error(409, "Conflict: webhook is set")
+        timeout = float(params.get("timeout", 30))
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not self._updates:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return _error(408, "Request timeout")
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout=left)
+            except TimeoutError:
+                return _error(408, "Request timeout")
+            if self._closing:
+                break
+        if not self._updates:
+            return _error(408, "Request timeout")
+        return _ok(self._updates.popleft())
+
+    async def _m_setWebhook(self, params: JSON) -> tuple[int, JSON]:
+        url, secret = str(params.get("url", "")), str(params.get("secret_token", ""))
+        if not url or not 8 <= len(secret) <= 256:
+            return _error(400, "Bad Request: url and a secret_token of 8-256 characters needed")
+        self.webhook_url, self.webhook_secret = url, secret
+        return _ok({"url": url, "updated_at": int(time.time() * 1000)})
+
+    async def _m_deleteWebhook(self, params: JSON) -> tuple[int, JSON]:
+        self.webhook_url, self.webhook_secret = "", ""
+        return _ok({"url": ""})
+
+    async def _m_getWebhookInfo(self, params: JSON) -> tuple[int, JSON]:
+        return _ok({"url": self.webhook_url})
+
+    async def _m_sendChatAction(self, params: JSON) -> tuple[int, JSON]:
+        if str(params.get("chat_id", "")) in self._blocked:
+            return _error(403, "Forbidden: the user has blocked the bot")
+        return _ok(True)
+
+    async def _m_sendMessage(self, params: JSON) -> tuple[int, JSON]:
+        chat_id, text = str(params.get("chat_id", "")), params.get("text")
+        if not chat_id:
+            return _error(400, "Bad Request: chat_id is required")
+        if chat_id in self._blocked:
+            return _error(403, "Forbidden: the user has blocked the bot")
+        if not isinstance(text, str) or not text.strip():
+            return _error(400, "Bad Request: text is empty")
+        if len(text) > TEXT_LIMIT:
+            return _error(400, "Bad Request: text is too long")
+        message_id = f"s{next(self._ids)}"
+        self._sent.append(SentText(chat_id, text, message_id))
+        return _ok({"message_id": message_id, "date": int(time.time() * 1000)})
+
+
+def _ok(result: Any) -> tuple[int, JSON]:
+    return 200, {"ok": True, "result": result}
+
+
+def _error(status: int, description: str) -> tuple[int, JSON]:
+    return status, {"ok": False, "error_code": status, "description": description}
