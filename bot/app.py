@@ -6,25 +6,41 @@ import asyncio
 import logging
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import web
 
 from bot.actions import RegistrationActions
 from bot.actions.reminders import ReminderActions
+from bot.broadcasts.desk import BroadcastDesk, report_text
+from bot.broadcasts.service import run_broadcasts, service_from_settings
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
+from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_client import ZaloApiError, ZaloClient, ZaloInvalidToken
+from bot.channels.zalo_transport import ZaloTransport
 from bot.clock import Clock, SystemClock
-from bot.config import Settings, require_telegram_token
+from bot.config import (
+    ConfigError,
+    Settings,
+    require_channels,
+    require_telegram_token,
+    require_zalo_token,
+)
 from bot.core.dialog import Dialog
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.rates import RateBook, default_rates_path
+from bot.core.types import Reply
 from bot.delivery import Pacer, Sender
 from bot.engine import Engine
 from bot.officers import LogNotifier, OfficerDesk, RelayNotifier
 from bot.render import Renderer
 from bot.store import Store
+from bot.store.broadcasts import Broadcast
 from scheduler.jobs import start_scheduler
 from scheduler.planner import send_time
 
@@ -35,6 +51,7 @@ __all__ = [
     "serve",
     "telegram_channel",
     "telegram_running",
+    "zalo_running",
 ]
 
 log = logging.getLogger(__name__)
@@ -71,6 +88,9 @@ async def open_loa(
             admin_ids=settings.admin_ids,
             fallback_chat=settings.officer_chat_id,
             tz=settings.tz,
+            broadcasts=BroadcastDesk(
+                service_from_settings(store.broadcasts, settings), renderer, settings.tz
+            ),
         )
         actions = {
             **RegistrationActions(store, settings.tz, officers).actions(),
@@ -89,6 +109,19 @@ async def open_loa(
         )
     finally:
         await store.close()
+
+
+async def _run_broadcasts(loa: Loa, clock: Clock, stop: asyncio.Event) -> None:
+    """Queue due broadcasts in batches beside the senders; tell the officer when one ends."""
+    desk = loa.officers.broadcasts
+    assert desk is not None
+
+    async def finished(broadcast: Broadcast) -> None:
+        if broadcast.notify_chat:
+            text = report_text(loa.renderer, await desk.service.report(broadcast), loa.settings.tz)
+            await loa.notifier.notify(broadcast.notify_chat, Reply(text))
+
+    await run_broadcasts(desk.service, clock, stop, finished)
 
 
 def load_rates() -> RateBook:
@@ -133,6 +166,59 @@ async def telegram_running(
             await application.stop()
 
 
+@asynccontextmanager
+async def zalo_running(
+    loa: Loa, *, poll_timeout: int = 30, pacer: Pacer | None = None
+) -> AsyncIterator[ZaloChannel]:
+    """Run the Zalo channel (webhook if ZALO_WEBHOOK_URL is set, else polling) for the block.
+
+    A token Zalo refuses raises ConfigError with one clear line.
+    """
+    settings = loa.settings
+    token = require_zalo_token(settings)
+    async with ZaloClient(token, settings.zalo_api_url) as client:
+        try:
+            me = await client.get_me()
+        except ZaloInvalidToken:
+            raise ConfigError("ZALO_BOT_TOKEN was refused by Zalo (check the token)") from None
+        channel = ZaloChannel(
+            loa.engine, client, error_text=loa.renderer.text("error"), pacer=pacer
+        )
+        stop = asyncio.Event()
+        runner: web.AppRunner | None = None
+        polling: asyncio.Task[None] | None = None
+        try:
+            if settings.zalo_webhook:
+                path = urlsplit(settings.zalo_webhook_url).path or "/"
+                runner = web.AppRunner(channel.webhook_app(settings.zalo_webhook_secret, path))
+                await runner.setup()
+                site = web.TCPSite(runner, settings.zalo_webhook_host, settings.zalo_webhook_port)
+                await site.start()
+                await client.set_webhook(settings.zalo_webhook_url, settings.zalo_webhook_secret)
+                log.info("Loa is serving Zalo as %s by webhook on %s", me.name, path)
+            else:
+                await _drop_webhook(client)
+                polling = asyncio.create_task(channel.run_polling(stop, poll_seconds=poll_timeout))
+                log.info("Loa is serving Zalo as %s by polling", me.name)
+            yield channel
+        finally:
+            stop.set()
+            if polling is not None:
+                await polling
+            if runner is not None:
+                await runner.cleanup()
+            await channel.settle()
+
+
+async def _drop_webhook(client: ZaloClient) -> None:
+    """Remove a webhook left from an earlier run (Zalo serves getUpdates only without one)."""
+    try:
+        if await client.get_webhook_info():
+            await client.delete_webhook()
+    except ZaloApiError as exc:
+        log.warning("could not check Zalo's webhook: error %s: %s", exc.code, exc.description)
+
+
 async def serve(
     loa: Loa,
     stop: asyncio.Event | None = None,
@@ -140,36 +226,65 @@ async def serve(
     *,
     poll_timeout: int = 10,
 ) -> None:
-    """Serve Telegram, send the outbox and plan reminders until `stop` (or SIGINT/SIGTERM).
+    """Serve Telegram and/or Zalo, send the outbox and plan reminders until `stop` (or a signal).
 
-    Live replies and proactive messages share one pacer, so residents' answers go first and
-    the bot stays within Telegram's limits; the planner runs at start-up and daily.
+    Each channel runs when its token is set and has its own pacer and outbox sender; on a
+    channel, live replies and proactive messages share the pacer, so residents' answers go
+    first and the bot stays within the channel's limits. The planner runs at start-up and daily.
     """
     stop = stop or asyncio.Event()
     clock = clock or SystemClock()
+    settings = loa.settings
+    channels = require_channels(settings)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    settings = loa.settings
-    pacer = Pacer(settings.telegram_rate, settings.telegram_per_chat_rate)
-    token = require_telegram_token(settings)
-    async with (
-        telegram_running(loa, pacer=pacer, poll_timeout=poll_timeout),
-        sender_bot(token, settings.telegram_api_url) as bot,
-    ):
-        sender = Sender(
-            loa.store.outbox,
-            TelegramTransport(bot),
-            pacer,
-            clock,
-            max_attempts=settings.outbox_max_attempts,
-            opens_at=partial(send_time, sending_hours=settings.sending_hours, tz=settings.tz),
-        )
-        sending = asyncio.create_task(sender.run(stop))
+    opens_at = partial(send_time, sending_hours=settings.sending_hours, tz=settings.tz)
+    async with AsyncExitStack() as stack:
+        senders: list[Sender] = []
+        if "telegram" in channels:
+            pacer = Pacer(settings.telegram_rate, settings.telegram_per_chat_rate)
+            token = require_telegram_token(settings)
+            await stack.enter_async_context(
+                telegram_running(loa, pacer=pacer, poll_timeout=poll_timeout)
+            )
+            bot = await stack.enter_async_context(sender_bot(token, settings.telegram_api_url))
+            senders.append(
+                Sender(
+                    loa.store.outbox,
+                    TelegramTransport(bot),
+                    pacer,
+                    clock,
+                    channel="telegram",
+                    max_attempts=settings.outbox_max_attempts,
+                    opens_at=opens_at,
+                )
+            )
+        if "zalo" in channels:
+            zalo_pacer = Pacer(settings.zalo_rate, settings.zalo_per_chat_rate)
+            await stack.enter_async_context(
+                zalo_running(loa, pacer=zalo_pacer, poll_timeout=poll_timeout)
+            )
+            client = await stack.enter_async_context(
+                ZaloClient(require_zalo_token(settings), settings.zalo_api_url, retries=0)
+            )
+            senders.append(
+                Sender(
+                    loa.store.outbox,
+                    ZaloTransport(client, proactive=settings.zalo_proactive),
+                    zalo_pacer,
+                    clock,
+                    channel="zalo",
+                    max_attempts=settings.outbox_max_attempts,
+                    opens_at=opens_at,
+                )
+            )
+        sending = [asyncio.create_task(sender.run(stop)) for sender in senders]
+        sending.append(asyncio.create_task(_run_broadcasts(loa, clock, stop)))
         scheduler = start_scheduler(loa, load_rates(), clock=clock)
         log.info("press Ctrl+C to stop")
         try:
             await stop.wait()
         finally:
             scheduler.shutdown(wait=False)
-            await sending
+            await asyncio.gather(*sending)

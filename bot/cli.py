@@ -16,7 +16,7 @@ from telegram.error import InvalidToken
 from bot.app import load_rates, open_loa, serve
 from bot.channels.console import run_console
 from bot.clock import SystemClock, local_date
-from bot.config import ConfigError, Settings, load_settings, require_telegram_token
+from bot.config import ConfigError, Settings, load_settings, require_channels
 from bot.render import Renderer
 
 __all__ = ["main"]
@@ -37,8 +37,8 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "run",
-        help="serve residents on Telegram (needs TELEGRAM_BOT_TOKEN)",
-        description="Serve residents on Telegram by long polling until Ctrl+C.",
+        help="serve residents on Telegram and/or Zalo (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN)",
+        description="Serve residents on Telegram and/or Zalo (each with its token) until Ctrl+C.",
     )
     demo = commands.add_parser(
         "demo",
@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_outbox_command(commands)
     _add_registry_commands(commands)
     _add_officer_commands(commands)
+    _add_broadcast_commands(commands)
     return parser
 
 
@@ -259,7 +260,7 @@ async def _remind(settings: Settings, dry_run: bool, at: datetime | None) -> int
             f"mốc {stage} ({p.kind}) | gửi từ {when}"
         )
     print(
-        f"Missed stages recorded (not sent late) / Mốc đã qua, không gửi bù: {report.missed}\n"
+        f"Missed stages (never sent late) / Mốc đã qua, không gửi bù: {report.missed}\n"
         f"Not reachable (no chat linked) / Chưa liên kết, không nhắn được: {report.not_linked}\n"
         f"Stopped or blocked / Đã dừng hoặc chặn: {report.stopped}\n"
         f"Reminders turned off / Đã tắt nhắc: {report.disabled}"
@@ -358,13 +359,118 @@ async def _officer_command(settings: Settings, args: argparse.Namespace) -> int:
 # --- end of loa officers / loa export --------------------------------------------------------
 
 
+# --- loa broadcast / loa broadcasts / loa stats (the broadcasts engineer's block) ------------
+
+
+def _add_broadcast_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    send = commands.add_parser(
+        "broadcast",
+        help="send a campaign message to an audience of residents (as an administrator)",
+        description=(
+            "Queue a campaign message for the residents matching --audience; a running "
+            "`loa run` sends it. Audience syntax: 'xa=Ea Tul; thon=Thôn 3; the=het_han>30' "
+            "(keys xa, thon, the=het_han[>N]|sap_het<N|chua_co, quan_tam, lien_ket=co|khong; "
+            "xa=* for every commune). The message file may use {{ ten }}, {{ ho_ten }}, "
+            "{{ han_the }}, {{ so_ngay }}, {{ xa }}, {{ thon }}."
+        ),
+    )
+    send.add_argument("--audience", required=True, help="who gets it (see above)")
+    send.add_argument("--message-file", type=Path, required=True, help="UTF-8 text file")
+    send.add_argument(
+        "--at",
+        type=_local_minute,
+        default=None,
+        metavar="dd/mm/yyyy HH:MM",
+        help="Vietnam time to start (default: now; quiet hours move it to the morning)",
+    )
+    send.add_argument("--urgent", action="store_true", help="ignore quiet hours and daily cap")
+    send.add_argument("--dry-run", action="store_true", help="only show the preview")
+    manage = commands.add_parser(
+        "broadcasts", help="list broadcasts; status, pause, resume, cancel"
+    )
+    manage.add_argument("action", choices=("list", "status", "pause", "resume", "cancel"))
+    manage.add_argument("id", type=int, nargs="?", help="broadcast number (not for list)")
+    commands.add_parser("stats", help="residents reached, reminders, renewals and broadcasts")
+
+
+def _local_minute(text: str) -> datetime:
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y %H:%M")  # noqa: DTZ007 - zone added later
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a time like 25/11/2026 09:00") from None
+
+
+async def _broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.broadcasts.audience import AudienceError, Scope
+    from bot.broadcasts.desk import report_text
+    from bot.broadcasts.service import BroadcastError, service_from_settings
+    from bot.broadcasts.template import TemplateError
+    from bot.stats import stats_text
+    from bot.store import Store
+
+    now = SystemClock().now()
+    renderer = Renderer()
+    store = await Store.open(settings.database_path)
+    service = service_from_settings(store.broadcasts, settings)
+    admin = Scope.everywhere()
+    try:
+        if args.command == "stats":
+            print(await stats_text(store, renderer, now, settings.tz, None))
+            return 0
+        if args.command == "broadcast":
+            if not args.message_file.is_file():
+                print(f"loa: no such file: {args.message_file}", file=sys.stderr)
+                return 2
+            message = args.message_file.read_text(encoding="utf-8")
+            preview = await service.preview(args.audience, message, admin, now)
+            data = {"p": preview, "audience": preview.audience.text(), "communes": preview.communes}
+            print(renderer.text("broadcast/preview", data))
+            if args.dry_run:
+                return 0
+            at = args.at.replace(tzinfo=settings.tz) if args.at is not None else None
+            made = await service.create(
+                actor="cli",
+                scope=admin,
+                audience_text=args.audience,
+                template_text=message,
+                at=at,
+                urgent=args.urgent,
+                now=now,
+            )
+            start = made.start_at.astimezone(settings.tz).strftime("%H:%M %d/%m/%Y")
+            print(f"Broadcast {made.id} scheduled for {start} / Đợt gửi số {made.id}: {start}")
+            return 0
+        if args.action == "list":
+            for b in await service.listing(admin, limit=50):
+                start = b.start_at.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+                print(f"{b.id:>5} | {b.status.value:<9} | {start} | {b.enqueued:>7} | {b.audience}")
+            return 0
+        if args.id is None:
+            print("loa: give the broadcast number", file=sys.stderr)
+            return 2
+        moves = {"pause": service.pause, "resume": service.resume, "cancel": service.cancel}
+        if args.action in moves:
+            await moves[args.action](args.id, admin, now)
+        found = await service.get(args.id, admin)
+        print(report_text(renderer, await service.report(found), settings.tz))
+        return 0
+    except (AudienceError, TemplateError, BroadcastError) as exc:
+        print(f"loa: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await store.close()
+
+
+# --- end of loa broadcast / loa broadcasts / loa stats ----------------------------------------
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `loa` command; return its exit code."""
     args = _parser().parse_args(argv)
     try:
         settings = load_settings(os.environ)
         if args.command == "run":
-            require_telegram_token(settings)
+            require_channels(settings)
             _configure_logging(settings)
             return asyncio.run(_run(settings))
         if args.command == "rates":
@@ -378,6 +484,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_import_residents(settings, args.file, args.dry_run))
         if args.command == "remind":
             return asyncio.run(_remind(settings, args.dry_run, args.now))
+        if args.command in ("broadcast", "broadcasts", "stats"):
+            return asyncio.run(_broadcast_command(settings, args))
         if args.command in ("officers", "export"):
             return asyncio.run(_officer_command(settings, args))
         if args.command == "demo":

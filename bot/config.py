@@ -10,9 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-__all__ = ["ConfigError", "Settings", "load_settings", "require_telegram_token"]
+__all__ = [
+    "ConfigError",
+    "Settings",
+    "load_settings",
+    "require_channels",
+    "require_telegram_token",
+    "require_zalo_token",
+]
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+_ZALO_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 
@@ -38,6 +46,16 @@ class Settings(BaseModel):
     telegram_rate: float = 30.0
     telegram_per_chat_rate: float = 1.0
     outbox_max_attempts: int = 5
+    daily_message_cap: int = 2
+    zalo_bot_token: str = ""
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_url: str = ""
+    zalo_webhook_secret: str = ""
+    zalo_webhook_host: str = "0.0.0.0"
+    zalo_webhook_port: int = 8443
+    zalo_rate: float = 10.0
+    zalo_per_chat_rate: float = 1.0
+    zalo_proactive: bool = True
 
     @field_validator("reminder_offsets", mode="before")
     @classmethod
@@ -72,7 +90,7 @@ class Settings(BaseModel):
             raise ValueError("must be an hour from 0 to 23")
         return value
 
-    @field_validator("telegram_rate", "telegram_per_chat_rate")
+    @field_validator("telegram_rate", "telegram_per_chat_rate", "zalo_rate", "zalo_per_chat_rate")
     @classmethod
     def _check_rate(cls, value: float) -> float:
         if value <= 0:
@@ -84,6 +102,13 @@ class Settings(BaseModel):
     def _check_attempts(cls, value: int) -> int:
         if not 1 <= value <= 20:
             raise ValueError("must be from 1 to 20")
+        return value
+
+    @field_validator("daily_message_cap")
+    @classmethod
+    def _check_cap(cls, value: int) -> int:
+        if not 1 <= value <= 50:
+            raise ValueError("must be from 1 to 50 messages per resident per day")
         return value
 
     @field_validator("admin_ids", mode="before")
@@ -105,7 +130,7 @@ class Settings(BaseModel):
             raise ValueError("must be a Telegram chat id (digits, groups start with -)")
         return value
 
-    @field_validator("telegram_api_url")
+    @field_validator("telegram_api_url", "zalo_api_url")
     @classmethod
     def _check_url(cls, value: str) -> str:
         value = value.strip().rstrip("/")
@@ -138,6 +163,34 @@ class Settings(BaseModel):
         if level not in _LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(sorted(_LOG_LEVELS))}")
         return level
+
+    @field_validator("zalo_webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith("https://"):
+            raise ValueError("must be an https:// address (Zalo calls webhooks over HTTPS only)")
+        return value
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _check_secret(cls, value: str) -> str:
+        value = value.strip()
+        if value and not 8 <= len(value) <= 256:
+            raise ValueError("must be 8 to 256 characters long")
+        return value
+
+    @field_validator("zalo_webhook_port")
+    @classmethod
+    def _check_port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError("must be a TCP port from 1 to 65535")
+        return value
+
+    @property
+    def zalo_webhook(self) -> bool:
+        """Tell whether Zalo updates come by webhook (URL and secret set) rather than polling."""
+        return bool(self.zalo_webhook_url)
 
     @property
     def database_path(self) -> Path:
@@ -180,3 +233,36 @@ def require_telegram_token(settings: Settings) -> str:
             "TELEGRAM_BOT_TOKEN does not look like a Bot API token (expected 123456789:AA…)"
         )
     return token
+
+
+def require_zalo_token(settings: Settings) -> str:
+    """Return the Zalo token, or raise ConfigError naming the wrong ZALO_* setting."""
+    token = settings.zalo_bot_token.strip()
+    if not token:
+        raise ConfigError("ZALO_BOT_TOKEN is not set: put the token from Zalo Bot Creator in .env")
+    if not _ZALO_TOKEN.match(token):
+        raise ConfigError(
+            "ZALO_BOT_TOKEN does not look like a Zalo bot token (expected 12345:abc…)"
+        )
+    if bool(settings.zalo_webhook_url) != bool(settings.zalo_webhook_secret):
+        raise ConfigError(
+            "ZALO_WEBHOOK_URL and ZALO_WEBHOOK_SECRET go together: set both (webhook) or neither"
+        )
+    return token
+
+
+def require_channels(settings: Settings) -> tuple[str, ...]:
+    """Return the channels `loa run` serves (telegram, zalo); raise ConfigError if none or wrong."""
+    channels: list[str] = []
+    if settings.telegram_bot_token.strip():
+        require_telegram_token(settings)
+        channels.append("telegram")
+    if settings.zalo_bot_token.strip():
+        require_zalo_token(settings)
+        channels.append("zalo")
+    if not channels:
+        raise ConfigError(
+            "neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: `loa run` needs at least one "
+            "(see .env.example)"
+        )
+    return tuple(channels)

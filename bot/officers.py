@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.broadcasts.audience import Scope
+from bot.broadcasts.desk import PREFIX as BROADCAST_PREFIX
+from bot.broadcasts.desk import BroadcastDesk
 from bot.core.phones import display_phone
 from bot.core.places import display_place, place_key
 from bot.core.types import Button, Reply
@@ -26,6 +29,7 @@ from bot.importing.columns import MissingColumns
 from bot.importing.reader import UnsupportedFile
 from bot.importing.service import import_residents
 from bot.render import Renderer, format_date
+from bot.stats import collect, stats_chart, summary
 from bot.store import Store
 from bot.store.officers import Officer
 from bot.store.registrations import RegistrationStatus, Saved
@@ -44,7 +48,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-COMMANDS = frozenset({"export", "moi"})
+COMMANDS = frozenset({"export", "moi", "broadcast", "broadcasts", "stats"})
 _LISTED_REJECTIONS = 30
 """Officer commands; anyone else who sends them is refused and audited."""
 INVITE_PREFIX = "cb-"
@@ -109,6 +113,7 @@ class OfficerAnswer:
     reply: Reply | None = None
     document: Document | None = None
     toast: str = ""
+    photo: Document | None = None
 
 
 class OfficerDesk:
@@ -123,6 +128,7 @@ class OfficerDesk:
         admin_ids: Collection[int],
         fallback_chat: str,
         tz: ZoneInfo,
+        broadcasts: BroadcastDesk | None = None,
     ) -> None:
         self.store = store
         self.renderer = renderer
@@ -130,6 +136,7 @@ class OfficerDesk:
         self.admin_ids = frozenset(admin_ids)
         self.fallback_chat = fallback_chat
         self.tz = tz
+        self.broadcasts = broadcasts
 
     async def announce(self, saved: Saved, now: datetime) -> None:
         """Post a saved registration to its commune's chat (else OFFICER_CHAT_ID)."""
@@ -171,6 +178,14 @@ class OfficerDesk:
             return await self._export(actor, admin, officer, args, now)
         if command == "moi" and admin:
             return await self._invite(actor, args, now, bot_username)
+        if command == "stats":
+            return await self._stats(admin, officer, now)
+        if command in ("broadcast", "broadcasts") and self.broadcasts is not None:
+            scope = _scope(admin, officer)
+            reply = await self.broadcasts.command(
+                actor.user_id, actor.chat_id, scope, command, args, now
+            )
+            return OfficerAnswer(reply=reply)
         return await self._refuse(actor, command, now)
 
     async def button(self, actor: Actor, payload: str, now: datetime) -> OfficerAnswer:
@@ -179,6 +194,11 @@ class OfficerDesk:
         admin, officer = await self.scope(actor.user_id)
         if not admin and officer is None:
             return await self._refuse(actor, "status", now)
+        if payload.startswith(BROADCAST_PREFIX) and self.broadcasts is not None:
+            scope = _scope(admin, officer)
+            reply = await self.broadcasts.button(actor.user_id, scope, payload, now)
+            await self.store.officers.audit(_who(actor), "broadcast", payload, now)
+            return OfficerAnswer(reply=reply)
         valid = {status.value for status in _STATUS_BUTTONS}
         if (
             len(parts) != 3
@@ -310,10 +330,27 @@ class OfficerDesk:
         }
         return OfficerAnswer(reply=Reply(self.renderer.text("officer/invite", data)))
 
+    async def _stats(self, admin: bool, officer: Officer | None, now: datetime) -> OfficerAnswer:
+        """Answer /stats: a text summary and a PNG chart for the commune (admins: all)."""
+        scope = _scope(admin, officer)
+        communes = None if scope.communes is None else sorted(scope.communes)
+        counts = await collect(self.store, now, communes)
+        place = "mọi xã" if communes is None else f"xã {officer.commune if officer else ''}"
+        text = summary(self.renderer, counts, now, self.tz, place)
+        name = f"so_lieu_{now.astimezone(self.tz):%Y%m%d}.png"
+        return OfficerAnswer(reply=Reply(text), photo=Document(name, stats_chart(counts), ""))
+
     async def _refuse(self, actor: Actor, what: str, now: datetime) -> OfficerAnswer:
         await self.store.officers.audit(_who(actor), "denied", what, now)
         text = self.renderer.text("officer/not_allowed")
         return OfficerAnswer(reply=Reply(text), toast=text)
+
+
+def _scope(admin: bool, officer: Officer | None) -> Scope:
+    if admin:
+        return Scope.everywhere()
+    assert officer is not None, "callers refuse non-officers first"
+    return Scope.commune(officer.commune_key)
 
 
 def _who(actor: Actor) -> str:

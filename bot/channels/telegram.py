@@ -84,7 +84,9 @@ def to_incoming(update: Update) -> Incoming | None:
     if message.text is not None:
         text = message.text
         if text.startswith("/") and len(text) > 1:
-            head, _, args = text[1:].partition(" ")
+            body = text[1:]
+            cut = min((i for i in (body.find(" "), body.find("\n")) if i >= 0), default=len(body))
+            head, args = body[:cut], body[cut + 1 if body[cut : cut + 1] == " " else cut :]
             command = head.split("@", 1)[0].lower()
             return Incoming(
                 CHANNEL,
@@ -221,7 +223,7 @@ class TelegramChannel:
             return await self.officers.import_list(actor, path, name, self.engine.clock.now())
 
     async def _deliver(self, chat_id: str, answer: OfficerAnswer) -> None:
-        """Send an officer answer: its message and its file."""
+        """Send an officer answer: its message, its file and its picture."""
         if answer.reply is not None:
             await self.send(chat_id, [answer.reply])
         if answer.document is not None:
@@ -230,6 +232,12 @@ class TelegramChannel:
                 chat_id=chat_id,
                 document=InputFile(doc.content, filename=doc.name),
                 caption=doc.caption,
+            )
+        if answer.photo is not None:
+            await self.application.bot.send_photo(
+                chat_id=chat_id,
+                photo=InputFile(answer.photo.content, filename=answer.photo.name),
+                caption=answer.photo.caption or None,
             )
 
     async def notify(self, chat_id: str, reply: Reply) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.store.broadcasts import Broadcasts
 from bot.store.contacts import Contact, Contacts, ContactStatus
 from bot.store.conversations import Conversation, Conversations
 from bot.store.db import Database
@@ -14,9 +15,11 @@ from bot.store.outbox import Outbox, OutboxItem, OutboxStatus
 from bot.store.registrations import Registrations
 from bot.store.reminders import Reminders
 from bot.store.residents import Resident, Residents
+from bot.store.stats import Statistics
 from bot.store.turns import TurnRecord, TurnWriter
 
 __all__ = [
+    "Broadcasts",
     "Contact",
     "ContactStatus",
     "Contacts",
@@ -33,6 +36,7 @@ __all__ = [
     "Reminders",
     "Resident",
     "Residents",
+    "Statistics",
     "Store",
     "TurnRecord",
     "TurnWriter",
@@ -54,6 +58,8 @@ class Store:
         self.link_attempts = LinkAttempts(db)
         self.residents = Residents(db)
         self.reminders = Reminders(db)
+        self.broadcasts = Broadcasts(db, self.outbox)
+        self.stats = Statistics(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

@@ -1,0 +1,199 @@
+"""Who a broadcast goes to, as data, and the small text syntax officers and operators type.
+
+Syntax: clauses separated by `;`, each `key=value`; several values of one key by `,`.
+
+    xa=Ea Tul, Cư M'gar     communes (`xa=*` every commune: administrators only)
+    thon=Thôn 3             villages
+    the=het_han             card expired;  the=het_han>30  expired more than 30 days ago
+    the=sap_het<30          card expires within 30 days;  the=chua_co  not in the registry
+    quan_tam=voluntary      registered interest (household, voluntary, student, sponsor, other)
+    lien_ket=co | khong     linked to a registry record or not
+
+All clauses must hold together. An officer's audience is always limited to their commune.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from bot.core.places import display_place, place_key
+
+__all__ = [
+    "INTERESTS",
+    "Audience",
+    "AudienceError",
+    "CardRule",
+    "CardStatus",
+    "Scope",
+    "parse_audience",
+    "scoped",
+]
+
+INTERESTS = ("household", "voluntary", "student", "sponsor", "other")
+_CARD = re.compile(r"^(het_han|sap_het|chua_co)\s*(?:([<>])\s*(\d{1,4}))?$")
+
+
+class AudienceError(ValueError):
+    """An audience that cannot be used; the message says why, in Vietnamese."""
+
+
+class CardStatus(StrEnum):
+    """A card condition from the registry."""
+
+    EXPIRED = "het_han"
+    EXPIRING = "sap_het"
+    NOT_IN_REGISTRY = "chua_co"
+
+
+@dataclass(frozen=True, slots=True)
+class CardRule:
+    """A card condition: expired (more than `days` ago), expiring within `days`, or absent."""
+
+    status: CardStatus
+    days: int | None = None
+
+    def text(self) -> str:
+        """Return the rule in the text syntax."""
+        if self.days is None:
+            return self.status.value
+        sign = ">" if self.status is CardStatus.EXPIRED else "<"
+        return f"{self.status.value}{sign}{self.days}"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which communes an actor may reach: a set of commune keys, or None for all (admins)."""
+
+    communes: frozenset[str] | None
+
+    @classmethod
+    def everywhere(cls) -> Scope:
+        """The administrators' scope."""
+        return cls(None)
+
+    @classmethod
+    def commune(cls, key: str) -> Scope:
+        """An officer's scope: their commune only."""
+        return cls(frozenset({key}))
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """The residents a broadcast targets; empty fields do not narrow."""
+
+    communes: tuple[str, ...] = ()
+    all_communes: bool = False
+    villages: tuple[str, ...] = ()
+    card: CardRule | None = None
+    interest: str | None = None
+    linked: bool | None = None
+
+    @property
+    def commune_keys(self) -> tuple[str, ...]:
+        """Return the communes as keys."""
+        return tuple(place_key(name) for name in self.communes)
+
+    @property
+    def village_keys(self) -> tuple[str, ...]:
+        """Return the villages as keys."""
+        return tuple(place_key(name) for name in self.villages)
+
+    def text(self) -> str:
+        """Return the audience in the text syntax (parse_audience reads it back)."""
+        parts = []
+        if self.all_communes:
+            parts.append("xa=*")
+        elif self.communes:
+            parts.append("xa=" + ", ".join(self.communes))
+        if self.villages:
+            parts.append("thon=" + ", ".join(self.villages))
+        if self.card is not None:
+            parts.append("the=" + self.card.text())
+        if self.interest is not None:
+            parts.append("quan_tam=" + self.interest)
+        if self.linked is not None:
+            parts.append("lien_ket=" + ("co" if self.linked else "khong"))
+        return "; ".join(parts)
+
+
+def parse_audience(text: str) -> Audience:
+    """Read an audience written in the text syntax; raise AudienceError with the reason."""
+    audience = Audience()
+    seen: set[str] = set()
+    for clause in (part.strip() for part in text.split(";")):
+        if not clause:
+            continue
+        key, equals, value = clause.partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if not equals or not value:
+            raise AudienceError(f"Điều kiện “{clause}” phải có dạng khóa=giá trị.")
+        if key in seen:
+            raise AudienceError(f"Điều kiện “{key}” được viết hai lần.")
+        seen.add(key)
+        audience = _clause(audience, key, value)
+    return audience
+
+
+def _clause(audience: Audience, key: str, value: str) -> Audience:
+    values = tuple(display_place(v) for v in value.split(",") if v.strip())
+    if key == "xa":
+        if value == "*":
+            return replace(audience, all_communes=True)
+        if not values or not all(place_key(v) for v in values):
+            raise AudienceError("Tên xã không hợp lệ.")
+        return replace(audience, communes=values)
+    if key == "thon":
+        if not values or not all(place_key(v) for v in values):
+            raise AudienceError("Tên thôn không hợp lệ.")
+        return replace(audience, villages=values)
+    if key == "the":
+        return replace(audience, card=_card(value))
+    if key == "quan_tam":
+        if value.lower() not in INTERESTS:
+            raise AudienceError(f"Nhu cầu “{value}” không có; chọn một: {', '.join(INTERESTS)}.")
+        return replace(audience, interest=value.lower())
+    if key == "lien_ket":
+        if value.lower() not in ("co", "khong"):
+            raise AudienceError("lien_ket chỉ nhận “co” hoặc “khong”.")
+        return replace(audience, linked=value.lower() == "co")
+    raise AudienceError(
+        f"Không hiểu điều kiện “{key}”; dùng xa, thon, the, quan_tam hoặc lien_ket."
+    )
+
+
+def _card(value: str) -> CardRule:
+    found = _CARD.match(value.strip().lower())
+    if not found:
+        raise AudienceError(
+            f"Tình trạng thẻ “{value}” không hợp lệ; dùng het_han, het_han>N, sap_het<N"
+            " hoặc chua_co."
+        )
+    status, sign, days = CardStatus(found.group(1)), found.group(2), found.group(3)
+    expected = {CardStatus.EXPIRED: ">", CardStatus.EXPIRING: "<"}.get(status)
+    if status is CardStatus.EXPIRING and sign is None:
+        raise AudienceError("sap_het cần số ngày, ví dụ sap_het<30.")
+    if sign is not None and sign != expected:
+        raise AudienceError(f"Với {status.value} chỉ dùng dấu {expected or 'không dấu'}.")
+    return CardRule(status, int(days) if days is not None else None)
+
+
+def scoped(audience: Audience, scope: Scope) -> tuple[str, ...] | None:
+    """Return the commune keys the audience may reach in `scope` (None = every commune).
+
+    An officer naming another commune, or every commune, is refused; an officer naming no
+    commune gets their own. Administrators must name communes or write `xa=*`.
+    """
+    if scope.communes is None:
+        if audience.all_communes:
+            return None
+        if not audience.communes:
+            raise AudienceError("Hãy chọn xã (xa=Tên xã) hoặc mọi xã (xa=*).")
+        return audience.commune_keys
+    if audience.all_communes:
+        raise AudienceError("Cán bộ xã chỉ được gửi cho xã của mình.")
+    wanted = set(audience.commune_keys) or set(scope.communes)
+    if not wanted <= scope.communes:
+        raise AudienceError("Cán bộ xã chỉ được gửi cho xã của mình.")
+    return tuple(sorted(wanted))

@@ -1,0 +1,57 @@
+"""A broadcast worker for the SIGKILL test: queue one batch, send it, repeat until done.
+
+Usage: python -m tests.broadcasts.kill_worker DB LOG. Each delivery appends the chat id to
+LOG (written before the outcome is stored, as a real channel would have delivered it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from bot.broadcasts.service import BroadcastService
+from bot.clock import VIETNAM, FixedClock
+from bot.core.types import Button
+from bot.delivery import Pacer, Sender
+from bot.store import Store
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
+
+
+class _LogTransport:
+    """Appends each delivered chat id to a file, a little slowly."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+
+    async def deliver(self, chat_id: str, text: str, buttons: Sequence[Button]) -> None:
+        """Write the chat id (one write call: whole lines survive SIGKILL)."""
+        await asyncio.sleep(0.01)
+        os.write(self._fd, f"{chat_id}\t{text}\n".encode())
+
+
+async def main(db: Path, log: Path) -> None:
+    """Run until the broadcast is done."""
+    store = await Store.open(db)
+    clock = FixedClock(NOW)
+    service = BroadcastService(
+        store.broadcasts, tz=VIETNAM, sending_hours=(8, 20), daily_cap=5, batch_size=40
+    )
+    sender = Sender(store.outbox, _LogTransport(log), Pacer(2000, 2000), clock, max_in_flight=8)
+    await sender.recover()
+    try:
+        while True:
+            finished = await service.advance(clock.now(), max_batches=1)
+            if finished:
+                return
+            await sender.drain()
+    finally:
+        await store.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2])))

@@ -1,0 +1,68 @@
+"""The audience syntax and the commune scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.broadcasts.audience import (
+    AudienceError,
+    CardRule,
+    CardStatus,
+    Scope,
+    parse_audience,
+    scoped,
+)
+from bot.core.places import place_key
+
+
+def test_parses_every_clause_and_writes_it_back() -> None:
+    audience = parse_audience(
+        "xa=Ea Tul, Cư Né; thon=Thôn 3; the=het_han>30; quan_tam=voluntary; lien_ket=co"
+    )
+    assert audience.communes == ("Ea Tul", "Cư Né")
+    assert audience.villages == ("Thôn 3",)
+    assert audience.card == CardRule(CardStatus.EXPIRED, 30)
+    assert audience.interest == "voluntary"
+    assert audience.linked is True
+    assert parse_audience(audience.text()) == audience
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the=sap_het",
+        "the=het_han<3",
+        "the=moi",
+        "quan_tam=vip",
+        "lien_ket=maybe",
+        "tuoi=30",
+        "xa",
+        "xa=Ea Tul; xa=Cư Né",
+    ],
+)
+def test_refuses_bad_clauses_with_a_reason(text: str) -> None:
+    with pytest.raises(AudienceError) as caught:
+        parse_audience(text)
+    assert str(caught.value)
+
+
+def test_officer_gets_own_commune_when_none_named() -> None:
+    scope = Scope.commune(place_key("Ea Tul"))
+    assert scoped(parse_audience("thon=Thôn 3"), scope) == (place_key("Ea Tul"),)
+
+
+@pytest.mark.parametrize("text", ["xa=Cư Né", "xa=Ea Tul, Cư Né", "xa=*"])
+def test_officer_cannot_reach_another_commune(text: str) -> None:
+    with pytest.raises(AudienceError):
+        scoped(parse_audience(text), Scope.commune(place_key("Ea Tul")))
+
+
+def test_admin_names_communes_or_all() -> None:
+    admin = Scope.everywhere()
+    assert scoped(parse_audience("xa=*"), admin) is None
+    assert scoped(parse_audience("xa=Ea Tul, Cư Né"), admin) == (
+        place_key("Ea Tul"),
+        place_key("Cư Né"),
+    )
+    with pytest.raises(AudienceError):
+        scoped(parse_audience("the=het_han"), admin)

@@ -1,0 +1,104 @@
+"""`loa broadcast`, `loa broadcasts` and `loa stats` on a seeded database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.clock import SystemClock
+from bot.store import Store
+from tests.broadcasts.seed import Person, seed
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with a seeded database, used as the current directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'loa.db'}")
+
+    async def prepare() -> None:
+        store = await Store.open(tmp_path / "loa.db")
+        people = [
+            Person(1, "Nguyễn Thị Lan", "Ea Tul", "Thôn 1", date(2020, 1, 1)),
+            Person(2, "Trần Văn Hùng", "Ea Tul", "Thôn 2", date(2099, 1, 1)),
+            Person(3, "Lê Văn Ba", "Cư Né", "Thôn 1", date(2020, 1, 1), status="stopped"),
+        ]
+        await seed(store.db, people, SystemClock().now())
+        await store.close()
+
+    asyncio.run(prepare())
+    (tmp_path / "msg.txt").write_text("Chào {{ ten }} ở {{ xa }}.", encoding="utf-8")
+    return tmp_path
+
+
+def test_dry_run_previews_without_queueing(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["broadcast", "--audience", "xa=*; the=het_han", "--message-file", "msg.txt", "--dry-run"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Sẽ gửi cho: 1 người." in out
+    assert "Bỏ qua vì đã dừng nhận tin hoặc chặn bot: 1 người." in out
+    assert "Chào Lan ở Ea Tul." in out
+    assert main(["broadcasts", "list"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_schedule_list_pause_cancel(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                "broadcast",
+                "--audience",
+                "xa=Ea Tul",
+                "--message-file",
+                "msg.txt",
+                "--at",
+                "01/01/2099 09:00",
+            ]
+        )
+        == 0
+    )
+    assert "Broadcast 1 scheduled for 09:00 01/01/2099" in capsys.readouterr().out
+    assert main(["broadcasts", "pause", "1"]) == 0
+    assert "tạm dừng" in capsys.readouterr().out
+    assert main(["broadcasts", "cancel", "1"]) == 0
+    assert "đã hủy" in capsys.readouterr().out
+    assert main(["broadcasts", "list"]) == 0
+    assert "cancelled" in capsys.readouterr().out
+
+
+def test_refuses_past_time_and_bad_template(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "broadcast",
+                "--audience",
+                "xa=Ea Tul",
+                "--message-file",
+                "msg.txt",
+                "--at",
+                "01/01/2020 09:00",
+            ]
+        )
+        == 2
+    )
+    assert "đã qua" in capsys.readouterr().err
+    (workdir / "msg.txt").write_text("{{ ''.__class__ }}", encoding="utf-8")
+    assert main(["broadcast", "--audience", "xa=Ea Tul", "--message-file", "msg.txt"]) == 2
+    assert "không dùng" in capsys.readouterr().err
+
+
+def test_stats_prints_a_summary(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "Người dân trong danh sách: 3, đã liên kết với bot: 3." in out
+    assert "đã dừng nhận tin: 1" in out
