@@ -149,7 +149,7 @@ async def run_open(count: int, rate: float) -> None:
             await loa.engine.handle(incoming)
             latencies.append(time.perf_counter() - t0)
 
-        tasks = []
+        running: set[asyncio.Task[None]] = set()  # only those in flight stay referenced
         started = time.perf_counter()
         for index in range(count):
             due = started + index / rate
@@ -161,8 +161,11 @@ async def run_open(count: int, rate: float) -> None:
                 text = rng.choice(texts)
             person = str(rng.randrange(1000))
             incoming = Incoming("bench", person, kind, text=text, command=command)
-            tasks.append(asyncio.create_task(one(incoming)))
-        await asyncio.gather(*tasks)
+            task = asyncio.create_task(one(incoming))
+            running.add(task)
+            task.add_done_callback(running.discard)
+        while running:
+            await asyncio.gather(*running)
         elapsed = time.perf_counter() - started
     report(
         f"open loop: messages arriving at {rate:,.0f}/s from 1,000 residents",
