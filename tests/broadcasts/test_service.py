@@ -14,7 +14,7 @@ from bot.clock import VIETNAM, FixedClock
 from bot.core.places import place_key
 from bot.core.types import Button
 from bot.delivery import Pacer, PermanentError, Sender, Unreachable
-from bot.store.broadcasts import BroadcastStatus
+from bot.store.broadcasts import Broadcast, BroadcastStatus
 from bot.store.outbox import OutboxItem, OutboxStatus
 
 EA_TUL = Scope.commune(place_key("Ea Tul"))
@@ -27,6 +27,19 @@ async def _chats(loa: Loa) -> dict[int, str]:
         " WHERE o.kind = 'broadcast' AND o.status <> 'skipped'"
     )
     return {int(row["external_id"]): row["text"] for row in rows}
+
+
+async def create(service: BroadcastService, clock: FixedClock) -> Broadcast:
+    """Create the usual test broadcast: everyone reachable in Ea Tul, sent now."""
+    return await service.create(
+        actor="t:1",
+        scope=EA_TUL,
+        audience_text="",
+        template_text=TEXT,
+        at=None,
+        urgent=False,
+        now=clock.now(),
+    )
 
 
 async def test_preview_counts_and_renders_two_real_recipients(
@@ -146,15 +159,7 @@ async def test_daily_cap_unless_urgent(
         await seeded.store.outbox.enqueue(
             OutboxItem(contact.id, "reminder", f"r{n}", not_before=clock.now()), clock.now()
         )
-    await service.create(
-        actor="t:1",
-        scope=EA_TUL,
-        audience_text="",
-        template_text=TEXT,
-        at=None,
-        urgent=False,
-        now=clock.now(),
-    )
+    await create(service, clock)
     await service.advance(clock.now())
     assert 101 not in await _chats(seeded)
     urgent = await service.create(
@@ -175,15 +180,7 @@ async def test_daily_cap_unless_urgent(
 async def test_resumes_from_its_cursor_after_a_restart(
     service: BroadcastService, seeded: Loa, clock: FixedClock
 ) -> None:
-    made = await service.create(
-        actor="t:1",
-        scope=EA_TUL,
-        audience_text="",
-        template_text=TEXT,
-        at=None,
-        urgent=False,
-        now=clock.now(),
-    )
+    made = await create(service, clock)
     await service.advance(clock.now(), max_batches=1)
     first = await service.get(made.id, EA_TUL)
     assert not first.resolved
@@ -204,15 +201,7 @@ async def test_resumes_from_its_cursor_after_a_restart(
 async def test_pause_resume_cancel(
     service: BroadcastService, seeded: Loa, clock: FixedClock
 ) -> None:
-    made = await service.create(
-        actor="t:1",
-        scope=EA_TUL,
-        audience_text="",
-        template_text=TEXT,
-        at=None,
-        urgent=False,
-        now=clock.now(),
-    )
+    made = await create(service, clock)
     await service.advance(clock.now())
     await service.pause(made.id, EA_TUL, clock.now())
     due = await seeded.store.outbox.next_due("telegram")
@@ -248,15 +237,7 @@ class _Transport:
 async def test_report_matches_the_outbox(
     service: BroadcastService, seeded: Loa, clock: FixedClock
 ) -> None:
-    made = await service.create(
-        actor="t:1",
-        scope=EA_TUL,
-        audience_text="",
-        template_text=TEXT,
-        at=None,
-        urgent=False,
-        now=clock.now(),
-    )
+    made = await create(service, clock)
     await service.advance(clock.now())
     stopped = await seeded.store.contacts.find("telegram", "106")
     assert stopped is not None
