@@ -1,0 +1,46 @@
+"""The `loa` command line: one module per group of subcommands, assembled here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from telegram.error import InvalidToken
+
+from bot.cli import broadcasts, officers, outbox, residents, serve
+from bot.config import ConfigError, load_settings
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loa",
+        description=(
+            "Loa: a Vietnamese chatbot that answers residents' questions about health insurance "
+            "(BHYT) and voluntary social insurance (BHXH tự nguyện). Settings come from the "
+            "environment or a .env file (see .env.example)."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for group in (serve, outbox, residents, officers, broadcasts):
+        group.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `loa` command; return its exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.handler(load_settings(os.environ), args)
+    except ConfigError as exc:
+        print(f"loa: {exc}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        print("loa: TELEGRAM_BOT_TOKEN was refused by Telegram (check the token)", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
