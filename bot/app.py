@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -100,9 +99,6 @@ async def open_loa(
         engine = Engine(
             store, dialog, renderer, clock or SystemClock(), settings.tz, actions=actions
         )
-        # The knowledge index, templates and rates live as long as the process: keep them
-        # out of the garbage collector's full passes, which otherwise pause every answer.
-        gc.freeze()
         yield Loa(
             settings=settings,
             store=store,
