@@ -52,7 +52,7 @@ def main() -> int:
     normalise_runs = 20_000
     start = time.perf_counter()
     for _ in range(normalise_runs):
-        normalise(TYPICAL)
+        normalise.__wrapped__(TYPICAL)  # the function itself, not its cache
     normalise_us = (time.perf_counter() - start) / normalise_runs * 1e6
     print(f"topics:            {len(kb.topics)}")
     print(

@@ -4,8 +4,9 @@
   added after reading its misses, so it is not blind.
 - tests/eval/holdout.tsv (247 messages): written by someone who saw only the topic list,
   never the matcher or its data, and never used for tuning. It measured 94.7% top-1 when it
-  was added (after dropping 5 short lines that equal a matcher example); the test guards
-  against regressions below 93%.
+  was added (after dropping 5 short lines that equal a matcher example), and 97.6% after
+  the matcher's examples were doubled by someone who never saw either set; it must stay at
+  95% or above too.
 
 Scoring rule: a message counts as right when the best match is its labelled topic, whether or
 not the matcher is confident (an unsure answer shows the best match as the first of three
@@ -26,7 +27,7 @@ from bot.core.knowledge import KnowledgeBase, default_topics_path
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 QUESTIONS = EVAL / "questions.tsv"
 HOLDOUT = EVAL / "holdout.tsv"
-MIN_TOP1_ACCURACY = {QUESTIONS: 0.95, HOLDOUT: 0.93}
+MIN_TOP1_ACCURACY = {QUESTIONS: 0.95, HOLDOUT: 0.95}
 MIN_CONFIDENT_PRECISION = 0.95
 
 
