@@ -50,8 +50,8 @@ class TurnWriter:
         await self._batcher.submit(record)
 
     async def _write(self, records: Sequence[TurnRecord]) -> list[None]:
-        async with self._db.transaction(lazy=True):
-            await self._db.executemany(
+        steps: list[tuple[str, list[tuple[object, ...]]]] = [
+            (
                 "INSERT INTO contacts"
                 " (channel, external_id, display_name, source, first_seen, last_seen)"
                 " VALUES (?, ?, ?, 'chat', ?, ?)"
@@ -64,14 +64,18 @@ class TurnWriter:
                     for r in records
                 ],
             )
-            changed = [r for r in records if r.status is not None]
-            if changed:
-                await self._db.executemany(
+        ]
+        changed = [r for r in records if r.status is not None]
+        if changed:
+            steps.append(
+                (
                     "UPDATE contacts SET status = ?, status_changed_at = ?"
                     " WHERE channel = ? AND external_id = ? AND status <> ?",
                     [(r.status, iso(r.now), r.channel, r.external_id, r.status) for r in changed],
                 )
-            await self._db.executemany(
+            )
+        steps.append(
+            (
                 "INSERT INTO conversations (contact_id, flow, step, data, buttons, updated_at)"
                 f" VALUES ({_CONTACT_ID}, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (contact_id) DO UPDATE SET flow = excluded.flow,"
@@ -79,7 +83,9 @@ class TurnWriter:
                 "  updated_at = excluded.updated_at",
                 [_conversation_row(r) for r in records],
             )
-            await self._db.executemany(
+        )
+        steps.append(
+            (
                 "INSERT INTO messages (contact_id, direction, kind, text, created_at)"
                 f" VALUES ({_CONTACT_ID}, ?, ?, ?, ?)",
                 [
@@ -88,6 +94,8 @@ class TurnWriter:
                     for direction, kind, text in r.log
                 ],
             )
+        )
+        await self._db.write_all(steps)
         return [None] * len(records)
 
 

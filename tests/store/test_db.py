@@ -126,3 +126,50 @@ async def test_a_transaction_inside_a_transaction_joins_it(db_path: Path) -> Non
         assert row[0] == 1
     finally:
         await db.close()
+
+
+_CONTACT = (
+    "INSERT INTO contacts (channel, external_id, first_seen, last_seen) VALUES (?, ?, 'x', 'x')"
+)
+_MESSAGE = (
+    "INSERT INTO messages (contact_id, direction, kind, text, created_at)"
+    " VALUES ((SELECT id FROM contacts WHERE external_id = ?), 'in', 'text', ?, 'x')"
+)
+
+
+async def _count(db: Database, table: str) -> int:
+    row = await db.fetchone(f"SELECT COUNT(*) FROM {table}")
+    assert row is not None
+    return int(row[0])
+
+
+async def test_write_all_stores_every_step_or_none(db_path: Path) -> None:
+    db = await Database.open(db_path)
+    try:
+        await db.write_all(
+            [(_CONTACT, [("t", "1"), ("t", "2")]), (_MESSAGE, [("1", "a"), ("2", "b")])]
+        )
+        assert (await _count(db, "contacts"), await _count(db, "messages")) == (2, 2)
+        with pytest.raises(sqlite3.IntegrityError):  # the second step breaks NOT NULL
+            await db.write_all([(_CONTACT, [("t", "3")]), (_MESSAGE, [("nobody", "c")])])
+        assert (await _count(db, "contacts"), await _count(db, "messages")) == (2, 2)
+        await db.write_all([(_CONTACT, [("t", "4")])])  # the connection is still usable
+        assert await _count(db, "contacts") == 3
+    finally:
+        await db.close()
+
+
+async def test_write_all_inside_a_transaction_joins_it(db_path: Path) -> None:
+    db = await Database.open(db_path)
+    try:
+
+        async def undone() -> None:
+            async with db.transaction():
+                await db.write_all([(_CONTACT, [("t", "1")])])
+                raise RuntimeError("undo")
+
+        with pytest.raises(RuntimeError):
+            await undone()
+        assert await _count(db, "contacts") == 0
+    finally:
+        await db.close()
