@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -135,8 +136,10 @@ def _number_at(words: Sequence[str], i: int) -> _Number | None:
     return _Number(float(parsed[0]), i, parsed[1], spelled=True)
 
 
-def _numbers(words: Sequence[str]) -> list[_Number]:
-    """Return every number in `words`, left to right, without overlaps."""
+@lru_cache(maxsize=4096)
+def _numbers(words: tuple[str, ...]) -> tuple[_Number, ...]:
+    """Return every number in `words`, left to right, without overlaps (cached: the
+    extractors of one message all scan the same words)."""
     found: list[_Number] = []
     i = 0
     while i < len(words):
@@ -146,7 +149,7 @@ def _numbers(words: Sequence[str]) -> list[_Number]:
         else:
             found.append(number)
             i = number.end
-    return found
+    return tuple(found)
 
 
 def _word(words: Sequence[str], i: int) -> str:
@@ -154,9 +157,9 @@ def _word(words: Sequence[str], i: int) -> str:
     return words[i] if 0 <= i < len(words) else ""
 
 
-def _words(text: str) -> list[str]:
+def _words(text: str) -> tuple[str, ...]:
     """Normalise `text` and split it into words."""
-    return normalise(text).split()
+    return tuple(normalise(text).split())
 
 
 # --- money ---------------------------------------------------------------------------------
@@ -326,7 +329,7 @@ def age(text: str) -> int | None:
     for number in numbers:
         if _word(words, number.end) == "tuoi":
             return int(number.value)
-    this_year = [i + 2 for i in range(len(words) - 1) if words[i : i + 2] == ["nam", "nay"]]
+    this_year = [i + 2 for i in range(len(words) - 1) if words[i : i + 2] == ("nam", "nay")]
     for number in numbers:
         unit = _word(words, number.end)
         if (

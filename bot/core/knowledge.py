@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from bot.core.text import normalise
 
@@ -177,14 +178,16 @@ def _core(normalised: str) -> str:
 def _features(normalised: str) -> Counter[str]:
     """Count word, word-bigram and character 4-gram features of normalised text."""
     words = normalised.split()
-    features: Counter[str] = Counter()
     if not words:
-        return features
-    features.update("w " + word for word in words)
-    features.update(f"b {a} {b}" for a, b in pairwise(words))
+        return Counter()
     padded = f" {' '.join(words)} "
-    features.update("c" + padded[i : i + _CHAR_SIZE] for i in range(len(padded) - 3))
-    return features
+    return Counter(
+        [
+            *["w " + word for word in words],
+            *[f"b {a} {b}" for a, b in pairwise(words)],
+            *["c" + padded[i : i + _CHAR_SIZE] for i in range(len(padded) - _CHAR_SIZE + 1)],
+        ]
+    )
 
 
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:
@@ -258,17 +261,20 @@ class _Index:
                 self.gains.setdefault(feature, []).append((number, gain))
 
     def _build_lookup(self) -> None:
-        """Lay both per-feature tables out as matrices, and index keywords by first word."""
+        """Lay both per-feature tables side by side in one matrix; index keywords by first word.
+
+        Row r of `matrix` holds feature r's centroid weights (first `size` columns) and its
+        naive Bayes gains (last `size` columns), so a message needs one row gather.
+        """
         self.feature_row = {feature: row for row, feature in enumerate(self.idf)}
         self.idf_vector = np.array(list(self.idf.values()))
-        self.centroid_matrix = np.zeros((len(self.idf), self.size))
-        self.gain_matrix = np.zeros((len(self.idf), self.size))
+        self.matrix = np.zeros((len(self.idf), 2 * self.size))
         for feature, postings in self.centroids.items():
             for number, weight in postings:
-                self.centroid_matrix[self.feature_row[feature], number] = weight
+                self.matrix[self.feature_row[feature], number] = weight
         for feature, postings in self.gains.items():
             for number, gain in postings:
-                self.gain_matrix[self.feature_row[feature], number] = gain
+                self.matrix[self.feature_row[feature], self.size + number] = gain
         self.log_total_vector = np.array(self.log_total)
         self.by_first_word: dict[str, list[tuple[tuple[str, ...], _Keyword]]] = {}
         for keyword in self.keywords:
@@ -301,34 +307,39 @@ class _Index:
                 keywords[padded, number] = _Keyword(padded, number, specificity * (1 + length) / 2)
         return list(keywords.values())
 
-    def scores(self, normalised: str) -> list[float]:
+    def scores(self, normalised: str) -> NDArray[np.float64]:
         """Return one score per topic for a normalised message."""
         normalised = _core(normalised)
-        features = _features(normalised)
         scores = np.zeros(self.size)
-        known = [(self.feature_row[f], n) for f, n in features.items() if f in self.feature_row]
-        if known:
-            rows = np.fromiter((row for row, _ in known), dtype=np.intp, count=len(known))
-            counts = np.fromiter((n for _, n in known), dtype=float, count=len(known))
-            weights = (1.0 + np.log(counts)) * self.idf_vector[rows]
+        rows: list[int] = []
+        counts: list[int] = []
+        row_of = self.feature_row.get
+        for feature, count in _features(normalised).items():
+            row = row_of(feature)
+            if row is not None:
+                rows.append(row)
+                counts.append(count)
+        if rows:
+            counted = np.array(counts, dtype=float)
+            weights = (1.0 + np.log(counted)) * self.idf_vector[rows]
+            both = np.stack((weights, counted)) @ self.matrix[rows]
             scale = _CENTROID_WEIGHT / math.sqrt(float(weights @ weights))
-            scores += (weights @ self.centroid_matrix[rows]) * scale
-            total = float(counts.sum())
-            log_likelihood = counts @ self.gain_matrix[rows] - total * self.log_total_vector
+            scores += both[0, : self.size] * scale
+            total = float(counted.sum())
+            log_likelihood = both[1, self.size :] - total * self.log_total_vector
             tempered = np.exp((log_likelihood - log_likelihood.max()) / math.sqrt(total))
             scores += _NB_WEIGHT * tempered / tempered.sum()
-        hits = [0.0] * self.size
         words = normalised.split()
         seen: set[int] = set()
+        hits: dict[int, float] = {}
         for start, word in enumerate(words):
             for phrase, keyword in self.by_first_word.get(word, ()):
                 if id(keyword) not in seen and tuple(words[start : start + len(phrase)]) == phrase:
                     seen.add(id(keyword))
-                    hits[keyword.topic] += keyword.weight
-        for number, hit in enumerate(hits):
-            if hit:
-                scores[number] += _KEYWORD_WEIGHT * (1.0 - math.exp(-hit))
-        return [float(score) for score in scores]
+                    hits[keyword.topic] = hits.get(keyword.topic, 0.0) + keyword.weight
+        for number, hit in hits.items():
+            scores[number] += _KEYWORD_WEIGHT * (1.0 - math.exp(-hit))
+        return scores
 
 
 # --- knowledge base ------------------------------------------------------------------------
@@ -374,11 +385,12 @@ class KnowledgeBase:
         if not normalised or limit <= 0:
             return []
         scores = self._index.scores(normalised)
-        ranked = sorted(
-            (Match(self._topics[number].id, score) for number, score in enumerate(scores)),
-            key=lambda match: -match.score,
-        )
-        return [match for match in ranked[:limit] if match.score > 0.0]
+        best = np.argsort(-scores, kind="stable")[:limit]
+        return [
+            Match(self._topics[number].id, float(scores[number]))
+            for number in best.tolist()
+            if scores[number] > 0.0
+        ]
 
     def is_confident(self, matches: Sequence[Match]) -> bool:
         """Tell whether the best match is good enough and clearly ahead of the second.
