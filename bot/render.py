@@ -63,6 +63,7 @@ class Renderer:
         )
         self.env.globals["hotline"] = HOTLINE
         self._labels: dict[str, Template | str] = {}
+        self._templates: dict[str, Template] = {}  # files never change while Loa runs
         for path in [root / "labels.toml", *sorted(root.glob("labels/*.toml"))]:
             with path.open("rb") as handle:
                 raw = tomllib.load(handle)["labels"]
@@ -77,8 +78,10 @@ class Renderer:
 
     def text(self, template: str, data: Mapping[str, Any] | None = None) -> str:
         """Render messages/<locale>/<template>.j2 with `data`."""
-        rendered = self.env.get_template(f"{template}.j2").render(**(data or {}))
-        return rendered.strip()
+        compiled = self._templates.get(template)
+        if compiled is None:
+            compiled = self._templates[template] = self.env.get_template(f"{template}.j2")
+        return compiled.render(**(data or {})).strip()
 
     def label(self, key: str, args: Mapping[str, Any] | None = None) -> str:
         """Render the button label `key` from labels.toml or labels/*.toml."""
