@@ -3,8 +3,10 @@
 Run: `make bench` (or `.venv/bin/python bench/bench_core.py [N]`). Prints:
 1. start-up time of the knowledge base (topics + index, rates file, templates);
 2. free-text questions answered without storage (normalise + match + compute + render);
-3. N messages from 200 simulated residents through the engine (normalise, decide, render,
-   store) on a real SQLite file in a temporary folder.
+3. N messages through the engine (normalise, decide, render, store) on a real SQLite file in
+   a temporary folder: from 1, 4, 8 and 16 residents writing at once (each sends its next
+   message when answered), then arriving at a fixed 1,000 and 2,000 per second from 1,000
+   residents (open loop).
 """
 
 from __future__ import annotations
@@ -178,7 +180,7 @@ async def run_open(count: int, rate: float) -> None:
 if __name__ == "__main__":
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     questions(total)
-    asyncio.run(run(total, residents=1))
-    asyncio.run(run(total, residents=16))
+    for residents in (1, 4, 8, 16):
+        asyncio.run(run(total, residents=residents))
     asyncio.run(run_open(total, rate=1000))
     asyncio.run(run_open(total, rate=2000))

@@ -357,6 +357,7 @@ class KnowledgeBase:
         """Index `topics` (ids must be unique)."""
         self._topics = tuple(topics)
         self._by_id = {topic.id: topic for topic in self._topics}
+        self._last: tuple[tuple[str, int], tuple[Match, ...]] | None = None
         if len(self._by_id) != len(self._topics):
             raise TopicsError("topic ids must be unique")
         self._index = _Index(self._topics)
@@ -380,17 +381,25 @@ class KnowledgeBase:
         return tuple(topic for topic in self._topics if topic.group == group)
 
     def match(self, text: str, limit: int = 3) -> list[Match]:
-        """Return up to `limit` topics matching `text`, best first; empty if nothing matches."""
+        """Return up to `limit` topics matching `text`, best first; empty if nothing matches.
+
+        The last answer is kept: one message may be matched twice (a calculator step first
+        asks whether the text is a question at all, then answers it).
+        """
+        if self._last is not None and self._last[0] == (text, limit):
+            return list(self._last[1])
         normalised = normalise(text)
         if not normalised or limit <= 0:
             return []
         scores = self._index.scores(normalised)
         best = np.argsort(-scores, kind="stable")[:limit]
-        return [
+        found = tuple(
             Match(self._topics[number].id, float(scores[number]))
             for number in best.tolist()
             if scores[number] > 0.0
-        ]
+        )
+        self._last = ((text, limit), found)
+        return list(found)
 
     def is_confident(self, matches: Sequence[Match]) -> bool:
         """Tell whether the best match is good enough and clearly ahead of the second.
