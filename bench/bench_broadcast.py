@@ -3,10 +3,12 @@
     .venv/bin/python -m bench.bench_broadcast [--only enqueue|paced|fast] [--count N]
 
 1. enqueue: 100,000 residents of one commune; create a broadcast and resolve + queue every
-   recipient (rendered text, daily-cap check, dedupe keys). Target ≤ 10 s.
-2. paced: 10,000 recipients sent by the real Sender through python-telegram-bot to the fake
-   Bot API (a separate process) enforcing 30 messages/s. Target ≥ 28.5/s sustained, zero
-   429, peak memory ≤ 200 MB, and the report exact (sent = recipients = fake's count).
+   recipient (outbox rows with dedupe keys; texts are rendered when sent). Target ≤ 10 s.
+2. paced: 10,000 recipients sent by the real Sender, wired as `loa run` wires it (daily cap
+   and the text rendered per claimed batch from the recipients' current fields), through
+   python-telegram-bot to the fake Bot API (a separate process) enforcing 30 messages/s.
+   Target ≥ 28.5/s sustained, zero 429, peak memory ≤ 200 MB, and the report exact
+   (sent = recipients = fake's count).
 3. fast: the same with the limit and the sender at 1,000/s. Target ≥ 500/s.
 Prints one JSON line per run.
 """
@@ -24,13 +26,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_sender import _start_server, _stats
+from bot.app import outbox_preparer
 from bot.broadcasts.audience import Scope
 from bot.broadcasts.service import BroadcastService
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.clock import VIETNAM, SystemClock
+from bot.config import load_settings
 from bot.delivery import Pacer, Sender
 from bot.store import OutboxStatus, Store
 from tests.broadcasts.seed import Person, seed
@@ -70,6 +76,23 @@ async def _prepare(store: Store, count: int) -> BroadcastService:
     return service
 
 
+def _expected(chat_id: int) -> str:
+    """Return the text recipient `chat_id` must get (TEXT rendered by hand for _prepare's data)."""
+    n = chat_id - 100_000
+    return (
+        f"Chào {n} (Thôn {n % 12 + 1}, Ea Tul), thẻ BHYT của bạn hết hạn ngày 01/03/2027. "
+        "Tháng vận động BHXH toàn dân: gia hạn tại UBND xã hoặc đại lý thu gần nhà."
+    )
+
+
+async def _texts_match(url: str, count: int) -> bool:
+    """Tell whether the fake received exactly one correctly rendered text per recipient."""
+    async with aiohttp.ClientSession() as session, session.get(f"{url}/_fake/sent") as answer:
+        sent: list[dict[str, Any]] = await answer.json()
+    texts = {int(m["chat_id"]): m["text"] for m in sent if m["method"] == "sendMessage"}
+    return len(texts) == count and all(text == _expected(c) for c, text in texts.items())
+
+
 async def run_enqueue(count: int) -> dict[str, Any]:
     """Resolve and queue `count` recipients."""
     with tempfile.TemporaryDirectory() as folder:
@@ -104,16 +127,25 @@ async def run_send(label: str, count: int, limit: int) -> dict[str, Any]:
                 service = await _prepare(store, count)
                 clock = SystemClock()
                 async with sender_bot(DEFAULT_TOKEN, url) as bot:
-                    sender = Sender(store.outbox, TelegramTransport(bot), Pacer(limit, 1.0), clock)
-                    started = time.perf_counter()
+                    settings = load_settings({"DATABASE_URL": f"sqlite:///{folder}/bench.db"}, None)
+                    sender = Sender(
+                        store.outbox,
+                        TelegramTransport(bot),
+                        Pacer(limit, 1.0),
+                        clock,
+                        preparer=outbox_preparer(store, settings),
+                    )
+                    started, cpu = time.perf_counter(), time.process_time()
                     await service.advance(clock.now())
                     await sender.drain(max_wait=30)
                     finished = await service.advance(clock.now())
                     elapsed = time.perf_counter() - started
+                    cpu = time.process_time() - cpu
                 report = await service.report(finished[0])
             finally:
                 await store.close()
         stats = await _stats(url)
+        texts_ok = await _texts_match(url, count)
     finally:
         server.terminate()
         await server.wait()
@@ -126,10 +158,12 @@ async def run_send(label: str, count: int, limit: int) -> dict[str, Any]:
         "report_failed": sum(report.failed.values()),
         "report_pending": report.pending,
         "accepted_by_fake": stats["sent"],
+        "texts_checked": texts_ok,
         "report_exact": report.sent == stats["sent"] == count,
         "rejected_429": stats["rejected_429"],
         "wall_s": round(elapsed, 2),
         "sustained_per_s": round((stats["sent"] - 1) / span, 1) if span > 0 else None,
+        "cpu_ms_per_msg": round(1000 * cpu / count, 3),
         "peak_rss_mb": round(_peak_mb(), 1),
     }
     print(json.dumps(result), flush=True)

@@ -10,7 +10,8 @@
    Target: ≥ 500 messages/s.
 
 Each run queues `count` reminders to `count` different chats in a fresh SQLite file and drains
-the outbox through the real python-telegram-bot `Bot` over HTTP.
+the outbox through the real python-telegram-bot `Bot` over HTTP, with the sender wired as
+`loa run` wires it (the daily cap checked per claimed batch).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.app import outbox_preparer
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.clock import SystemClock
+from bot.config import load_settings
 from bot.delivery import Pacer, Sender
 from bot.store import OutboxItem, OutboxStatus, Store
 from tests.fakes.telegram_server import DEFAULT_TOKEN
@@ -93,8 +96,13 @@ async def run(label: str, count: int, limit: int, rate: float) -> dict[str, Any]
             try:
                 await _queue(store, count)
                 async with sender_bot(DEFAULT_TOKEN, url) as bot:
+                    settings = load_settings({"DATABASE_URL": f"sqlite:///{folder}/bench.db"}, None)
                     sender = Sender(
-                        store.outbox, TelegramTransport(bot), Pacer(rate, 1.0), SystemClock()
+                        store.outbox,
+                        TelegramTransport(bot),
+                        Pacer(rate, 1.0),
+                        SystemClock(),
+                        preparer=outbox_preparer(store, settings),
                     )
                     started, cpu = time.perf_counter(), time.process_time()
                     await sender.drain(max_wait=30)

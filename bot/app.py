@@ -16,7 +16,9 @@ from aiohttp import web
 
 from bot.actions import RegistrationActions
 from bot.actions.reminders import ReminderActions
+from bot.broadcasts.compose import BroadcastComposer
 from bot.broadcasts.desk import BroadcastDesk, report_text
+from bot.broadcasts.service import KIND as BROADCAST_KIND
 from bot.broadcasts.service import run_broadcasts, service_from_settings
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
@@ -35,7 +37,8 @@ from bot.core.dialog import Dialog
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.rates import RateBook, default_rates_path
 from bot.core.types import Reply
-from bot.delivery import Pacer, Sender
+from bot.daily_cap import DailyCap
+from bot.delivery import Chain, Pacer, Sender
 from bot.engine import Engine
 from bot.officers import LogNotifier, OfficerDesk, RelayNotifier
 from bot.render import Renderer
@@ -48,6 +51,7 @@ __all__ = [
     "TELEGRAM_COMMANDS",
     "Loa",
     "open_loa",
+    "outbox_preparer",
     "serve",
     "telegram_channel",
     "telegram_running",
@@ -122,6 +126,24 @@ async def _run_broadcasts(loa: Loa, clock: Clock, stop: asyncio.Event) -> None:
             await loa.notifier.notify(broadcast.notify_chat, Reply(text))
 
     await run_broadcasts(desk.service, clock, stop, finished)
+
+
+def outbox_preparer(store: Store, settings: Settings) -> Chain:
+    """Return what readies each claimed outbox batch: the daily cap, then broadcast texts.
+
+    Over the cap, a broadcast row is skipped ('daily cap') and a reminder waits for the next
+    morning; the cap comes first so that skipped rows are never rendered.
+    """
+    return Chain(
+        DailyCap(
+            store.outbox,
+            cap=settings.daily_message_cap,
+            tz=settings.tz,
+            sending_hours=settings.sending_hours,
+            skip_kinds={BROADCAST_KIND},
+        ),
+        BroadcastComposer(store.broadcasts, settings.tz),
+    )
 
 
 def load_rates() -> RateBook:
@@ -240,6 +262,7 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     opens_at = partial(send_time, sending_hours=settings.sending_hours, tz=settings.tz)
+    preparer = outbox_preparer(loa.store, settings)
     async with AsyncExitStack() as stack:
         senders: list[Sender] = []
         if "telegram" in channels:
@@ -258,6 +281,7 @@ async def serve(
                     channel="telegram",
                     max_attempts=settings.outbox_max_attempts,
                     opens_at=opens_at,
+                    preparer=preparer,
                 )
             )
         if "zalo" in channels:
@@ -277,6 +301,7 @@ async def serve(
                     channel="zalo",
                     max_attempts=settings.outbox_max_attempts,
                     opens_at=opens_at,
+                    preparer=preparer,
                 )
             )
         sending = [asyncio.create_task(sender.run(stop)) for sender in senders]

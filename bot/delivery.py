@@ -6,6 +6,10 @@ its outcome is written after; a crash in between leaves it in `sending`, and `Se
 rows that were in `sending` at that moment (claimed, at most `max_in_flight` plus one batch)
 may reach the person twice. A delivery that timed out is retried too, and may also arrive
 twice if the channel did accept it.
+
+An optional `Preparer` sees each claimed batch before delivery: it may fill in text (a
+broadcast rendered at send time), hold rows back (a daily cap) or skip and fail them. The
+sender stays unaware of what the rows are.
 """
 
 from __future__ import annotations
@@ -16,18 +20,21 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
 from bot.core.types import Button
-from bot.store.outbox import Claimed, Outbox, Outcome
+from bot.store.outbox import Claimed, Outbox, OutboxStatus, Outcome
 
 __all__ = [
+    "Chain",
     "DeliveryError",
     "Pacer",
     "PermanentError",
+    "Prepared",
+    "Preparer",
     "RateLimited",
     "Sender",
     "SenderStats",
@@ -77,6 +84,40 @@ class Transport(Protocol):
     async def deliver(self, chat_id: str, text: str, buttons: Sequence[Button]) -> None:
         """Send `text` (with `buttons`) to `chat_id`."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Claimed rows ready to deliver, and the outcomes of the rows held back, skipped or failed."""
+
+    rows: list[Claimed]
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+class Preparer(Protocol):
+    """Readies a claimed batch for delivery; every row comes back once, as a row or an outcome."""
+
+    async def prepare(self, rows: Sequence[Claimed], now: datetime) -> Prepared:
+        """Return the rows to deliver now (with their final text) and the others' outcomes."""
+        ...
+
+
+class Chain:
+    """Preparers applied one after another, each to the rows the previous one let through."""
+
+    def __init__(self, *steps: Preparer) -> None:
+        self.steps = steps
+
+    async def prepare(self, rows: Sequence[Claimed], now: datetime) -> Prepared:
+        """Run every step in order; gather the outcomes of all of them."""
+        ready, outcomes = list(rows), []
+        for step in self.steps:
+            if not ready:
+                break
+            done = await step.prepare(ready, now)
+            ready = done.rows
+            outcomes.extend(done.outcomes)
+        return Prepared(ready, outcomes)
 
 
 def backoff(attempt: int, base: float, cap: float) -> float:
@@ -260,6 +301,7 @@ class Sender:
 
     `opens_at(now)` returns the first moment from `now` at which proactive messages may go
     out (now itself inside the sending hours); without it the sender never pauses.
+    `preparer` readies each claimed batch (final text, daily cap) before delivery.
     """
 
     def __init__(
@@ -279,9 +321,11 @@ class Sender:
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         opens_at: Callable[[datetime], datetime] | None = None,
+        preparer: Preparer | None = None,
     ) -> None:
         self.outbox = outbox
         self.opens_at = opens_at
+        self.preparer = preparer
         self.transport = transport
         self.pacer = pacer
         self.clock = clock
@@ -370,7 +414,7 @@ class Sender:
             self.channel, self.clock.now(), room, urgent_only=urgent_only
         )
         self.stats.skipped += claim.skipped
-        for row in claim.rows:
+        for row in await self._prepare(claim.rows):
             wait = self.pacer.chat_wait(row.chat_id)
             if wait > 0:
                 at = self.clock.now() + timedelta(seconds=wait)
@@ -382,6 +426,31 @@ class Sender:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return claim.skipped + len(claim.rows)
+
+    async def _prepare(self, rows: list[Claimed]) -> list[Claimed]:
+        """Run the preparer on a claimed batch; note its outcomes; return the rows to deliver.
+
+        A preparer that fails (the database, a bug) has the batch retried later with backoff.
+        """
+        if self.preparer is None or not rows:
+            return rows
+        try:
+            prepared = await self.preparer.prepare(rows, self.clock.now())
+        except Exception as exc:
+            log.exception("could not prepare %d claimed outbox row(s)", len(rows))
+            self._done.extend(
+                self._retry_or_fail(row, f"could not prepare: {exc!r}") for row in rows
+            )
+            return []
+        for outcome in prepared.outcomes:
+            if outcome.status is OutboxStatus.SKIPPED:
+                self.stats.skipped += 1
+            elif outcome.status is OutboxStatus.FAILED:
+                self.stats.failed += 1
+            else:
+                self.stats.deferred += 1
+        self._done.extend(prepared.outcomes)
+        return prepared.rows
 
     async def _deliver(self, row: Claimed) -> None:
         """Deliver one row and note its outcome for the next flush."""
@@ -409,12 +478,16 @@ class Sender:
         self._done.append(outcome)
 
     def _after_transient(self, row: Claimed, exc: Exception) -> Outcome:
-        """Retry later with backoff, or fail the row once it has used all its attempts."""
+        """Name the reason of a transient (or unexpected) delivery error; retry or fail the row."""
         if isinstance(exc, TransientError):
             reason = exc.reason
         else:
             log.exception("unexpected error delivering outbox row %d", row.id, exc_info=exc)
             reason = f"unexpected error: {exc!r}"
+        return self._retry_or_fail(row, reason)
+
+    def _retry_or_fail(self, row: Claimed, reason: str) -> Outcome:
+        """Retry later with backoff, or fail the row once it has used all its attempts."""
         attempt = row.attempts + 1
         if attempt >= self.max_attempts:
             self.stats.failed += 1

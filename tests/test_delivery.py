@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +14,11 @@ import pytest
 from bot.clock import VIETNAM
 from bot.core.types import Button
 from bot.delivery import (
+    Chain,
     Pacer,
     PermanentError,
+    Prepared,
+    Preparer,
     RateLimited,
     Sender,
     TransientError,
@@ -22,7 +26,7 @@ from bot.delivery import (
     backoff,
 )
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
-from bot.store.outbox import URGENT_PRIORITY
+from bot.store.outbox import URGENT_PRIORITY, Claimed, Outcome
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
 
@@ -90,6 +94,7 @@ def make_sender(
     rate: float = 30,
     per_chat: float = 1,
     max_attempts: int = 5,
+    preparer: Preparer | None = None,
 ) -> Sender:
     pacer = Pacer(rate, per_chat, monotonic=time.monotonic, sleep=time.sleep, margin=0.0)
     return Sender(
@@ -102,6 +107,7 @@ def make_sender(
         retry_cap=60.0,
         monotonic=time.monotonic,
         sleep=time.sleep,
+        preparer=preparer,
     )
 
 
@@ -394,3 +400,88 @@ async def test_urgent_messages_go_out_even_outside_the_sending_hours(
     )
     await sender.drain()
     assert [text for _, _, text in transport.delivered] == ["Khẩn"]
+
+
+class _Script:
+    """A preparer acting on each row by its text; records what it was given."""
+
+    def __init__(self, actions: dict[str, str], at: datetime) -> None:
+        self.actions = actions
+        self.at = at
+        self.seen: list[tuple[list[str], datetime]] = []
+        self.error: Exception | None = None
+
+    async def prepare(self, rows: Sequence[Claimed], now: datetime) -> Prepared:
+        self.seen.append(([row.text for row in rows], now))
+        if self.error is not None:
+            raise self.error
+        ready, outcomes = [], []
+        for row in rows:
+            action = self.actions.get(row.text, "pass")
+            if action == "skip":
+                outcomes.append(Outcome.skipped(row.id, "daily cap"))
+            elif action == "defer":
+                outcomes.append(Outcome.deferred(row.id, self.at))
+            elif action == "fail":
+                outcomes.append(Outcome.failed(row.id, "mẫu tin lỗi"))
+            elif action == "pass":
+                ready.append(row)
+            else:
+                ready.append(replace(row, text=action))
+        return Prepared(ready, outcomes)
+
+
+async def test_a_preparer_fills_in_texts_and_holds_back_rows(
+    store: Store, transport: FakeTransport, time: FakeTime
+) -> None:
+    ids = await queue(store, time, ["1", "2", "3", "4", "5"])
+    later = time.now() + timedelta(hours=20)
+    script = _Script(
+        {"tin 0": "Chào Lan", "tin 1": "skip", "tin 2": "defer", "tin 3": "fail"}, later
+    )
+    stats = await make_sender(store, transport, time, preparer=script).drain()
+    assert script.seen == [(["tin 0", "tin 1", "tin 2", "tin 3", "tin 4"], time.now())]
+    assert [(chat, text) for _, chat, text in transport.delivered] == [
+        ("1", "Chào Lan"),
+        ("5", "tin 4"),
+    ]
+    assert (stats.sent, stats.skipped, stats.deferred, stats.failed) == (2, 1, 1, 1)
+    rows = {row.id: row for row in await store.outbox.all_rows()}
+    assert (rows[ids[1]].status, rows[ids[1]].last_error) == (OutboxStatus.SKIPPED, "daily cap")
+    assert (rows[ids[2]].status, rows[ids[2]].next_attempt_at) == (OutboxStatus.QUEUED, later)
+    assert rows[ids[2]].attempts == 0
+    assert (rows[ids[3]].status, rows[ids[3]].last_error) == (OutboxStatus.FAILED, "mẫu tin lỗi")
+
+
+async def test_a_chain_hands_each_step_what_the_previous_let_through(
+    store: Store, transport: FakeTransport, time: FakeTime
+) -> None:
+    await queue(store, time, ["1", "2", "3"])
+    first = _Script({"tin 0": "skip"}, time.now())
+    second = _Script({"tin 1": "fail", "tin 2": "Xin chào"}, time.now())
+    stats = await make_sender(store, transport, time, preparer=Chain(first, second)).drain()
+    assert [texts for texts, _ in first.seen] == [["tin 0", "tin 1", "tin 2"]]
+    assert [texts for texts, _ in second.seen] == [["tin 1", "tin 2"]]
+    assert [text for _, _, text in transport.delivered] == ["Xin chào"]
+    assert (stats.skipped, stats.failed, stats.sent) == (1, 1, 1)
+
+
+async def test_a_failing_preparer_has_the_batch_retried_later(
+    store: Store, transport: FakeTransport, time: FakeTime
+) -> None:
+    ids = await queue(store, time, ["1", "2"])
+    script = _Script({}, time.now())
+    script.error = RuntimeError("database is locked")
+    sender = make_sender(store, transport, time, preparer=script)
+    stats = await sender.drain()
+    assert transport.delivered == []
+    assert stats.retried == 2
+    row = await store.outbox.get(ids[0])
+    assert row is not None
+    assert (row.status, row.attempts) == (OutboxStatus.QUEUED, 1)
+    assert row.next_attempt_at == time.now() + timedelta(seconds=2)
+    assert row.last_error is not None
+    assert row.last_error.startswith("could not prepare: RuntimeError")
+    script.error = None
+    await sender.drain(max_wait=5)
+    assert sorted(chat for _, chat, _ in transport.delivered) == ["1", "2"]

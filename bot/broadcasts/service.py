@@ -1,11 +1,10 @@
 """Broadcasts end to end: check, preview, schedule, resolve and queue, pause, and report.
 
-Rendering happens when a recipient is queued (in batches of `batch_size`, moments before the
-sender reaches them when the broadcast starts now): the outbox row holds the final text, so
-the shared sender needs no knowledge of broadcasts and a restart never renders twice.
 Recipients are read in contact-id order, one batch at a time; each batch is queued and the
 cursor moved in one transaction, so a killed process resumes at the next batch, and dedupe
-keys `broadcast:{id}:{contact_id}` make a replayed batch harmless.
+keys `broadcast:{id}:{contact_id}` make a replayed batch harmless. A queued row holds no text
+yet: the sender renders it when it claims the row, from the recipient's fields of that moment
+(bot.broadcasts.compose), and checks the daily cap then (bot.daily_cap).
 """
 
 from __future__ import annotations
@@ -118,14 +117,12 @@ class BroadcastService:
         *,
         tz: ZoneInfo,
         sending_hours: tuple[int, int],
-        daily_cap: int = 2,
         channel: str | None = None,
         batch_size: int = 1000,
     ) -> None:
         self.broadcasts = broadcasts
         self.tz = tz
         self.sending_hours = sending_hours
-        self.daily_cap = daily_cap
         self.channel = channel
         self.batch_size = batch_size
 
@@ -210,39 +207,18 @@ class BroadcastService:
         """Resolve and queue recipients from the broadcast's cursor on; return how many."""
         audience = parse_audience(broadcast.audience)
         selection = self._selection(audience, broadcast.communes, now)
-        template = compile_template(broadcast.template)
-        local = now.astimezone(self.tz)
-        day_start = datetime.combine(
-            max(broadcast.start_at, now).astimezone(self.tz).date(), time(), self.tz
-        )
         cursor, queued, batches = broadcast.cursor, 0, 0
         while max_batches is None or batches < max_batches:
             people = await self.broadcasts.recipients(selection, cursor, self.batch_size)
             batches += 1
             done = len(people) < self.batch_size
-            active = [p for p in people if p.status == "active"]
-            busy = (
-                {}
-                if broadcast.urgent
-                else await self.broadcasts.sent_today(
-                    [p.contact_id for p in active], day_start, day_start + timedelta(days=1)
-                )
-            )
-            items, capped = [], []
-            for person in active:
-                if busy.get(person.contact_id, 0) >= self.daily_cap:
-                    capped.append(person.contact_id)
-                    continue
-                items.append(
-                    self._item(broadcast, person, template.render(fields_for(person, local)))
-                )
+            items = [self._item(broadcast, p) for p in people if p.status == "active"]
             if people:
                 cursor = people[-1].contact_id
             saved = await self.broadcasts.save_batch(
                 broadcast.id,
                 items,
-                capped,
-                len(people) - len(active),
+                len(people) - len(items),
                 cursor,
                 resolved=done,
                 now=now,
@@ -299,14 +275,15 @@ class BroadcastService:
             seconds=max(seconds, 0.0) if seconds is not None else None,
         )
 
-    def _item(self, broadcast: Broadcast, person: Recipient, text: str) -> OutboxItem:
+    def _item(self, broadcast: Broadcast, person: Recipient) -> OutboxItem:
         return OutboxItem(
             contact_id=person.contact_id,
             kind=KIND,
-            text=text,
+            text="",  # rendered when sent
             not_before=broadcast.start_at,
             dedupe_key=dedupe_key(broadcast.id, person.contact_id),
             priority=URGENT_PRIORITY if broadcast.urgent else BROADCAST_PRIORITY,
+            broadcast_id=broadcast.id,
         )
 
     async def _move(
@@ -358,13 +335,8 @@ def _visible(broadcast: Broadcast, scope: Scope) -> bool:
 
 
 def service_from_settings(broadcasts: Broadcasts, settings: Settings) -> BroadcastService:
-    """Build the service with the configured time zone, sending hours and daily cap."""
-    return BroadcastService(
-        broadcasts,
-        tz=settings.tz,
-        sending_hours=settings.sending_hours,
-        daily_cap=settings.daily_message_cap,
-    )
+    """Build the service with the configured time zone and sending hours."""
+    return BroadcastService(broadcasts, tz=settings.tz, sending_hours=settings.sending_hours)
 
 
 async def run_broadcasts(

@@ -49,8 +49,9 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Latest failures / Tin gửi lỗi gần nhất ({len(latest)}):")
     for row in latest:
         when = row.updated_at.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+        kind = row.kind if row.broadcast_id is None else f"{row.kind} {row.broadcast_id}"
         print(
-            f"  #{row.id} {when} contact {row.contact_id} {row.kind}, "
+            f"  #{row.id} {when} contact {row.contact_id} {kind}, "
             f"{row.attempts} attempt(s): {row.last_error or '?'}"
         )
     return 0

@@ -3,7 +3,8 @@
 A recipient is a contact of the channel with a registry record (`residents.contact_id`) or a
 registration (`registrations.contact_id`); their commune and village come from the registry
 record, else from their latest registration. Each recipient gets one outbox row whose dedupe
-key is `broadcast:{id}:{contact_id}`, so the outbox is the per-recipient record.
+key is `broadcast:{id}:{contact_id}`, so the outbox is the per-recipient record; the row is
+queued without text and rendered when sent, from the fields `people` returns at that moment.
 """
 
 from __future__ import annotations
@@ -83,7 +84,6 @@ class Broadcast:
     cursor: int
     resolved: bool
     enqueued: int
-    capped: int
     left_out: int
     notify_chat: str
     created_at: datetime
@@ -123,7 +123,7 @@ class Outcomes:
     last_update: datetime | None
 
 
-_PEOPLE = (
+_FIELDS = (
     "SELECT c.id AS contact_id, c.status AS contact_status, c.display_name,"
     " r.full_name AS r_name, r.expiry_date, r.commune AS r_commune, r.village AS r_village,"
     " g.full_name AS g_name, g.commune AS g_commune, g.village AS g_village"
@@ -132,7 +132,10 @@ _PEOPLE = (
     "  ORDER BY r2.expiry_date DESC, r2.id LIMIT 1)"
     " LEFT JOIN registrations g ON g.id = (SELECT g2.id FROM registrations g2"
     "  WHERE g2.contact_id = c.id AND g2.erased_at IS NULL ORDER BY g2.id DESC LIMIT 1)"
-    " WHERE (:channel IS NULL OR c.channel = :channel) AND (r.id IS NOT NULL OR g.id IS NOT NULL)"
+)
+_PEOPLE = (
+    _FIELDS + " WHERE (:channel IS NULL OR c.channel = :channel)"
+    " AND (r.id IS NOT NULL OR g.id IS NOT NULL)"
 )
 
 
@@ -200,7 +203,6 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         cursor=row["cursor"],
         resolved=bool(row["resolved"]),
         enqueued=row["enqueued"],
-        capped=row["capped"],
         left_out=row["left_out"],
         notify_chat=row["notify_chat"],
         created_at=parse_iso(row["created_at"]),
@@ -284,35 +286,30 @@ class Broadcasts:
         )
         return [_recipient(row) for row in rows]
 
-    async def sent_today(
-        self, contact_ids: Sequence[int], start: datetime, end: datetime
-    ) -> dict[int, int]:
-        """Return, per contact, the proactive messages sent or planned in [start, end)."""
+    async def people(self, contact_ids: Sequence[int]) -> dict[int, Recipient]:
+        """Return the current template fields of these contacts (one query), by contact id.
+
+        A contact with neither registry record nor registration gets its profile name only.
+        """
         if not contact_ids:
             return {}
         rows = await self._db.fetchall(
-            "SELECT contact_id, COUNT(*) AS n FROM outbox"
-            " WHERE contact_id IN (SELECT value FROM json_each(?))"
-            " AND status IN ('queued', 'sending', 'sent')"
-            " AND COALESCE(sent_at, next_attempt_at) >= ?"
-            " AND COALESCE(sent_at, next_attempt_at) < ?"
-            " GROUP BY contact_id",
-            (json.dumps(list(contact_ids)), iso(start), iso(end)),
+            f"{_FIELDS} WHERE c.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(contact_ids)),),
         )
-        return {row["contact_id"]: row["n"] for row in rows}
+        return {row["contact_id"]: _recipient(row) for row in rows}
 
     async def save_batch(
         self,
         broadcast_id: int,
         items: Sequence[OutboxItem],
-        capped: Sequence[int],
         left_out: int,
         cursor: int,
         *,
         resolved: bool,
         now: datetime,
     ) -> bool:
-        """Queue a batch, note capped recipients as skipped, and move the cursor: atomically.
+        """Queue a batch and move the cursor: atomically.
 
         Nothing is written (False) unless the broadcast is still scheduled or running.
         """
@@ -324,32 +321,12 @@ class Broadcasts:
             if row is None or row["status"] not in ("scheduled", "running"):
                 return False
             await self._outbox.enqueue_many(items, now)
-            if capped:
-                await self._db.executemany(
-                    "INSERT INTO outbox (contact_id, kind, text, status, dedupe_key, last_error,"
-                    " next_attempt_at, created_at, updated_at)"
-                    " VALUES (?, 'broadcast', '', 'skipped', ?, 'daily cap', ?, ?, ?)"
-                    " ON CONFLICT (dedupe_key) DO NOTHING",
-                    [
-                        (contact, dedupe_key(broadcast_id, contact), stamp, stamp, stamp)
-                        for contact in capped
-                    ],
-                )
             await self._db.execute(
                 "UPDATE broadcasts SET cursor = ?, resolved = ?, enqueued = enqueued + ?,"
-                " capped = capped + ?, left_out = left_out + ?, updated_at = ?,"
+                " left_out = left_out + ?, updated_at = ?,"
                 " status = CASE status WHEN 'scheduled' THEN 'running' ELSE status END,"
                 " started_at = COALESCE(started_at, ?) WHERE id = ?",
-                (
-                    cursor,
-                    int(resolved),
-                    len(items),
-                    len(capped),
-                    left_out,
-                    stamp,
-                    stamp,
-                    broadcast_id,
-                ),
+                (cursor, int(resolved), len(items), left_out, stamp, stamp, broadcast_id),
             )
         return True
 

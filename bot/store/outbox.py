@@ -37,6 +37,7 @@ class OutboxItem:
     not_before: datetime | None = None
     dedupe_key: str | None = None
     priority: int = 100
+    broadcast_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +58,15 @@ class OutboxRow:
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None
+    broadcast_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    """A row the sender now holds in `sending`, with the chat it goes to."""
+    """A row the sender now holds in `sending`, with the chat it goes to.
+
+    A broadcast row (`broadcast_id` set) comes with empty text: it is rendered at send time.
+    """
 
     id: int
     contact_id: int
@@ -70,6 +75,8 @@ class Claimed:
     text: str
     buttons: tuple[Button, ...]
     attempts: int
+    priority: int = 100
+    broadcast_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +119,11 @@ class Outcome:
         return cls(row_id, OutboxStatus.FAILED, error=reason)
 
     @classmethod
+    def skipped(cls, row_id: int, reason: str) -> Outcome:
+        """The message will not be sent, on purpose, for `reason` (e.g. 'daily cap')."""
+        return cls(row_id, OutboxStatus.SKIPPED, attempted=False, error=reason)
+
+    @classmethod
     def blocked(cls, row_id: int, contact_id: int, reason: str) -> Outcome:
         """The person blocked the bot or is gone: skip the row and mark the contact blocked."""
         return cls(row_id, OutboxStatus.SKIPPED, error=reason, block_contact=contact_id)
@@ -122,7 +134,8 @@ NORMAL_PRIORITY = 100
 URGENT_PRIORITY = 50
 
 _CLAIM_SQL = (
-    "SELECT o.id, o.contact_id, o.kind, o.text, o.buttons, o.attempts,"
+    "SELECT o.id, o.contact_id, o.kind, o.text, o.buttons, o.attempts, o.priority,"
+    " o.broadcast_id,"
     " c.external_id, c.status AS contact_status"
     " FROM outbox o JOIN contacts c ON c.id = o.contact_id"
     " WHERE o.status = 'queued' AND o.next_attempt_at <= ? AND c.channel = ?"
@@ -130,8 +143,8 @@ _CLAIM_SQL = (
     " ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?"
 )
 _INSERT_SQL = (
-    "INSERT INTO outbox (contact_id, kind, text, buttons, priority, dedupe_key,"
-    " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO outbox (contact_id, kind, text, buttons, priority, dedupe_key, broadcast_id,"
+    " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (dedupe_key) DO NOTHING"
 )
 _RECORD_SQL = (
@@ -165,6 +178,7 @@ class Outbox:
                 _dump_buttons(item.buttons),
                 item.priority,
                 item.dedupe_key,
+                item.broadcast_id,
                 iso(item.not_before) if item.not_before is not None else stamp,
                 stamp,
                 stamp,
@@ -227,10 +241,39 @@ class Outbox:
                 text=row["text"],
                 buttons=_load_buttons(row["buttons"]),
                 attempts=row["attempts"],
+                priority=row["priority"],
+                broadcast_id=row["broadcast_id"],
             )
             for row in active
         ]
         return Claim(rows, len(skip))
+
+    async def sent_counts(
+        self,
+        contact_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        *,
+        besides: Sequence[int] = (),
+    ) -> dict[int, int]:
+        """Return, per contact, the rows sent in [start, end) plus those being sent now.
+
+        Rows in `sending` are in flight and count as sent (a crash's leftovers are queued
+        again at start-up); `besides` names rows to leave out (the claim being checked).
+        """
+        if not contact_ids:
+            return {}
+        # CROSS JOIN keeps the contacts as the outer loop, so each is looked up by its index
+        # (left alone, SQLite would scan every sent row through the status index).
+        rows = await self._db.fetchall(
+            "SELECT o.contact_id, COUNT(*) AS n FROM json_each(?) AS j"
+            " CROSS JOIN outbox o ON o.contact_id = j.value"
+            " WHERE (o.status = 'sent' AND o.sent_at >= ? AND o.sent_at < ?)"
+            " OR (o.status = 'sending' AND o.id NOT IN (SELECT value FROM json_each(?)))"
+            " GROUP BY o.contact_id",
+            (json.dumps(sorted(set(contact_ids))), iso(start), iso(end), json.dumps(list(besides))),
+        )
+        return {row["contact_id"]: row["n"] for row in rows}
 
     async def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
         """Store how deliveries ended, in one transaction; contacts who blocked become blocked."""
@@ -340,4 +383,5 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
         created_at=parse_iso(row["created_at"]),
         updated_at=parse_iso(row["updated_at"]),
         sent_at=parse_iso(row["sent_at"]) if row["sent_at"] is not None else None,
+        broadcast_id=row["broadcast_id"],
     )

@@ -1,14 +1,16 @@
-"""Fixtures: a store seeded with two communes of residents, and the broadcast service."""
+"""Fixtures: a store seeded with two communes of residents, the broadcast service, a sender."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
 
-from bot.app import Loa
+from bot.app import Loa, outbox_preparer
 from bot.broadcasts.service import BroadcastService
 from bot.clock import VIETNAM, FixedClock
+from bot.delivery import Pacer, Sender, Transport
 from tests.broadcasts.seed import Person, seed
 
 PEOPLE = [
@@ -34,5 +36,21 @@ async def seeded(loa: Loa, clock: FixedClock) -> Loa:
 def service(seeded: Loa) -> BroadcastService:
     """The broadcast service over the seeded store, batches of 2 to exercise the cursor."""
     return BroadcastService(
-        seeded.store.broadcasts, tz=VIETNAM, sending_hours=(8, 20), daily_cap=2, batch_size=2
+        seeded.store.broadcasts, tz=VIETNAM, sending_hours=(8, 20), batch_size=2
     )
+
+
+@pytest.fixture
+def make_sender(seeded: Loa, clock: FixedClock) -> Callable[[Transport], Sender]:
+    """Build senders wired as `loa run` wires them (daily cap, broadcast texts), unpaced."""
+
+    def build(transport: Transport) -> Sender:
+        return Sender(
+            seeded.store.outbox,
+            transport,
+            Pacer(1000, 1000),
+            clock,
+            preparer=outbox_preparer(seeded.store, seeded.settings),
+        )
+
+    return build

@@ -1,5 +1,7 @@
 """A broadcast worker for the SIGKILL test: queue one batch, send it, repeat until done.
 
+The sender is wired as in `loa run`: texts are rendered and the daily cap checked at send time.
+
 Usage: python -m tests.broadcasts.kill_worker DB LOG. Each delivery appends the chat id to
 LOG (written before the outcome is stored, as a real channel would have delivered it).
 """
@@ -13,8 +15,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from bot.app import outbox_preparer
 from bot.broadcasts.service import BroadcastService
 from bot.clock import VIETNAM, FixedClock
+from bot.config import load_settings
 from bot.core.types import Button
 from bot.delivery import Pacer, Sender
 from bot.store import Store
@@ -38,10 +42,16 @@ async def main(db: Path, log: Path) -> None:
     """Run until the broadcast is done."""
     store = await Store.open(db)
     clock = FixedClock(NOW)
-    service = BroadcastService(
-        store.broadcasts, tz=VIETNAM, sending_hours=(8, 20), daily_cap=5, batch_size=40
+    service = BroadcastService(store.broadcasts, tz=VIETNAM, sending_hours=(8, 20), batch_size=40)
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{db}"}, env_file=None)
+    sender = Sender(
+        store.outbox,
+        _LogTransport(log),
+        Pacer(2000, 2000),
+        clock,
+        max_in_flight=8,
+        preparer=outbox_preparer(store, settings),
     )
-    sender = Sender(store.outbox, _LogTransport(log), Pacer(2000, 2000), clock, max_in_flight=8)
     await sender.recover()
     try:
         while True:

@@ -10,7 +10,9 @@ import pytest
 
 from bot.cli import main
 from bot.clock import SystemClock
-from bot.store import Store
+from bot.store import OutboxItem, Store
+from bot.store.broadcasts import NewBroadcast
+from bot.store.outbox import Outcome
 from tests.broadcasts.seed import Person, seed
 
 
@@ -102,3 +104,24 @@ def test_stats_prints_a_summary(workdir: Path, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "Người dân trong danh sách: 3, đã liên kết với bot: 3." in out
     assert "đã dừng nhận tin: 1" in out
+
+
+def test_outbox_names_the_broadcast_of_a_failed_row(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def fail_one() -> None:
+        store = await Store.open(workdir / "loa.db")
+        now = SystemClock().now()
+        made = await store.broadcasts.create(
+            NewBroadcast("admin", None, "xa=*", "{{ ten }}", False, now), now
+        )
+        await store.outbox.enqueue(
+            OutboxItem(1, "broadcast", "", dedupe_key="broadcast:1:1", broadcast_id=made.id), now
+        )
+        (row,) = (await store.outbox.claim("telegram", now, 10)).rows
+        await store.outbox.record([Outcome.failed(row.id, "mẫu tin lỗi khi soạn")], now)
+        await store.close()
+
+    asyncio.run(fail_one())
+    assert main(["outbox"]) == 0
+    assert "contact 1 broadcast 1, 1 attempt(s): mẫu tin lỗi khi soạn" in capsys.readouterr().out

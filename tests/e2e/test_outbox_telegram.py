@@ -10,8 +10,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from bot.app import outbox_preparer
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.clock import SystemClock
+from bot.config import Settings
 from bot.delivery import Pacer, Sender
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
 from tests.fakes.telegram_server import FakeTelegram
@@ -31,7 +33,7 @@ async def queue_one_each(store: Store, chats: list[int]) -> dict[int, int]:
 
 
 async def test_every_message_ends_sent_failed_or_skipped_through_faults(
-    server: FakeTelegram, db_path: Path
+    server: FakeTelegram, db_path: Path, settings: Settings
 ) -> None:
     chats = list(range(1001, 1061))
     server.fail_next("sendMessage", status=429, retry_after=1, chat_id=1003)
@@ -63,6 +65,7 @@ async def test_every_message_ends_sent_failed_or_skipped_through_faults(
                 CLOCK,
                 retry_base=0.5,
                 max_attempts=5,
+                preparer=outbox_preparer(store, settings),
             )
             faults = asyncio.create_task(outage())
             await sender.drain(max_wait=15)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Loa, load_rates, open_loa, serve, zalo_running
+from bot.app import Loa, load_rates, open_loa, outbox_preparer, serve, zalo_running
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_client import ZaloClient
 from bot.channels.zalo_transport import ZaloTransport
@@ -174,7 +174,14 @@ async def test_a_reminder_reaches_zalo_through_the_outbox(
     await store.outbox.enqueue_many(items, clock.now())
     zalo.block("blocked-user")
     async with ZaloClient(zalo.token, zalo.url, retries=0) as client:
-        sender = Sender(store.outbox, ZaloTransport(client), Pacer(10, 5), clock, channel="zalo")
+        sender = Sender(
+            store.outbox,
+            ZaloTransport(client),
+            Pacer(10, 5),
+            clock,
+            channel="zalo",
+            preparer=outbox_preparer(store, zalo_loa.settings),
+        )
         stats = await sender.drain()
     assert [s.text for s in zalo.sent(RESIDENT)] == ["Thẻ BHYT của bạn sắp hết hạn"]
     assert (stats.sent, stats.skipped) == (1, 1)

@@ -32,7 +32,7 @@ async def test_outcomes_of_one_broadcast_exclude_others(loa: Loa, clock: FixedCl
     for broadcast_id in (1, 10):
         item = OutboxItem(1, "broadcast", "x", dedupe_key=dedupe_key(broadcast_id, 1))
         assert await loa.store.broadcasts.save_batch(
-            broadcast_id, [item], [], 0, 1, resolved=True, now=clock.now()
+            broadcast_id, [item], 0, 1, resolved=True, now=clock.now()
         )
     outcomes = await loa.store.broadcasts.outcomes(1)
     assert outcomes.by_status == {"queued": 1}
@@ -46,7 +46,7 @@ async def test_a_paused_broadcast_queues_nothing(loa: Loa, clock: FixedClock) ->
     )
     item = OutboxItem(1, "broadcast", "x", dedupe_key=dedupe_key(made.id, 1))
     saved = await loa.store.broadcasts.save_batch(
-        made.id, [item], [], 0, 1, resolved=True, now=clock.now()
+        made.id, [item], 0, 1, resolved=True, now=clock.now()
     )
     assert not saved
     assert await loa.store.outbox.all_rows() == []
@@ -60,3 +60,25 @@ async def test_recipients_stream_in_contact_order(loa: Loa, clock: FixedClock) -
     rest = await loa.store.broadcasts.recipients(selection, first[-1].contact_id, 3)
     assert [p.full_name for p in first + rest] == [f"N {i}" for i in range(5)]
     assert await loa.store.broadcasts.count_audience(selection) == {"active": 5}
+
+
+async def test_people_are_read_by_contact_with_their_current_card(
+    loa: Loa, clock: FixedClock
+) -> None:
+    people = [
+        Person(7, "Lê Văn Bảy", "Ea Tul", "Thôn 3", date(2026, 12, 1)),
+        Person(8, "Trần Thị Tám", "Cư Né", "Buôn Kmu", None, interest="voluntary"),
+    ]
+    await seed(loa.store.db, people, clock.now())
+    stranger = await loa.store.contacts.touch("telegram", "9", "Khách", clock.now())
+    await loa.store.residents.add_self_reported(1, "Lê Văn Bảy", date(2027, 12, 1), clock.now())
+    found = await loa.store.broadcasts.people([1, 2, stranger.id, 999])
+    assert sorted(found) == [1, 2, stranger.id]
+    assert (found[1].full_name, found[1].expiry_date) == ("Lê Văn Bảy", date(2027, 12, 1))
+    assert (found[2].full_name, found[2].expiry_date, found[2].commune, found[2].village) == (
+        "Trần Thị Tám",
+        None,
+        "Cư Né",
+        "Buôn Kmu",
+    )
+    assert (found[stranger.id].full_name, found[stranger.id].commune) == ("Khách", "")

@@ -11,6 +11,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.core.types import Button
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
+from bot.store.broadcasts import NewBroadcast
 from bot.store.outbox import Outcome
 
 
@@ -222,3 +223,54 @@ async def test_enqueue_inside_a_transaction_rolls_back_with_it(
     with pytest.raises(RuntimeError):
         await plan()
     assert await store.outbox.all_rows() == []
+
+
+async def test_a_claimed_row_carries_its_priority_and_broadcast(
+    store: Store, clock: FixedClock
+) -> None:
+    a = await contact(store, clock, "1")
+    made = await store.broadcasts.create(
+        NewBroadcast("t:1", None, "xa=*", "Chào {{ ten }}", False, clock.now()), clock.now()
+    )
+    await store.outbox.enqueue_many(
+        [
+            OutboxItem(a, "broadcast", "", priority=150, broadcast_id=made.id),
+            OutboxItem(a, "reminder", "nhắc"),
+        ],
+        clock.now(),
+    )
+    claim = await store.outbox.claim("telegram", clock.now(), limit=10)
+    assert [(r.kind, r.priority, r.broadcast_id) for r in claim.rows] == [
+        ("reminder", 100, None),
+        ("broadcast", 150, made.id),
+    ]
+    assert [r.broadcast_id for r in await store.outbox.all_rows()] == [made.id, None]
+
+
+async def test_sent_counts_cover_one_day_and_the_rows_in_flight(
+    store: Store, clock: FixedClock
+) -> None:
+    a = await contact(store, clock, "1")
+    b = await contact(store, clock, "2")
+    start = clock.now()
+    ids = [
+        i or 0
+        for i in await store.outbox.enqueue_many(
+            [OutboxItem(a, "reminder", f"a{i}") for i in range(5)]
+            + [OutboxItem(b, "reminder", "b0"), OutboxItem(b, "reminder", "b1")],
+            start,
+        )
+    ]
+    await store.outbox.claim("telegram", start, limit=10)
+    await store.outbox.record([Outcome.sent(ids[0])], start - timedelta(seconds=1))  # day before
+    await store.outbox.record([Outcome.sent(ids[1]), Outcome.sent(ids[5])], start)
+    await store.outbox.record([Outcome.failed(ids[2], "x")], start)
+    await store.outbox.record([Outcome.skipped(ids[6], "daily cap")], start)
+    # ids[3] and ids[4] stay in flight; ids[4] is the row being checked
+    end = start + timedelta(days=1)
+    counts = await store.outbox.sent_counts([a, b], start, end, besides=[ids[4]])
+    assert counts == {a: 2, b: 1}
+    assert await store.outbox.sent_counts([b], end, end + timedelta(days=1)) == {}
+    row = await store.outbox.get(ids[6])
+    assert row is not None
+    assert (row.status, row.last_error, row.attempts) == (OutboxStatus.SKIPPED, "daily cap", 0)

@@ -1,0 +1,79 @@
+"""Broadcast messages rendered at send time, from each recipient's fields of that moment.
+
+The sender hands over each claimed batch: broadcast rows (queued without text) get their text
+from the broadcast's officer template, compiled once per broadcast, and the recipients' current
+name, card expiry, commune and village, read in one query per batch. A card renewed after the
+broadcast was queued therefore shows its new date. A template that cannot be rendered fails
+its own rows with the reason, never the batch; other rows pass through untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.broadcasts.service import fields_for
+from bot.broadcasts.template import OfficerTemplate, TemplateError, compile_template
+from bot.delivery import Prepared
+from bot.store.broadcasts import Broadcasts
+from bot.store.outbox import Claimed, Outcome
+
+__all__ = ["BroadcastComposer"]
+
+log = logging.getLogger(__name__)
+
+
+class BroadcastComposer:
+    """Renders the text of claimed broadcast rows; a `Preparer` for the sender."""
+
+    def __init__(self, broadcasts: Broadcasts, tz: ZoneInfo) -> None:
+        self.broadcasts = broadcasts
+        self.tz = tz
+        self._templates: dict[int, OfficerTemplate | str] = {}
+
+    async def prepare(self, rows: Sequence[Claimed], now: datetime) -> Prepared:
+        """Return the rows with their text; fail those whose text cannot be rendered."""
+        wanted = [row for row in rows if row.broadcast_id is not None]
+        if not wanted:
+            return Prepared(list(rows))
+        people = await self.broadcasts.people(sorted({row.contact_id for row in wanted}))
+        local = now.astimezone(self.tz)
+        ready: list[Claimed] = []
+        outcomes: list[Outcome] = []
+        for row in rows:
+            if row.broadcast_id is None:
+                ready.append(row)
+                continue
+            template = await self._template(row.broadcast_id)
+            person = people.get(row.contact_id)
+            if isinstance(template, str):
+                outcomes.append(Outcome.failed(row.id, template))
+            elif person is None:
+                outcomes.append(Outcome.failed(row.id, "người nhận không còn trong hệ thống"))
+            else:
+                try:
+                    text = template.render(fields_for(person, local))
+                except Exception as exc:  # one recipient's fields must not stop the batch
+                    log.warning("broadcast %d: rendering row %d failed", row.broadcast_id, row.id)
+                    outcomes.append(Outcome.failed(row.id, f"mẫu tin lỗi khi soạn: {exc}"))
+                else:
+                    ready.append(replace(row, text=text))
+        return Prepared(ready, outcomes)
+
+    async def _template(self, broadcast_id: int) -> OfficerTemplate | str:
+        """Return the broadcast's compiled template, or why it cannot be used (cached)."""
+        found = self._templates.get(broadcast_id)
+        if found is None:
+            broadcast = await self.broadcasts.get(broadcast_id)
+            if broadcast is None:
+                found = f"không có đợt gửi số {broadcast_id}"
+            else:
+                try:
+                    found = compile_template(broadcast.template)
+                except TemplateError as exc:  # stored before today's rules refused it
+                    found = f"mẫu tin lỗi khi soạn: {exc}"
+            self._templates[broadcast_id] = found
+        return found
