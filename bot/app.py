@@ -93,7 +93,10 @@ async def open_loa(
             fallback_chat=settings.officer_chat_id,
             tz=settings.tz,
             broadcasts=BroadcastDesk(
-                service_from_settings(store.broadcasts, settings), renderer, settings.tz
+                service_from_settings(store.broadcasts, settings),
+                renderer,
+                settings.tz,
+                store.drafts,
             ),
         )
         actions = {

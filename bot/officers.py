@@ -188,6 +188,18 @@ class OfficerDesk:
             return OfficerAnswer(reply=reply)
         return await self._refuse(actor, command, now)
 
+    async def awaits_text(self, user_id: int, now: datetime) -> bool:
+        """Tell whether the user's next private message belongs to their broadcast draft."""
+        return self.broadcasts is not None and await self.broadcasts.awaits_text(user_id, now)
+
+    async def text(self, actor: Actor, text: str, now: datetime) -> OfficerAnswer:
+        """Take text an officer typed for their broadcast draft (a condition, message, time)."""
+        admin, officer = await self.scope(actor.user_id)
+        if self.broadcasts is None or (not admin and officer is None):
+            return await self._refuse(actor, "broadcast text", now)
+        scope = _scope(admin, officer)
+        return OfficerAnswer(reply=await self.broadcasts.text(actor.user_id, scope, text, now))
+
     async def button(self, actor: Actor, payload: str, now: datetime) -> OfficerAnswer:
         """Apply a status button (off:status:<id>:<status>) pressed by an allowed actor."""
         parts = payload.removeprefix(BUTTON_PREFIX).split(":")

@@ -186,7 +186,7 @@ class TelegramChannel:
             await self._for_officers(incoming)
 
     async def _for_officers(self, incoming: Incoming) -> bool:
-        """Serve an officer command, invitation or list file; return False if it is not one."""
+        """Serve an officer command, invitation, list file or draft text; False if not one."""
         desk = self.officers
         if desk is None:
             return False
@@ -197,6 +197,12 @@ class TelegramChannel:
             if not admin and officer is None:
                 return incoming.chat_id != incoming.sender_id  # residents' files: the engine
             await self._deliver(incoming.reply_to, await self._import(actor, incoming.file))
+            return True
+        if incoming.kind is Kind.TEXT:
+            private = incoming.chat_id == incoming.sender_id
+            if not private or not await desk.awaits_text(actor.user_id, now):
+                return False  # residents' texts (and officers' other texts): the engine
+            await self._deliver(incoming.reply_to, await desk.text(actor, incoming.text, now))
             return True
         if incoming.kind is not Kind.COMMAND:
             return False

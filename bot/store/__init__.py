@@ -8,6 +8,7 @@ from bot.store.broadcasts import Broadcasts
 from bot.store.contacts import Contact, Contacts, ContactStatus
 from bot.store.conversations import Conversation, Conversations
 from bot.store.db import Database
+from bot.store.drafts import Drafts
 from bot.store.link_attempts import LinkAttempts
 from bot.store.messages import MessageLog
 from bot.store.officers import Officers
@@ -26,6 +27,7 @@ __all__ = [
     "Conversation",
     "Conversations",
     "Database",
+    "Drafts",
     "LinkAttempts",
     "MessageLog",
     "Officers",
@@ -60,6 +62,7 @@ class Store:
         self.reminders = Reminders(db)
         self.broadcasts = Broadcasts(db, self.outbox)
         self.stats = Statistics(db)
+        self.drafts = Drafts(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

@@ -1,7 +1,9 @@
 """An officer broadcasts to 200 residents of their commune over Telegram and gets the report.
 
 The real serve() runs polling, the broadcast runner and the outbox sender against the fake
-Bot API; the officer walks /broadcast → preview → "send now", then asks /stats.
+Bot API; the officer walks the five steps of /broadcast with buttons and a typed message
+(refused once, then fixed; a past time refused), then asks /stats. A second test closes and
+reopens Loa on the same database in the middle of the flow: the draft is still there.
 """
 
 from __future__ import annotations
@@ -9,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 from bot.app import Loa, open_loa, serve
 from bot.clock import FixedClock
@@ -26,18 +27,14 @@ RESIDENT = 10_000  # the first of 200 residents of Ea Tul; 10 of them opted out
 OUTSIDER = 20_000  # 20 residents of Cư Né
 STOPPED = {RESIDENT + i for i in range(0, 200, 20)}
 STRANGER = 30_000  # a resident who is not an officer
+MESSAGE = "Chào {{ ten }} ({{ thon }}), thẻ BHYT hết hạn {{ han_the }}."
 
 
-def _buttons(markup: object) -> list[tuple[str, str]]:
-    assert isinstance(markup, dict)
-    if isinstance(markup, str):
-        markup = json.loads(markup)
-    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
-
-
-@pytest.fixture
-async def serving(server: FakeTelegram, db_path: Path, clock: FixedClock) -> AsyncIterator[Loa]:
-    """Loa with an Ea Tul officer and 220 residents, serving until the test ends."""
+@asynccontextmanager
+async def running(
+    server: FakeTelegram, db_path: Path, clock: FixedClock, *, fresh: bool
+) -> AsyncIterator[Loa]:
+    """Loa serving the fake server until the block ends; a fresh one gets the officer and people."""
     settings = load_settings(
         {
             "TELEGRAM_BOT_TOKEN": server.token,
@@ -48,24 +45,11 @@ async def serving(server: FakeTelegram, db_path: Path, clock: FixedClock) -> Asy
         env_file=None,
     )
     async with open_loa(settings, clock=clock) as loa:
-        await loa.store.officers.add(
-            OFFICER, "Cán bộ", "Ea Tul", place_key("Ea Tul"), "test", clock.now()
-        )
-        people = [
-            Person(
-                RESIDENT + i,
-                f"Nguyễn Văn {i}",
-                "Ea Tul",
-                f"Thôn {i % 5 + 1}",
-                date(2026, 10, 1),
-                status="stopped" if RESIDENT + i in STOPPED else "active",
+        if fresh:
+            await loa.store.officers.add(
+                OFFICER, "Cán bộ", "Ea Tul", place_key("Ea Tul"), "test", clock.now()
             )
-            for i in range(200)
-        ] + [
-            Person(OUTSIDER + i, f"Trần Thị {i}", "Cư Né", "Buôn Kmu", date(2026, 10, 1))
-            for i in range(20)
-        ]
-        await seed(loa.store.db, people, clock.now())
+            await seed(loa.store.db, _people(), clock.now())
         stop = asyncio.Event()
         task = asyncio.create_task(serve(loa, stop, clock, poll_timeout=1))
         try:
@@ -75,44 +59,139 @@ async def serving(server: FakeTelegram, db_path: Path, clock: FixedClock) -> Asy
             await task
 
 
-async def _reply(server: FakeTelegram, chat: int, count: int) -> str:
-    await server.wait_for(
-        "sendMessage",
-        lambda c: str(c.params.get("chat_id")) == str(chat),
-        count=count,
-        timeout=15,
-    )
-    texts = [m.text for m in server.sent(chat) if m.method == "sendMessage"]
-    assert texts[-1] is not None
-    return texts[-1]
+def _people() -> list[Person]:
+    """200 residents of Ea Tul in five villages (10 opted out) and 20 of Cư Né."""
+    return [
+        Person(
+            RESIDENT + i,
+            f"Nguyễn Văn {i}",
+            "Ea Tul",
+            f"Thôn {i % 5 + 1}",
+            date(2026, 10, 1),
+            status="stopped" if RESIDENT + i in STOPPED else "active",
+        )
+        for i in range(200)
+    ] + [
+        Person(OUTSIDER + i, f"Trần Thị {i}", "Cư Né", "Buôn Kmu", date(2026, 10, 1))
+        for i in range(20)
+    ]
+
+
+class Chat:
+    """One person's private chat with Loa: what they send and the replies they get."""
+
+    def __init__(self, server: FakeTelegram, user: int) -> None:
+        self.server = server
+        self.user = user
+        self.replies = 0
+        self.buttons: list[tuple[str, str]] = []
+
+    async def say(self, text: str) -> str:
+        """Send a text and return Loa's reply."""
+        self.server.push_text(self.user, text)
+        return await self.reply()
+
+    async def press(self, label: str) -> str:
+        """Press a button of the last reply and return Loa's answer."""
+        (payload,) = [data for shown, data in self.buttons if shown == label]
+        return await self.press_payload(payload)
+
+    async def press_payload(self, payload: str) -> str:
+        """Press a button by its payload (on the last message) and return Loa's answer."""
+        self.server.push_callback(self.user, payload, user_id=self.user)
+        return await self.reply()
+
+    async def reply(self) -> str:
+        """Wait for the next message to this chat; remember its buttons."""
+        self.replies += 1
+        await self.server.wait_for(
+            "sendMessage",
+            lambda c: str(c.params.get("chat_id")) == str(self.user),
+            count=self.replies,
+            timeout=15,
+        )
+        last = [m for m in self.server.sent(self.user) if m.method == "sendMessage"][-1]
+        self.buttons = _buttons(last.reply_markup)
+        assert last.text is not None
+        return last.text
+
+    def labels(self) -> list[str]:
+        """Return the labels of the last reply's buttons."""
+        return [label for label, _ in self.buttons]
+
+
+def _buttons(markup: object) -> list[tuple[str, str]]:
+    if markup is None:
+        return []
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    assert isinstance(markup, dict)
+    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
 
 
 async def test_officer_broadcasts_to_their_commune_and_gets_the_report(
-    server: FakeTelegram, serving: Loa
+    server: FakeTelegram, db_path: Path, clock: FixedClock
 ) -> None:
-    server.push_text(STRANGER, "/broadcast xa=*\nMua thẻ đi {{ ten }}")
-    refused = await _reply(server, STRANGER, 1)
+    async with running(server, db_path, clock, fresh=True):
+        await _walk_and_send(server)
+
+
+async def _walk_and_send(server: FakeTelegram) -> None:
+    stranger = Chat(server, STRANGER)
+    refused = await stranger.say("/broadcast xa=*\nMua thẻ đi {{ ten }}")
     assert "không có quyền" in refused.lower() or "không được" in refused.lower()
 
-    server.push_text(OFFICER, "/broadcast")
-    usage = await _reply(server, OFFICER, 1)
-    assert "the=het_han>30" in usage
+    officer = Chat(server, OFFICER)
+    start = await officer.say("/broadcast")
+    assert "bước 1/5" in start
+    assert "Sẽ gửi cho: 190 người (bỏ qua 10 người" in start
+    assert {f"Thôn {n}" for n in range(1, 6)} <= set(officer.labels())
+    village = await officer.press("Thôn 2")
+    assert "Sẽ gửi cho: 40 người." in village
+    both = await officer.press("Thẻ hết hạn")
+    assert "Đối tượng: cả xã · Thôn 2 · thẻ BHYT đã hết hạn" in both
+    assert "Sẽ gửi cho: 40 người." in both
+    expiring = await officer.press("Sắp hết hạn (30 ngày)")  # replaces "expired"
+    assert "Sẽ gửi cho: 0 người." in expiring
+    everyone = await officer.press("👥 Mọi người")
+    assert "Sẽ gửi cho: 190 người (bỏ qua 10 người" in everyone
 
-    server.push_text(
-        OFFICER, "/broadcast -\nChào {{ ten }} ({{ thon }}), thẻ BHYT hết hạn {{ han_the }}."
-    )
-    preview = await _reply(server, OFFICER, 2)
+    ask = await officer.press("Tiếp ➡")
+    assert "bước 2/5" in ask
+    assert "{{ han_the }}" in ask
+    answer = await stranger.say("thẻ bhyt hết hạn thì làm sao")  # a resident's text: engine
+    assert "Chưa dùng được" not in answer
+    unknown = await officer.say("Chào {{ tuoi }}")
+    assert "Không có trường “tuoi”" in unknown
+    assert "hãy gõ lại nội dung" in unknown
+    hostile = await officer.say("Chào {{ ''.__class__ }}")
+    assert "Chưa dùng được nội dung này" in hostile
+
+    preview = await officer.say(MESSAGE)
+    assert "bước 3/5" in preview
     assert "Sẽ gửi cho: 190 người." in preview
     assert "Bỏ qua vì đã dừng nhận tin hoặc chặn bot: 10 người." in preview
     assert "Chào 1 (Thôn 2), thẻ BHYT hết hạn 01/10/2026." in preview
-    buttons = _buttons(server.sent(OFFICER)[-1].reply_markup)
-    (send_now,) = [data for label, data in buttons if label == "📤 Gửi ngay"]
+    assert "Chào 2 (Thôn 3), thẻ BHYT hết hạn 01/10/2026." in preview
 
-    server.push_callback(OFFICER, send_now, user_id=OFFICER)
-    created = await _reply(server, OFFICER, 3)
+    when = await officer.press("Tiếp ➡")
+    assert "bước 4/5" in when
+    await officer.press("🕒 Chọn giờ khác")
+    past = await officer.say("24/11/2026 10:00")
+    assert "Thời điểm gửi đã qua" in past
+    garbled = await officer.say("sáng mai")
+    assert "dd/mm/yyyy HH:MM" in garbled
+    await officer.press("⬅ Quay lại")
+    confirm = await officer.press("📤 Gửi ngay")
+    assert "bước 5/5" in confirm
+    assert "Số người nhận: 190" in confirm
+    assert "Bắt đầu: 09:00 25/11/2026" in confirm
+    assert "Khẩn: không" in confirm
+    assert all(len(data.encode()) <= 64 for _, data in officer.buttons)
+
+    created = await officer.press("✅ Xác nhận gửi")
     assert "Đã lên lịch đợt gửi số 1 cho 190 người" in created
-
-    report = await _reply(server, OFFICER, 4)
+    report = await officer.reply()
     assert "Đợt gửi số 1 – đã xong" in report
     assert "Đã gửi: 190" in report
     assert "Đã dừng nhận tin hoặc chặn bot từ trước (không xếp hàng): 10" in report
@@ -126,13 +205,33 @@ async def test_officer_broadcasts_to_their_commune_and_gets_the_report(
             assert got == [f"Chào {i} (Thôn {i % 5 + 1}), thẻ BHYT hết hạn 01/10/2026."]
     outside = [m for i in range(20) for m in server.sent(OUTSIDER + i)]
     assert not any((m.text or "").startswith("Chào") for m in outside)
-    assert [m.text for m in server.sent(STRANGER)] == [refused]  # and nothing else
+    assert [m.text for m in server.sent(STRANGER)] == [refused, answer]  # and nothing else
 
-    server.push_text(OFFICER, "/stats")
+    summary = await officer.say("/stats")
     await server.wait_for("sendPhoto")
-    summary = await _reply(server, OFFICER, 5)
     assert "Người dân trong danh sách: 200, đã liên kết với bot: 200." in summary
     assert "Đợt gửi tin: 1, đã gửi 190 tin, lỗi 0." in summary
     (photo,) = [m for m in server.sent(OFFICER) if m.method == "sendPhoto"]
     assert photo.photo is not None
     assert photo.photo.content.startswith(b"\x89PNG")
+
+
+async def test_a_restart_in_the_middle_of_the_flow_keeps_the_draft(
+    server: FakeTelegram, db_path: Path, clock: FixedClock
+) -> None:
+    officer = Chat(server, OFFICER)
+    async with running(server, db_path, clock, fresh=True):
+        await officer.say("/broadcast")
+        await officer.press("Thôn 3")
+        ask = await officer.press("Tiếp ➡")
+        assert "bước 2/5" in ask
+        before_restart = dict(officer.buttons)
+
+    async with running(server, db_path, clock, fresh=False) as loa:
+        preview = await officer.say(MESSAGE)
+        assert "Đối tượng: cả xã · Thôn 3" in preview
+        assert "Sẽ gửi cho: 40 người." in preview
+        dropped = await officer.press_payload(before_restart["✖️ Bỏ bản nháp"])
+        assert "Đã bỏ bản nháp" in dropped
+        assert await loa.store.broadcasts.latest() == []
+        assert await loa.store.drafts.get(OFFICER, clock.now()) is None
