@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.db import Database, Migration
+from bot.store.db import WAL_CHECKPOINT_PAGES, Database, Migration
 
 
 async def test_open_creates_folder_and_applies_migrations_once(db_path: Path) -> None:
@@ -27,6 +27,9 @@ async def test_open_creates_folder_and_applies_migrations_once(db_path: Path) ->
         row = await db.fetchone("PRAGMA busy_timeout")
         assert row is not None
         assert row[0] == 5000
+        row = await db.fetchone("PRAGMA wal_autocheckpoint")
+        assert row is not None
+        assert row[0] == WAL_CHECKPOINT_PAGES == 100
     finally:
         await db.close()
 
