@@ -27,7 +27,7 @@ from bot.core.types import Button, Reply
 from bot.exporting import FORMATS, export_bytes
 from bot.importing.columns import MissingColumns
 from bot.importing.reader import UnsupportedFile
-from bot.importing.service import import_residents
+from bot.importing.service import Commune, import_residents
 from bot.render import Renderer, format_date
 from bot.stats import collect, stats_chart, summary
 from bot.store import Store
@@ -273,7 +273,11 @@ class OfficerDesk:
             return await self._refuse(actor, "import", now)
         try:
             report = await import_residents(
-                self.store.residents, path, today=now.astimezone(self.tz).date(), now=now
+                self.store.residents,
+                path,
+                today=now.astimezone(self.tz).date(),
+                now=now,
+                commune=None if admin or officer is None else _commune(officer),
             )
         except (MissingColumns, UnsupportedFile) as exc:
             text = self.renderer.text(
@@ -374,3 +378,8 @@ def _phone(e164: str) -> str:
         return display_phone(e164)
     except ValueError:
         return e164
+
+
+def _commune(officer: Officer) -> Commune:
+    """Return the one commune an officer's lists may hold."""
+    return Commune(officer.commune, officer.commune_key)

@@ -314,14 +314,20 @@ class ResidentImport:
         async with self._db.transaction(lazy=True):
             await self._db.executemany(_STAGE_INSERT, [_staged(row) for row in rows])
 
-    async def merge(self, now: datetime, *, apply: bool = True) -> MergeResult:
-        """Match staged rows to the registry, count outcomes and (unless not `apply`) write."""
+    async def merge(
+        self, now: datetime, *, apply: bool = True, commune_key: str | None = None
+    ) -> MergeResult:
+        """Match staged rows to the registry, count outcomes and (unless not `apply`) write.
+
+        With `commune_key`, a row matching a resident the registry has in another commune is
+        rejected: an officer's list never changes another commune's residents.
+        """
         if not self._ready:
             return MergeResult(0, 0, 0, 0, ())
         db = self._db
         try:
             async with db.transaction(lazy=True):
-                rejected = await self._match()
+                rejected = await self._match(commune_key)
                 counts = await self._counts()
             if apply:
                 await self._apply(iso(now))
@@ -341,7 +347,7 @@ class ResidentImport:
             await self._db.execute("DROP TABLE IF EXISTS temp.import_rows")
             self._ready = False
 
-    async def _match(self) -> list[tuple[int, str]]:
+    async def _match(self, commune_key: str | None) -> list[tuple[int, str]]:
         """Find each staged row's resident; reject conflicting rows; return the rejections."""
         db = self._db
         await db.execute(
@@ -368,6 +374,21 @@ class ResidentImport:
             " WHEN by_bhxh IS NOT NULL AND by_id IS NOT NULL AND by_bhxh <> by_id THEN 'rejected'"
             " END, resident_id = COALESCE(by_bhxh, by_id)"
         )
+        if commune_key is not None:
+            elsewhere = await db.fetchall(
+                "SELECT s.row_number, r.commune FROM temp.import_rows s"
+                " JOIN main.residents r ON r.id = s.resident_id"
+                " WHERE s.outcome IS NULL AND r.commune_key NOT IN ('', ?)",
+                (commune_key,),
+            )
+            for row in elsewhere:
+                rejected.append(
+                    (row["row_number"], f"Người này đã có trong danh sách của “{row['commune']}”")
+                )
+            await db.executemany(
+                "UPDATE temp.import_rows SET outcome = 'rejected' WHERE row_number = ?",
+                [(row["row_number"],) for row in elsewhere],
+            )
         doubles = await db.fetchall(
             "SELECT s.row_number, f.first FROM temp.import_rows s JOIN"
             " (SELECT resident_id, MIN(row_number) AS first FROM temp.import_rows"

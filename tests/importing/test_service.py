@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.places import place_key
 from bot.importing.columns import MissingColumns
-from bot.importing.service import import_residents
+from bot.importing.service import Commune, import_residents
 from bot.store import Store
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -143,3 +144,36 @@ async def test_missing_required_columns_are_refused_with_found_and_expected(
     assert caught.value.expected
     assert "Hạn thẻ" in str(caught.value) or "hết hạn" in str(caught.value).lower()
     assert await store.residents.count() == 0
+
+
+async def test_an_officers_list_stays_inside_their_commune(store: Store, tmp_path: Path) -> None:
+    """Rows without a commune are the officer's; other communes' rows and residents are not."""
+    elsewhere = "Đỗ Văn Em,01/01/1955,0100000009,,,Thôn 9,Xã Cư Né,31/12/2026"
+    await import_residents(  # an administrator's list: no scope
+        store.residents, write(tmp_path / "admin.csv", [elsewhere]), today=TODAY, now=NOW
+    )
+    rows = [
+        "Nguyễn Văn An,01/02/1950,0100000001,,0905123456,Thôn 1,,31/12/2026",  # no commune
+        "Trần Thị Bình,03/04/1960,0100000002,,,Thôn 2,xa hoa vang,15/12/2026",  # same, typed
+        "Lê Văn Chi,05/06/1970,0100000003,,,Thôn 3,Xã Ea Tul,01/01/2027",  # another commune
+        "Đỗ Văn Em,01/01/1955,0100000009,,,Thôn 9,,31/12/2027",  # Cư Né's resident
+    ]
+    officer = Commune("Hòa Vang", place_key("Xã Hòa Vang"))
+    report = await import_residents(
+        store.residents,
+        write(tmp_path / "officer.csv", rows),
+        today=TODAY,
+        now=NOW,
+        commune=officer,
+    )
+    assert (report.added, report.updated, report.unchanged) == (2, 0, 0)
+    assert [(r.row_number, r.reason) for r in report.rejected] == [
+        (4, "Dòng của “Xã Ea Tul”, không thuộc xã của bạn (Hòa Vang)"),
+        (5, "Người này đã có trong danh sách của “Xã Cư Né”"),
+    ]
+    assert report.accounted
+    (an,) = await store.residents.find_by_phone("+84905123456")
+    assert an.commune == "Hòa Vang"
+    em = await store.residents.find_by_identity("0100000009", date(1955, 1, 1))
+    assert em is not None
+    assert (em.commune, em.expiry_date) == ("Xã Cư Né", date(2026, 12, 31))  # left alone
