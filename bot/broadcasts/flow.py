@@ -41,7 +41,6 @@ __all__ = ["DRAFT_PREFIX", "Created", "DraftFlow"]
 
 DRAFT_PREFIX = "off:bc:d:"
 _EMPTY = frozenset({"", "-", "*", "tat ca", "tất cả"})
-_COUNT_ONLY = "-"  # a template for counting an audience before the message is written
 _MAX_PLACES = 30
 _CODES = {
     DraftStep.COMMUNES: "x",
@@ -461,7 +460,7 @@ class DraftFlow:
 
     async def _count(self, audience_text: str, scope: Scope, now: datetime) -> Preview:
         """Count an audience within the scope (raises AudienceError if it is not allowed)."""
-        return await self.service.preview(audience_text, _COUNT_ONLY, scope, now)
+        return await self.service.preview(audience_text, None, scope, now)
 
     async def _villages(self, audience: Audience, scope: Scope) -> list[Place]:
         """Return the villages offered as buttons: those of the one commune in play."""

@@ -134,15 +134,22 @@ class BroadcastService:
         return audience, scoped(audience, scope), compile_template(template_text)
 
     async def preview(
-        self, audience_text: str, template_text: str, scope: Scope, now: datetime
+        self, audience_text: str, template_text: str | None, scope: Scope, now: datetime
     ) -> Preview:
-        """Count the recipients and render the message for the first two of them."""
-        audience, communes, template = self.check(audience_text, template_text, scope)
+        """Count the recipients and render the message for the first two of them.
+
+        Without a message yet (`template_text` None) it only counts, with no samples.
+        """
+        audience = parse_audience(audience_text)
+        communes = scoped(audience, scope)
+        template = compile_template(template_text) if template_text is not None else None
         selection = self._selection(audience, communes, now)
         counts = await self.broadcasts.count_audience(selection)
-        first = await self.broadcasts.recipients(selection, 0, 2, active_only=True)
-        local = now.astimezone(self.tz)
-        samples = tuple(template.render(fields_for(person, local)) for person in first)
+        samples: tuple[str, ...] = ()
+        if template is not None:
+            first = await self.broadcasts.recipients(selection, 0, 2, active_only=True)
+            local = now.astimezone(self.tz)
+            samples = tuple(template.render(fields_for(person, local)) for person in first)
         return Preview(
             audience,
             communes,

@@ -54,6 +54,14 @@ async def test_preview_counts_and_renders_two_real_recipients(
     )
 
 
+async def test_preview_without_a_message_only_counts(
+    service: BroadcastService, clock: FixedClock
+) -> None:
+    preview = await service.preview("thon=Thôn 1", None, EA_TUL, clock.now())
+    assert (preview.recipients, preview.stopped, preview.blocked) == (2, 0, 1)
+    assert preview.samples == ()
+
+
 @pytest.mark.parametrize(
     ("audience", "chats"),
     [
