@@ -207,7 +207,11 @@ async def zalo_running(
         except ZaloInvalidToken:
             raise ConfigError("ZALO_BOT_TOKEN was refused by Zalo (check the token)") from None
         channel = ZaloChannel(
-            loa.engine, client, error_text=loa.renderer.text("error"), pacer=pacer
+            loa.engine,
+            client,
+            error_text=loa.renderer.text("error"),
+            seen=loa.store.inbound,
+            pacer=pacer,
         )
         stop = asyncio.Event()
         runner: web.AppRunner | None = None

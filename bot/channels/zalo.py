@@ -3,7 +3,9 @@
 Zalo shows no buttons, so choices become a numbered list ("Gõ 1 …") and the engine resolves
 a typed number or label; a phone number is typed, not shared. Updates arrive by long polling
 (`run_polling`) or by webhook (`webhook_app`); both pass through `handle_update`, which
-processes each `message_id` once. Officers work on Telegram: Zalo serves residents only.
+processes each `message_id` once (remembered in the database for three days, so a webhook
+retry across a restart is not answered twice). Officers work on Telegram: Zalo serves
+residents only.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import asyncio
 import contextlib
 import hmac
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
@@ -29,11 +30,11 @@ from bot.channels.zalo_client import (
 from bot.core.types import Incoming, Kind, Reply
 from bot.delivery import Pacer
 from bot.engine import Engine
+from bot.store.inbound import SeenInbound
 
 __all__ = [
     "CHANNEL",
     "SECRET_HEADER",
-    "SeenMessages",
     "ZaloChannel",
     "render",
     "to_incoming",
@@ -76,31 +77,6 @@ def render(reply: Reply) -> list[str]:
     return split_text(as_numbered_text(reply), TEXT_LIMIT)
 
 
-class SeenMessages:
-    """The last `capacity` message ids handled, to process a redelivered message once.
-
-    Kept in memory: after a restart, polling does not return messages already taken, and
-    a webhook retry older than the restart is answered again at worst.
-    """
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def first_time(self, message_id: str) -> bool:
-        """Record `message_id`; return False if it was seen before."""
-        if message_id in self._ids:
-            self._ids.move_to_end(message_id)
-            return False
-        self._ids[message_id] = None
-        if len(self._ids) > self.capacity:
-            self._ids.popitem(last=False)
-        return True
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-
 class ZaloChannel:
     """Serves the engine on Zalo through a `ZaloClient`."""
 
@@ -110,21 +86,23 @@ class ZaloChannel:
         client: ZaloClient,
         *,
         error_text: str,
+        seen: SeenInbound,
         pacer: Pacer | None = None,
-        seen: SeenMessages | None = None,
     ) -> None:
         self.engine = engine
         self.client = client
         self.error_text = error_text
         self.pacer = pacer
-        self.seen = seen or SeenMessages()
+        self.seen = seen
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def handle_update(self, update: ZaloUpdate) -> bool:
         """Answer one update; return False if it was ignored or a duplicate."""
         message = update.message
         fresh = (
-            message is None or not message.message_id or self.seen.first_time(message.message_id)
+            message is None
+            or not message.message_id
+            or await self.seen.first_time(CHANNEL, message.message_id, self.engine.clock.now())
         )
         if not fresh:
             if message is not None:

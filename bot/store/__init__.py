@@ -9,6 +9,7 @@ from bot.store.contacts import Contact, Contacts, ContactStatus
 from bot.store.conversations import Conversation, Conversations
 from bot.store.db import Database
 from bot.store.drafts import Drafts
+from bot.store.inbound import SeenInbound
 from bot.store.link_attempts import LinkAttempts
 from bot.store.messages import MessageLog
 from bot.store.officers import Officers
@@ -38,6 +39,7 @@ __all__ = [
     "Reminders",
     "Resident",
     "Residents",
+    "SeenInbound",
     "Statistics",
     "Store",
     "TurnRecord",
@@ -63,6 +65,7 @@ class Store:
         self.broadcasts = Broadcasts(db, self.outbox)
         self.stats = Statistics(db)
         self.drafts = Drafts(db)
+        self.inbound = SeenInbound(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.channels.zalo import SeenMessages, render, to_incoming
+from bot.channels.zalo import render, to_incoming
 from bot.channels.zalo_client import (
     ZaloApiError,
     ZaloClient,
@@ -84,16 +84,6 @@ def test_choices_are_numbered_and_long_text_is_split_at_paragraphs() -> None:
     assert len(parts) == 2  # three paragraphs of 597 characters fit in 2,000, four do not
     assert all(len(part) <= 2000 for part in parts)
     assert parts[1].startswith("Đoạn 3 ")
-
-
-def test_seen_messages_are_bounded_and_remember_recent_ids() -> None:
-    seen = SeenMessages(capacity=3)
-    assert [seen.first_time(i) for i in ("a", "b", "a")] == [True, True, False]
-    for i in ("c", "d", "e"):
-        seen.first_time(i)
-    assert len(seen) == 3
-    assert seen.first_time("a") is True  # forgotten once the window moved on
-    assert seen.first_time("e") is False
 
 
 async def test_the_client_maps_platform_errors(zalo: FakeZalo) -> None:

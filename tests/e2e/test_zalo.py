@@ -163,6 +163,14 @@ async def test_the_webhook_refuses_a_wrong_secret_and_dedupes_retries(
         assert len(zalo.sent(RESIDENT)) == 1
         assert zalo.calls("getUpdates") == []
 
+    async with open_loa(settings, clock=clock) as loa, zalo_running(loa) as channel:  # restart
+        assert await zalo.deliver_webhook(update, url=local) == 200  # a retry from before it
+        fresh = zalo.text_update(RESIDENT, "/help", message_id="wh-2")
+        assert await zalo.deliver_webhook(fresh, url=local) == 200
+        await channel.settle()
+        texts = [s.text for s in zalo.sent(RESIDENT)]
+        assert len(texts) == 2  # the retry was not answered again; the new message was
+
 
 async def test_a_reminder_reaches_zalo_through_the_outbox(
     zalo: FakeZalo, zalo_loa: Loa, clock: FixedClock
