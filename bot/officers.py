@@ -114,6 +114,7 @@ class OfficerAnswer:
     document: Document | None = None
     toast: str = ""
     photo: Document | None = None
+    replaces: bool = False  # the reply takes the place of the message whose button was pressed
 
 
 class OfficerDesk:
@@ -210,7 +211,7 @@ class OfficerDesk:
             scope = _scope(admin, officer)
             reply = await self.broadcasts.button(actor.user_id, scope, payload, now)
             await self.store.officers.audit(_who(actor), "broadcast", payload, now)
-            return OfficerAnswer(reply=reply)
+            return OfficerAnswer(reply=reply, replaces=True)  # one screen that changes
         valid = {status.value for status in _STATUS_BUTTONS}
         if (
             len(parts) != 3

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from telegram import (
     BotCommand,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -263,6 +265,8 @@ class TelegramChannel:
                 await query.answer(answer.toast[:200] or None)
             except TelegramError as exc:
                 log.warning("could not acknowledge a button press: %s", exc)
+            if answer.replaces and await self._replace(query, incoming.reply_to, answer.reply):
+                answer = replace(answer, reply=None)
             await self._deliver(incoming.reply_to, answer)
             return
         if incoming.chat_id != incoming.sender_id:
@@ -273,6 +277,19 @@ class TelegramChannel:
         except TelegramError as exc:
             log.warning("could not acknowledge a button press: %s", exc)
         await self.send(incoming.reply_to, replies)
+
+    async def _replace(self, query: CallbackQuery, chat_id: str, reply: Reply | None) -> bool:
+        """Edit the pressed message into `reply`; False when it cannot be (then send it anew)."""
+        if reply is None or reply.phone_button or len(reply.text) > MessageLimit.MAX_TEXT_LENGTH:
+            return False
+        if self.pacer is not None:
+            await self.pacer.live(chat_id)
+        try:
+            await query.edit_message_text(reply.text, reply_markup=keyboard(reply.buttons))
+        except TelegramError as exc:  # too old to edit, deleted, or nothing changed
+            log.info("could not edit the pressed message, sending anew: %s", exc)
+            return False
+        return True
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send rendered replies to a chat, splitting texts over Telegram's length limit."""

@@ -20,7 +20,7 @@ from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.core.places import place_key
 from tests.broadcasts.seed import Person, seed
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import Call, FakeTelegram
 
 OFFICER = 7001
 RESIDENT = 10_000  # the first of 200 residents of Ea Tul; 10 of them opted out
@@ -97,9 +97,25 @@ class Chat:
         return await self.press_payload(payload)
 
     async def press_payload(self, payload: str) -> str:
-        """Press a button by its payload (on the last message) and return Loa's answer."""
+        """Press a button by its payload (on the last message) and return Loa's answer.
+
+        A broadcast screen changes in place: the pressed message is edited into the next one.
+        """
+        edits = self._edits()
         self.server.push_callback(self.user, payload, user_id=self.user)
-        return await self.reply()
+        await self.server.wait_for("editMessageText", self._mine, count=edits + 1, timeout=15)
+        (edit,) = self.server.calls("editMessageText")[-1:]
+        assert edit.status == 200
+        shown = self.server.message(self.user, int(edit.params["message_id"]))
+        assert shown is not None
+        self.buttons = _buttons(shown.get("reply_markup"))
+        return str(shown["text"])
+
+    def _mine(self, call: Call) -> bool:
+        return str(call.params.get("chat_id")) == str(self.user)
+
+    def _edits(self) -> int:
+        return len([c for c in self.server.calls("editMessageText") if self._mine(c)])
 
     async def reply(self) -> str:
         """Wait for the next message to this chat; remember its buttons."""
@@ -235,3 +251,18 @@ async def test_a_restart_in_the_middle_of_the_flow_keeps_the_draft(
         assert "Đã bỏ bản nháp" in dropped
         assert await loa.store.broadcasts.latest() == []
         assert await loa.store.drafts.get(OFFICER, clock.now()) is None
+
+
+async def test_a_screen_that_cannot_be_edited_is_sent_anew(
+    server: FakeTelegram, db_path: Path, clock: FixedClock
+) -> None:
+    officer = Chat(server, OFFICER)
+    async with running(server, db_path, clock, fresh=True):
+        await officer.say("/broadcast")
+        server.fail_next(
+            "editMessageText", status=400, description="Bad Request: message can't be edited"
+        )
+        officer.server.push_callback(OFFICER, dict(officer.buttons)["Thôn 2"], user_id=OFFICER)
+        screen = await officer.reply()  # the edit failed: the same screen came as a new message
+        assert "Sẽ gửi cho: 40 người." in screen
+        assert "Thôn 2" in screen
