@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from telegram.error import InvalidToken
 
-from bot.cli import broadcasts, officers, outbox, residents, serve
+from bot.cli import backup, broadcasts, officers, outbox, residents, serve
 from bot.config import ConfigError, load_settings
 
 __all__ = ["main"]
@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (serve, outbox, residents, officers, broadcasts):
+    for group in (serve, outbox, residents, officers, broadcasts, backup):
         group.register(commands)
     return parser
 

@@ -216,6 +216,15 @@ class Database:
         async with self._write_lock:
             await on_thread(_write_all, self._conn._conn, steps)  # type: ignore[no-untyped-call]
 
+    async def backup(self, target: Path) -> None:
+        """Copy the whole database, consistent as of one moment, into the file `target`.
+
+        SQLite's online backup: Loa may go on serving while it runs. Whatever `target` held
+        is replaced, so callers choose a new file.
+        """
+        async with aiosqlite.connect(target) as copy:
+            await self._conn.backup(copy)
+
     async def applied_versions(self) -> list[int]:
         """Return the migration versions applied to this database."""
         rows = await self.fetchall("SELECT version FROM schema_migrations ORDER BY version")
