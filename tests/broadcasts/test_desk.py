@@ -352,3 +352,55 @@ def test_typed_conditions_replace_only_their_own_kind() -> None:
     chosen = parse_audience("thon=Thôn 1; the=het_han; lien_ket=co")
     merged = merge_typed(chosen, "the=het_han>90; quan_tam=student")
     assert merged.text() == "thon=Thôn 1; the=het_han>90; quan_tam=student; lien_ket=co"
+
+
+HOSTILE = (
+    "",
+    "   ",
+    "<b>đậm</b><script>alert(1)</script>",
+    "{{ 7*7 }}",
+    "{% for x in range(9) %}x{% endfor %}",
+    "'; DROP TABLE broadcasts; --",
+    "xa=*; DROP TABLE residents",
+    "\x00\x07\x1b[31m",
+    "🙂🙂🙂",
+    "x" * 5000,
+)
+
+
+async def test_hostile_text_at_every_typed_step_gets_an_answer_and_keeps_the_draft(
+    officer: Officer, seeded: Loa, clock: FixedClock
+) -> None:
+    await officer.command()
+    await officer.press("⌨️ Gõ điều kiện")
+    for text in HOSTILE:  # a typed condition
+        assert (await officer.type(text)).text
+        assert await _step(seeded, clock) in (DraftStep.AUDIENCE_TEXT, DraftStep.AUDIENCE)
+        if await _step(seeded, clock) is DraftStep.AUDIENCE:
+            await officer.press("⌨️ Gõ điều kiện")
+    draft = await seeded.store.drafts.get(OFFICER, clock.now())
+    assert draft is not None
+    assert "*" not in draft.audience  # "xa=*" was refused: still inside Ea Tul
+    await officer.press("⬅ Quay lại")
+    await officer.press("Tiếp ➡")
+    for text in HOSTILE:  # the message: refused or accepted as plain text, never run
+        reply = await officer.type(text)
+        assert reply.text
+        assert "49" not in reply.text
+        if await _step(seeded, clock) is DraftStep.PREVIEW:
+            await officer.press("✏️ Sửa nội dung")
+    await officer.type(TEXT)
+    await officer.press("Tiếp ➡")
+    await officer.press("🕒 Chọn giờ khác")
+    for text in HOSTILE:  # a time
+        assert (await officer.type(text)).text
+        assert await _step(seeded, clock) is DraftStep.WHEN_TEXT
+    for payload in (
+        "off:bc:d:",
+        "off:bc:d:zz:a:v:1",
+        "off:bc:d:x:y:z:" + "9" * 60,
+        "off:bc:pause:x",
+    ):
+        assert (await officer.press_payload(payload)).text
+    assert await seeded.store.broadcasts.latest() == []
+    assert await seeded.store.residents.count() > 0  # nothing was dropped
