@@ -2,9 +2,10 @@
 
 A recipient is a contact of the channel with a registry record (`residents.contact_id`) or a
 registration (`registrations.contact_id`); their commune and village come from the registry
-record, else from their latest registration. Each recipient gets one outbox row whose dedupe
-key is `broadcast:{id}:{contact_id}`, so the outbox is the per-recipient record; the row is
-queued without text and rendered when sent, from the fields `people` returns at that moment.
+record, else (none there, e.g. a card the resident typed) from their latest registration.
+Each recipient gets one outbox row whose dedupe key is `broadcast:{id}:{contact_id}`, so the
+outbox is the per-recipient record; the row is queued without text and rendered when sent,
+from the fields `people` returns at that moment.
 """
 
 from __future__ import annotations
@@ -146,12 +147,14 @@ def _where(selection: Selection) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {"channel": selection.channel}
     if selection.communes is not None:
         sql.append(
-            "COALESCE(r.commune_key, g.commune_key) IN (SELECT value FROM json_each(:communes))"
+            "COALESCE(NULLIF(r.commune_key, ''), g.commune_key)"
+            " IN (SELECT value FROM json_each(:communes))"
         )
         params["communes"] = json.dumps(list(selection.communes))
     if audience.villages:
         sql.append(
-            "COALESCE(r.village_key, g.village_key) IN (SELECT value FROM json_each(:villages))"
+            "COALESCE(NULLIF(r.village_key, ''), g.village_key)"
+            " IN (SELECT value FROM json_each(:villages))"
         )
         params["villages"] = json.dumps(list(audience.village_keys))
     card = audience.card
@@ -184,8 +187,8 @@ def _recipient(row: aiosqlite.Row) -> Recipient:
         status=row["contact_status"],
         full_name=row["r_name"] or row["g_name"] or row["display_name"] or "",
         expiry_date=date.fromisoformat(expiry) if expiry else None,
-        commune=(row["r_commune"] if row["r_name"] is not None else row["g_commune"]) or "",
-        village=(row["r_village"] if row["r_name"] is not None else row["g_village"]) or "",
+        commune=row["r_commune"] or row["g_commune"] or "",
+        village=row["r_village"] or row["g_village"] or "",
     )
 
 

@@ -82,3 +82,26 @@ async def test_people_are_read_by_contact_with_their_current_card(
         "Buôn Kmu",
     )
     assert (found[stranger.id].full_name, found[stranger.id].commune) == ("Khách", "")
+
+
+async def test_a_typed_card_takes_its_place_from_the_registration(
+    loa: Loa, clock: FixedClock
+) -> None:
+    """A card the resident typed has no commune: the registration's counts, for scope too."""
+    await seed(
+        loa.store.db,
+        [Person(8, "Trần Thị Tám", "Ea Tul", "Thôn 2", None, interest="household")],
+        clock.now(),
+    )
+    await loa.store.residents.add_self_reported(1, "Trần Thị Tám", date(2026, 12, 1), clock.now())
+    found = await loa.store.broadcasts.people([1])
+    assert (found[1].expiry_date, found[1].commune, found[1].village) == (
+        date(2026, 12, 1),
+        "Ea Tul",
+        "Thôn 2",
+    )
+    today = clock.now().date()
+    for audience, expected in (("", [1]), ("thon=Thôn 2", [1]), ("thon=Thôn 3", [])):
+        selection = Selection(parse_audience(audience), ("ea tul",), today, None)
+        chosen = await loa.store.broadcasts.recipients(selection, 0, 10)
+        assert [p.contact_id for p in chosen] == expected, audience
