@@ -69,6 +69,15 @@ def eval_texts() -> list[str]:
     return [line.split("\t", 1)[1] for line in lines]
 
 
+def machine_speed() -> None:
+    """Print how long a plain Python loop takes: this VM's speed varies, so runs compare."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    print(f"machine: a 10,000,000-step Python loop takes {time.perf_counter() - started:.2f} s")
+
+
 def questions(count: int) -> None:
     """Answer `count` evaluation-set questions with the dialog and renderer, no storage."""
     t0 = time.perf_counter()
@@ -179,6 +188,7 @@ async def run_open(count: int, rate: float) -> None:
 
 if __name__ == "__main__":
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    machine_speed()
     questions(total)
     for residents in (1, 4, 8, 16):
         asyncio.run(run(total, residents=residents))
