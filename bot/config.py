@@ -47,6 +47,7 @@ class Settings(BaseModel):
     telegram_per_chat_rate: float = 1.0
     outbox_max_attempts: int = 5
     daily_message_cap: int = 2
+    message_log_days: int = 365
     zalo_bot_token: str = ""
     zalo_api_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_url: str = ""
@@ -109,6 +110,13 @@ class Settings(BaseModel):
     def _check_cap(cls, value: int) -> int:
         if not 1 <= value <= 50:
             raise ValueError("must be from 1 to 50 messages per resident per day")
+        return value
+
+    @field_validator("message_log_days")
+    @classmethod
+    def _check_log_days(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be a number of days (0 keeps every message)")
         return value
 
     @field_validator("admin_ids", mode="before")

@@ -1,8 +1,9 @@
-"""APScheduler wiring: run the reminder planner at start-up and daily; all state is in SQLite."""
+"""APScheduler wiring: the reminder planner at start-up and daily, then housekeeping."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,12 +15,20 @@ from scheduler.planner import plan_reminders
 if TYPE_CHECKING:  # the composition root imports this module, not the other way round
     from bot.app import Loa
 
-__all__ = ["PLANNER_JOB", "STARTUP_JOB", "run_planner", "start_scheduler"]
+__all__ = [
+    "HOUSEKEEPING_JOB",
+    "PLANNER_JOB",
+    "STARTUP_JOB",
+    "run_housekeeping",
+    "run_planner",
+    "start_scheduler",
+]
 
 log = logging.getLogger(__name__)
 
 PLANNER_JOB = "reminder-planner"
 STARTUP_JOB = "reminder-planner-startup"
+HOUSEKEEPING_JOB = "housekeeping"
 
 
 async def run_planner(loa: Loa, clock: Clock, book: RateBook) -> int:
@@ -39,10 +48,21 @@ async def run_planner(loa: Loa, clock: Clock, book: RateBook) -> int:
     return report.planned_count
 
 
+async def run_housekeeping(loa: Loa, clock: Clock) -> int:
+    """Delete chat messages older than MESSAGE_LOG_DAYS (0 keeps all); return how many."""
+    days = loa.settings.message_log_days
+    if days == 0:
+        return 0
+    removed = await loa.store.messages.prune(clock.now() - timedelta(days=days))
+    log.info("housekeeping: %d chat message(s) older than %d days deleted", removed, days)
+    return removed
+
+
 def start_scheduler(loa: Loa, book: RateBook, *, clock: Clock | None = None) -> AsyncIOScheduler:
     """Start (inside the running event loop) a scheduler that plans now and daily.
 
-    The daily run is at `planner_hour` o'clock in the configured time zone. The scheduler
+    The daily run is at `planner_hour` o'clock in the configured time zone; half an hour later
+    old chat messages are deleted (MESSAGE_LOG_DAYS). The scheduler
     only triggers: which stages were sent lives in SQLite, so a restart repeats nothing.
     Stop it with `scheduler.shutdown(wait=False)`.
     """
@@ -60,5 +80,16 @@ def start_scheduler(loa: Loa, book: RateBook, *, clock: Clock | None = None) -> 
         misfire_grace_time=6 * 3600,
     )
     scheduler.add_job(run_planner, "date", args=(loa, clock, book), id=STARTUP_JOB)
+    scheduler.add_job(
+        run_housekeeping,
+        "cron",
+        args=(loa, clock),
+        hour=loa.settings.planner_hour,
+        minute=30,
+        id=HOUSEKEEPING_JOB,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=6 * 3600,
+    )
     scheduler.start()
     return scheduler

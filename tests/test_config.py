@@ -115,6 +115,7 @@ def test_reminder_and_sending_settings() -> None:
     defaults = load_settings({}, env_file=None)
     assert defaults.reminder_offsets == (-30, -7, 0, 30, 80)
     assert defaults.sending_hours == (8, 20)
+    assert defaults.message_log_days == 365
 
 
 @pytest.mark.parametrize(
@@ -125,6 +126,8 @@ def test_reminder_and_sending_settings() -> None:
         ({"PLANNER_HOUR": "25"}, "PLANNER_HOUR"),
         ({"TELEGRAM_RATE": "0"}, "TELEGRAM_RATE"),
         ({"OUTBOX_MAX_ATTEMPTS": "0"}, "OUTBOX_MAX_ATTEMPTS"),
+        ({"MESSAGE_LOG_DAYS": "-1"}, "MESSAGE_LOG_DAYS"),
+        ({"MESSAGE_LOG_DAYS": "a year"}, "MESSAGE_LOG_DAYS"),
     ],
 )
 def test_bad_sending_settings_name_the_variable(environ: dict[str, str], variable: str) -> None:

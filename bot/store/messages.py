@@ -52,6 +52,30 @@ class MessageLog:
             [(contact_id, direction, kind, text, stamp) for direction, kind, text in entries],
         )
 
+    async def prune(self, before: datetime, *, chunk: int = 5000) -> int:
+        """Delete the messages logged before `before`, a chunk per statement; return how many.
+
+        Ids grow with time: the first message logged at or after `before` bounds the old ones,
+        found from the start of the table without an index on the time, and the deletes go by
+        id in chunks so that the connection is never held long.
+        """
+        row = await self._db.fetchone(
+            "SELECT COALESCE((SELECT id FROM messages WHERE created_at >= ? ORDER BY id LIMIT 1),"
+            " (SELECT COALESCE(MAX(id), 0) + 1 FROM messages)) AS bound",
+            (iso(before),),
+        )
+        assert row is not None
+        removed = 0
+        while True:
+            count = await self._db.execute_rowcount(
+                "DELETE FROM messages WHERE id IN"
+                " (SELECT id FROM messages WHERE id < ? ORDER BY id LIMIT ?)",
+                (row["bound"], chunk),
+            )
+            removed += count
+            if count < chunk:
+                return removed
+
     async def for_contact(self, contact_id: int, limit: int = 50) -> list[LoggedMessage]:
         """Return the contact's latest messages, oldest first."""
         rows = await self._db.fetchall(

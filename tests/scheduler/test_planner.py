@@ -16,7 +16,7 @@ from bot.importing.service import import_residents
 from bot.render import Renderer
 from bot.store import ContactStatus, Store
 from bot.store.reminders import ReminderStatus
-from scheduler.jobs import PLANNER_JOB, start_scheduler
+from scheduler.jobs import HOUSEKEEPING_JOB, PLANNER_JOB, start_scheduler
 from scheduler.planner import (
     StagePlan,
     expiry_window,
@@ -260,5 +260,8 @@ async def test_the_scheduler_plans_at_start_up_and_then_daily(
         assert daily is not None
         assert (daily.next_run_time.hour, daily.next_run_time.minute) == (7, 0)
         assert daily.next_run_time.utcoffset() == timedelta(hours=7)
+        housekeeping = scheduler.get_job(HOUSEKEEPING_JOB)
+        assert housekeeping is not None
+        assert (housekeeping.next_run_time.hour, housekeeping.next_run_time.minute) == (7, 30)
     finally:
         scheduler.shutdown(wait=False)
