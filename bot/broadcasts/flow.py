@@ -32,6 +32,8 @@ from bot.broadcasts.choices import (
 )
 from bot.broadcasts.service import BroadcastError, BroadcastService, Preview
 from bot.broadcasts.template import FIELDS, TemplateError
+from bot.core.dialog.privacy import CANCEL_WORDS
+from bot.core.text import fold
 from bot.core.types import Button, Reply
 from bot.render import Renderer
 from bot.store.broadcasts import Broadcast
@@ -152,10 +154,13 @@ class DraftFlow:
         return await self._show(draft, scope, now, self.renderer.text("broadcast/stale"))
 
     async def typed(self, actor: int, scope: Scope, text: str, now: datetime) -> Reply:
-        """Take a typed condition, message or time for the officer's draft."""
+        """Take a typed condition, message or time for the officer's draft ("hủy" drops it)."""
         draft = await self.drafts.get(actor, now)
         if draft is None or not draft.step.awaits_text:
             return Reply(self.renderer.text("broadcast/gone"))
+        if fold(text) in CANCEL_WORDS:
+            await self.drafts.drop(actor)
+            return Reply(self.renderer.text("broadcast/dropped"))
         if draft.step is DraftStep.MESSAGE:
             return await self._take_message(draft, scope, text, now)
         if draft.step is DraftStep.AUDIENCE_TEXT:

@@ -404,3 +404,16 @@ async def test_hostile_text_at_every_typed_step_gets_an_answer_and_keeps_the_dra
         assert (await officer.press_payload(payload)).text
     assert await seeded.store.broadcasts.latest() == []
     assert await seeded.store.residents.count() > 0  # nothing was dropped
+
+
+@pytest.mark.parametrize("word", ["hủy", "Huỷ bỏ", "/huy", "cancel"])
+async def test_typing_huy_at_a_typed_step_drops_the_draft(
+    officer: Officer, seeded: Loa, clock: FixedClock, word: str
+) -> None:
+    await officer.command()
+    prompt = await officer.press("Tiếp ➡")
+    assert "Gõ “hủy” để bỏ bản nháp." in prompt.text
+    dropped = await officer.type(word)
+    assert "Đã bỏ bản nháp" in dropped.text
+    assert await _step(seeded, clock) is None
+    assert not await officer.desk.awaits_text(OFFICER, clock.now())
