@@ -114,16 +114,20 @@ class BroadcastDesk:
 
     async def _listing(self, scope: Scope) -> Reply:
         found = await self.service.listing(scope)
-        items = [
-            {
-                "id": b.id,
-                "status": self.renderer.label(f"broadcast.status.{b.status.value}"),
-                "start": b.start_at.astimezone(self.tz).strftime("%H:%M %d/%m/%Y"),
-                "audience": b.audience,
-                "enqueued": b.enqueued,
-            }
-            for b in found
-        ]
+        items = []
+        for b in found:
+            report = await self.service.report(b)  # progress, counted from the outbox
+            items.append(
+                {
+                    "id": b.id,
+                    "status": self.renderer.label(f"broadcast.status.{b.status.value}"),
+                    "start": b.start_at.astimezone(self.tz).strftime("%H:%M %d/%m/%Y"),
+                    "audience": b.audience,
+                    "sent": report.sent,
+                    "failed": sum(report.failed.values()),
+                    "total": report.total,
+                }
+            )
         buttons: tuple[Button, ...] = ()
         for broadcast in found[:3]:
             buttons += self._controls(broadcast)

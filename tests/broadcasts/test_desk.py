@@ -14,6 +14,7 @@ from bot.clock import VIETNAM, FixedClock
 from bot.core.places import place_key
 from bot.core.types import Reply
 from bot.store.drafts import DraftStep
+from bot.store.outbox import Outcome
 
 OFFICER = 7001
 CHAT = str(OFFICER)
@@ -417,3 +418,19 @@ async def test_typing_huy_at_a_typed_step_drops_the_draft(
     assert "Đã bỏ bản nháp" in dropped.text
     assert await _step(seeded, clock) is None
     assert not await officer.desk.awaits_text(OFFICER, clock.now())
+
+
+async def test_broadcasts_lists_progress_counted_from_the_outbox(
+    officer: Officer, seeded: Loa, clock: FixedClock
+) -> None:
+    await officer.command(f"-\n{TEXT}")
+    await officer.press("Tiếp ➡")
+    await officer.press("📤 Gửi ngay")
+    await officer.press("✅ Xác nhận gửi")
+    await officer.desk.service.advance(clock.now())  # the runner queues the recipients
+    listing = await officer.desk.command(OFFICER, CHAT, EA_TUL, "broadcasts", "", clock.now())
+    assert "• Số 1 – đang gửi – 09:00 25/11/2026 – mọi người – đã gửi 0/4" in listing.text
+    rows = await seeded.store.outbox.claim("telegram", clock.now(), 10)
+    await seeded.store.outbox.record([Outcome.sent(rows.rows[0].id)], clock.now())
+    listing = await officer.desk.command(OFFICER, CHAT, EA_TUL, "broadcasts", "", clock.now())
+    assert "đã gửi 1/4" in listing.text

@@ -223,6 +223,10 @@ async def _walk_and_send(server: FakeTelegram) -> None:
     assert not any((m.text or "").startswith("Chào") for m in outside)
     assert [m.text for m in server.sent(STRANGER)] == [refused, answer]  # and nothing else
 
+    listing = await officer.say("/broadcasts")
+    assert "• Số 1 – đã xong – 09:00 25/11/2026 – mọi người – đã gửi 190/190" in listing
+    assert "📊 Báo cáo số 1" in officer.labels()
+
     summary = await officer.say("/stats")
     await server.wait_for("sendPhoto")
     assert "Người dân trong danh sách: 200, đã liên kết với bot: 200." in summary
