@@ -62,34 +62,26 @@ def start_scheduler(loa: Loa, book: RateBook, *, clock: Clock | None = None) -> 
     """Start (inside the running event loop) a scheduler that plans now and daily.
 
     The daily run is at `planner_hour` o'clock in the configured time zone; half an hour later
-    old chat messages are deleted (MESSAGE_LOG_DAYS). The scheduler
-    only triggers: which stages were sent lives in SQLite, so a restart repeats nothing.
-    Stop it with `scheduler.shutdown(wait=False)`.
+    old chat messages are deleted (MESSAGE_LOG_DAYS). The scheduler only triggers: which
+    stages were sent lives in SQLite, so a restart repeats nothing. Stop it with
+    `scheduler.shutdown(wait=False)`.
     """
     clock = clock or SystemClock()
     scheduler = AsyncIOScheduler(timezone=loa.settings.tz)
+    hour = loa.settings.planner_hour
+    daily = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 6 * 3600}
     scheduler.add_job(
-        run_planner,
-        "cron",
-        args=(loa, clock, book),
-        hour=loa.settings.planner_hour,
-        minute=0,
-        id=PLANNER_JOB,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=6 * 3600,
+        run_planner, "cron", args=(loa, clock, book), hour=hour, minute=0, id=PLANNER_JOB, **daily
     )
     scheduler.add_job(run_planner, "date", args=(loa, clock, book), id=STARTUP_JOB)
     scheduler.add_job(
         run_housekeeping,
         "cron",
         args=(loa, clock),
-        hour=loa.settings.planner_hour,
+        hour=hour,
         minute=30,
         id=HOUSEKEEPING_JOB,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=6 * 3600,
+        **daily,
     )
     scheduler.start()
     return scheduler
