@@ -200,11 +200,15 @@ class TelegramChannel:
                 return incoming.chat_id != incoming.sender_id  # residents' files: the engine
             await self._deliver(incoming.reply_to, await self._import(actor, incoming.file))
             return True
-        if incoming.kind is Kind.TEXT:
+        draft_answer = incoming.kind is Kind.TEXT or (
+            incoming.kind is Kind.COMMAND and incoming.command == "huy"
+        )
+        if draft_answer:  # a typed step of /broadcast takes the text, and /huy drops the draft
             private = incoming.chat_id == incoming.sender_id
             if not private or not await desk.awaits_text(actor.user_id, now):
                 return False  # residents' texts (and officers' other texts): the engine
-            await self._deliver(incoming.reply_to, await desk.text(actor, incoming.text, now))
+            text = incoming.text if incoming.kind is Kind.TEXT else "/huy"
+            await self._deliver(incoming.reply_to, await desk.text(actor, text, now))
             return True
         if incoming.kind is not Kind.COMMAND:
             return False

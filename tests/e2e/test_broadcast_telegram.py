@@ -270,3 +270,19 @@ async def test_a_screen_that_cannot_be_edited_is_sent_anew(
         screen = await officer.reply()  # the edit failed: the same screen came as a new message
         assert "Sẽ gửi cho: 40 người." in screen
         assert "Thôn 2" in screen
+
+
+async def test_huy_drops_the_draft_and_the_next_text_goes_to_the_engine(
+    server: FakeTelegram, db_path: Path, clock: FixedClock
+) -> None:
+    officer = Chat(server, OFFICER)
+    async with running(server, db_path, clock, fresh=True) as loa:
+        await officer.say("/broadcast")
+        ask = await officer.press("Tiếp ➡")
+        assert "Gõ “hủy” để bỏ bản nháp." in ask
+        dropped = await officer.say("/huy")
+        assert "Đã bỏ bản nháp" in dropped
+        assert await loa.store.drafts.get(OFFICER, clock.now()) is None
+        answer = await officer.say("xin chào")  # no draft: Loa answers as to anyone
+        assert "Bước" not in answer
+        assert "Xin chào" in answer
