@@ -60,7 +60,18 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TELEGRAM_COMMANDS = ("start", "menu", "help", "nhacnho", "dangky", "mydata", "xoa", "huy", "stop")
+TELEGRAM_COMMANDS = (
+    "start",
+    "menu",
+    "help",
+    "nhacnho",
+    "dangky",
+    "mydata",
+    "xoa",
+    "huy",
+    "stop",
+    "batdau",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,9 +107,10 @@ class Engine:
             incoming=incoming,
             text=text,
             state=saved.state if saved else None,
-            stopped=contact is not None and contact.status is not ContactStatus.ACTIVE,
+            stopped=contact is not None and contact.status is ContactStatus.STOPPED,
             now=now,
             today=local_date(now, self.tz),
+            blocked=contact is not None and contact.status is ContactStatus.BLOCKED,
         )
         decision = self.dialog.decide(turn)
         status, outcomes = await self._run_effects(decision, incoming, contact, now)

@@ -22,13 +22,29 @@ async def test_every_message_is_logged_both_ways(loa: Loa) -> None:
     assert "49" not in logged[3].text
 
 
-async def test_stop_then_writing_again_resumes(loa: Loa) -> None:
+async def test_stop_stays_until_the_resident_turns_messages_back_on(loa: Loa) -> None:
     await loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="stop"))
     contact = await loa.store.contacts.find("test", "9")
     assert contact is not None
     assert contact.status is ContactStatus.STOPPED
     replies = await loa.engine.handle(text("chào"))
-    assert "quay lại" in replies[0].text
+    assert replies[-1].buttons[-1].payload == "resume"
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    assert contact.status is ContactStatus.STOPPED
+    replies = await loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="batdau"))
+    assert replies[0].text.startswith("Đã bật lại")
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    assert contact.status is ContactStatus.ACTIVE
+
+
+async def test_a_resident_marked_unreachable_is_active_again_by_writing(loa: Loa) -> None:
+    await loa.engine.handle(text("chào"))
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    await loa.store.contacts.set_status(contact.id, ContactStatus.BLOCKED, contact.last_seen)
+    await loa.engine.handle(text("chào"))
     contact = await loa.store.contacts.find("test", "9")
     assert contact is not None
     assert contact.status is ContactStatus.ACTIVE

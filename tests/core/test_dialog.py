@@ -46,12 +46,47 @@ def test_start_greets_by_name_with_the_main_menu(dialog: Dialog) -> None:
     assert decision.effects == ()
 
 
-def test_stop_stops_and_writing_again_resumes(dialog: Dialog) -> None:
+def test_stop_stops_and_writing_again_is_answered_but_stays_stopped(dialog: Dialog) -> None:
     stopped = dialog.decide(turn(Kind.COMMAND, command="stop"))
     assert stopped.effects == (Effect.STOP,)
-    resumed = dialog.decide(turn(Kind.TEXT, "menu", stopped=True))
+    answered = dialog.decide(turn(Kind.TEXT, "menu", stopped=True))
+    assert Effect.RESUME not in answered.effects
+    assert [s.template for s in answered.says] == ["menu"]
+    assert answered.says[-1].choices[-1].payload == "resume"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "command"),
+    [
+        (Kind.COMMAND, "", "batdau"),
+        (Kind.BUTTON, "resume", ""),
+        (Kind.TEXT, "Bắt đầu", ""),
+        (Kind.TEXT, "nhan tin lai", ""),
+    ],
+)
+def test_only_the_persons_own_request_resumes(
+    dialog: Dialog, kind: Kind, text: str, command: str
+) -> None:
+    resumed = dialog.decide(turn(kind, text, command, stopped=True))
     assert resumed.effects == (Effect.RESUME,)
-    assert [s.template for s in resumed.says] == ["resumed", "menu"]
+    assert [s.template for s in resumed.says] == ["resumed"]
+
+
+def test_a_question_while_stopped_is_answered_with_the_resume_button(dialog: Dialog) -> None:
+    answered = dialog.decide(turn(Kind.TEXT, "the bhyt ho gia dinh bao nhieu tien", stopped=True))
+    assert Effect.RESUME not in answered.effects
+    assert answered.says
+    assert answered.says[-1].choices[-1].payload == "resume"
+    again = dialog.decide(turn(Kind.COMMAND, command="stop", stopped=True))
+    assert all(c.payload != "resume" for s in again.says for c in s.choices)
+
+
+def test_a_person_marked_unreachable_is_reachable_again_by_writing(dialog: Dialog) -> None:
+    incoming = Incoming("test", "1", Kind.TEXT, text="menu", display_name="Lan")
+    blocked = Turn(incoming, "menu", None, False, NOW, date(2026, 11, 25), blocked=True)
+    decision = dialog.decide(blocked)
+    assert decision.effects == (Effect.RESUME,)
+    assert all(c.payload != "resume" for s in decision.says for c in s.choices)
 
 
 @pytest.mark.parametrize("command", ["help", "menu"])

@@ -163,7 +163,7 @@ async def test_stop_words_in_a_flow_stop_proactive_messages(
     await _press(server, "reg")
     await _press(server, "reg:interest:household")
     await _press(server, "reg:consent:yes")
-    assert "ngừng gửi tin" in await _say(server, "dừng")
+    assert "Đã ngừng" in await _say(server, "dừng")
     contact = await loa_bot.store.contacts.find("telegram", str(RESIDENT))
     assert contact is not None
     assert contact.status is ContactStatus.STOPPED

@@ -1,4 +1,4 @@
-"""/stop over Telegram, then a proactive message: the outbox skips it, nothing is sent."""
+"""/stop over Telegram: proactive messages stay off until the resident turns them back on."""
 
 from __future__ import annotations
 
@@ -33,9 +33,41 @@ async def test_a_resident_who_stopped_gets_no_proactive_message(
         sender = Sender(store.outbox, TelegramTransport(sending_bot), Pacer(30, 1), clock)
         await sender.drain()
 
-    assert [m.text for m in server.sent(STOPPER)][-1].startswith("Đã ngừng gửi tin nhắn")
+    assert [m.text for m in server.sent(STOPPER)][-1].startswith("Đã ngừng")
     assert server.sent(LISTENER)[-1].text == "Thẻ BHYT sắp hết hạn"
     rows = {row.contact_id: row for row in await store.outbox.all_rows()}
     assert rows[ids[0]].status is OutboxStatus.SKIPPED
     assert rows[ids[0]].last_error == "stopped"
     assert rows[ids[1]].status is OutboxStatus.SENT
+
+
+async def _reminder_to(loa: Loa, server: FakeTelegram, clock: FixedClock, contact_id: int) -> None:
+    await loa.store.outbox.enqueue_many(
+        [OutboxItem(contact_id, "reminder", "Thẻ BHYT sắp hết hạn")], clock.now()
+    )
+    async with sender_bot(server.token, server.url) as sending_bot:
+        sender = Sender(loa.store.outbox, TelegramTransport(sending_bot), Pacer(30, 1), clock)
+        await sender.drain()
+
+
+async def test_writing_again_after_stop_is_answered_but_proactive_messages_stay_off(
+    server: FakeTelegram, bot: TelegramChannel, telegram_loa: Loa, clock: FixedClock
+) -> None:
+    server.push_text(STOPPER, "/stop")
+    await server.wait_for("sendMessage", count=1)
+    stop_text = server.sent(STOPPER)[-1].text
+    assert "/batdau" in stop_text
+    server.push_text(STOPPER, "thẻ bhyt hộ gia đình đóng bao nhiêu")
+    await server.wait_for("sendMessage", count=2)
+    answer = server.sent(STOPPER)[-1]
+    assert "Nhận tin lại" in str(answer.reply_markup)
+    contact = await telegram_loa.store.contacts.find("telegram", str(STOPPER))
+    assert contact is not None
+    await _reminder_to(telegram_loa, server, clock, contact.id)
+    assert all("sắp hết hạn" not in m.text for m in server.sent(STOPPER))
+
+    server.push_callback(STOPPER, "resume")
+    await server.wait_for("sendMessage", count=3)
+    assert server.sent(STOPPER)[-1].text.startswith("Đã bật lại")
+    await _reminder_to(telegram_loa, server, clock, contact.id)
+    assert server.sent(STOPPER)[-1].text == "Thẻ BHYT sắp hết hạn"

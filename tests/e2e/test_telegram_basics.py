@@ -52,8 +52,10 @@ async def test_commands_are_registered_with_vietnamese_descriptions(
         "xoa",
         "huy",
         "stop",
+        "batdau",
     }
     assert commands["stop"] == "Ngừng nhận tin nhắn"
+    assert commands["batdau"] == "Nhận tin nhắn lại sau khi đã ngừng"
 
 
 async def test_a_button_press_is_acknowledged_and_answered(

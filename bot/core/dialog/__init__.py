@@ -18,11 +18,15 @@ from bot.core.dialog.turn import Turn
 from bot.core.knowledge import KnowledgeBase
 from bot.core.rates import RateBook
 from bot.core.text import fold
-from bot.core.types import Decision, Effect, Kind, Say, State
+from bot.core.types import Choice, Decision, Effect, Kind, Say, State
 
 __all__ = ["Dialog", "Turn"]
 
 _STOP_COMMANDS = frozenset({"stop", "ngung", "dung"})
+_RESUME_COMMANDS = frozenset({"batdau", "nhantin"})
+_RESUME_WORDS = frozenset({"bat dau", "batdau", "nhan tin lai", "nhan lai tin", "bat lai tin nhan"})
+"""Folded texts that turn proactive messages back on for a person who stopped them."""
+RESUME = Choice("resume", "menu.resume")
 _MENU_WORDS = frozenset({"menu", "menu chinh", "xem menu", "quay lai", "bat dau", "start"})
 _HELP_WORDS = frozenset({"help", "huong dan", "tro giup", "cach dung"})
 
@@ -38,18 +42,26 @@ class Dialog:
         self.privacy = Privacy()
 
     def decide(self, turn: Turn) -> Decision:
-        """Return the answer to one turn."""
+        """Return the answer to one turn.
+
+        Stop first; then a person's own request to resume. Someone who stopped is still
+        answered, with a button to switch messages back on under the answer; only they
+        can switch them on. Someone a channel marked unreachable is reachable again by
+        writing.
+        """
         incoming = turn.incoming
         if incoming.kind is Kind.COMMAND and incoming.command in _STOP_COMMANDS:
             return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
+        if _asks_to_resume(turn):
+            return Decision(says=(main_menu("resumed"),), effects=(Effect.RESUME,))
         decision = self._route(turn)
-        if turn.stopped:
-            return Decision(
-                says=(Say("resumed"), *decision.says),
-                state=decision.state,
-                effects=(Effect.RESUME, *decision.effects),
-                then_decide=decision.then_decide,
-            )
+        if turn.blocked:
+            return replace(decision, effects=(Effect.RESUME, *decision.effects))
+        if turn.stopped and decision.says and Effect.STOP not in decision.effects:
+            *before, last = decision.says
+            if RESUME not in last.choices:
+                last = replace(last, choices=(*last.choices, RESUME))
+            return replace(decision, says=(*before, last))
         return decision
 
     def _route(self, turn: Turn) -> Decision:
@@ -145,6 +157,16 @@ class Dialog:
             if not self.answers.understands(turn.text):
                 return self.calculator.reask(turn)
         return self.answers.question(turn)
+
+
+def _asks_to_resume(turn: Turn) -> bool:
+    """Tell whether the person asks to receive proactive messages again."""
+    incoming = turn.incoming
+    if incoming.kind is Kind.COMMAND:
+        return incoming.command in _RESUME_COMMANDS
+    if incoming.kind is Kind.BUTTON:
+        return turn.payload == RESUME.payload
+    return turn.stopped and incoming.kind is Kind.TEXT and fold(turn.text) in _RESUME_WORDS
 
 
 def _in_flow(state: State | None, flow: str) -> bool:

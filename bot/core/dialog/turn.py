@@ -14,7 +14,12 @@ __all__ = ["Turn"]
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One incoming message in context: cleaned text, saved state, the person's status, time."""
+    """One incoming message in context: cleaned text, saved state, the person's status, time.
+
+    `stopped`: the person turned proactive messages off (/stop) and only they turn them on
+    again; `blocked`: a channel reported them unreachable (they blocked Loa), so writing
+    again shows they can be reached.
+    """
 
     incoming: Incoming
     text: str
@@ -23,6 +28,7 @@ class Turn:
     now: datetime
     today: date
     outcomes: Mapping[str, Any] = field(default_factory=dict)
+    blocked: bool = False
 
     @property
     def payload(self) -> str:
