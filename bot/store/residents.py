@@ -86,6 +86,14 @@ class Residents:
         )
         return [resident_from_row(row) for row in rows]
 
+    async def find_by_phone_and_birth(self, e164: str, birth_date: date) -> list[Resident]:
+        """Return the residents listed with this phone number and this full birth date."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM residents WHERE phone = ? AND birth_date = ? ORDER BY id",
+            (e164, birth_date.isoformat()),
+        )
+        return [resident_from_row(row) for row in rows]
+
     async def find_by_identity(self, number: str, birth_date: date) -> Resident | None:
         """Return the resident with this BHXH number (10 digits) or CCCD (12 digits) and birth date.
 

@@ -43,17 +43,58 @@ def test_choosing_phone_asks_for_it_with_the_share_button() -> None:
     assert decision.state == State(FLOW, "phone")
 
 
-def test_a_typed_phone_is_looked_up_then_the_cards_are_shown() -> None:
+def test_a_typed_phone_asks_the_birth_date_before_any_look_up() -> None:
     asked = FLOWS.on_text(turn(Kind.TEXT, "0905 123 456", step="phone"))
     assert asked is not None
-    assert asked.effects == (Effect("link_phone", {"phone": "+84905123456"}),)
-    assert asked.then_decide
+    assert asked.effects == ()
+    assert asked.says[0].template == "remind/ask_phone_birth"
+    assert asked.state == State(FLOW, "phone_birth", {"phone": "+84905123456"})
+    data = {"phone": "+84905123456"}
+    look = FLOWS.on_text(turn(Kind.TEXT, "05/03/1958", step="phone_birth", data=data))
+    assert look is not None
+    assert look.effects == (
+        Effect("link_phone", {"phone": "+84905123456", "birth_date": "1958-03-05"}),
+    )
+    assert look.then_decide
+
+
+def test_a_typed_phone_with_the_right_birth_date_shows_the_cards() -> None:
     card = {"name": "Nguyễn Văn Ba", "expiry": date(2026, 12, 31), "place": "Thôn 3, Ea Tul"}
     outcome = {"link_phone": {"status": "linked", "cards": [card]}}
-    done = FLOWS.on_text(turn(Kind.TEXT, "0905 123 456", step="phone", outcomes=outcome))
+    data = {"phone": "+84905123456"}
+    done = FLOWS.on_text(turn(Kind.TEXT, "5/3/58", step="phone_birth", data=data, outcomes=outcome))
     assert done is not None
     assert done.says[0].template == "remind/linked"
     assert done.state is None
+
+
+def test_a_typed_phone_that_does_not_match_says_only_that() -> None:
+    data = {"phone": "+84905123456"}
+    for status, template in (
+        ("no_match", "remind/no_match"),
+        ("too_many", "remind/too_many_tries"),
+    ):
+        outcomes = {"link_phone": {"status": status}}
+        said = FLOWS.on_text(
+            turn(Kind.TEXT, "1/1/1960", step="phone_birth", data=data, outcomes=outcomes)
+        )
+        assert said is not None
+        assert said.says[0].template == template
+        assert said.says[0].data == {}
+        assert said.state is None
+
+
+def test_a_bad_birth_date_after_a_phone_is_asked_again() -> None:
+    data = {"phone": "+84905123456"}
+    decision = FLOWS.on_text(turn(Kind.TEXT, "hôm qua", step="phone_birth", data=data))
+    assert decision is not None
+    assert decision.says[0].template == "remind/bad_date"
+    assert decision.state == State(FLOW, "phone_birth", data)
+
+
+def test_ones_own_shared_contact_links_at_once() -> None:
+    asked = FLOWS.on_contact(turn(Kind.CONTACT, phone="+84905123456", step="phone"))
+    assert asked.effects == (Effect("link_own_phone", {"phone": "+84905123456"}),)
 
 
 def test_someone_elses_contact_is_refused_without_a_lookup() -> None:

@@ -302,3 +302,24 @@ async def test_one_person_on_two_apps_gets_one_reminder_on_the_app_used_last(
     assert [row.contact_id for row in rows] == [on_telegram.id]
     linked = await store.residents.for_contact(on_zalo.id)
     assert [r.id for r in linked] == [resident.id]  # still linked from Zalo too
+
+
+async def test_on_zalo_a_typed_phone_links_only_with_the_birth_date(
+    zalo: FakeZalo, polling: ZaloChannel, zalo_loa: Loa, clock: FixedClock, tmp_path: Path
+) -> None:
+    listing = tmp_path / "danh_sach.csv"
+    listing.write_text(LIST, encoding="utf-8")
+    await import_residents(
+        zalo_loa.store.residents, listing, today=date(2026, 11, 25), now=clock.now()
+    )
+    ways = await _say(zalo, "nhắc tôi gia hạn thẻ")
+    key = next(line.split(".")[0].strip() for line in ways.splitlines() if "điện thoại" in line)
+    assert "Gõ số điện thoại" in await _say(zalo, key)
+    assert "ngày sinh" in await _say(zalo, "0905 123 456")
+    wrong = await _say(zalo, "06/03/1958")
+    assert "chưa khớp" in wrong
+    assert "Nguyễn Văn Ba" not in wrong
+    await _say(zalo, key)
+    await _say(zalo, "0905 123 456")
+    right = await _say(zalo, "05/03/1958")
+    assert "Nguyễn Văn Ba: hết hạn 02/12/2026" in right

@@ -2,13 +2,18 @@
 
 Three ways, cheapest first: share (or type) the phone number the commune has on its list;
 type the BHXH number or CCCD with the date of birth; or, with no list entry, type the
-card's expiry date. The look-ups and writes are effects the engine runs; this module only
-decides what to ask and what to say about each outcome.
+card's expiry date. A phone shared with Telegram's own contact button is the sender's, so
+it links at once; a typed phone is only a claim, so it needs the card holder's birth date
+too and counts towards the same daily limit as the BHXH-number route. Until a person is
+verified no reply names a card, a date or a place, nor tells whether a number is listed.
+The look-ups and writes are effects the engine runs; this module only decides what to ask
+and what to say about each outcome.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.core.dates import parse_day
 from bot.core.dialog.menu import back_to_menu
@@ -68,7 +73,7 @@ class Reminders:
         """A shared contact: link by its number if it is the sender's own."""
         if not turn.incoming.own_contact:
             return Decision(says=(Say("remind/not_own_contact"),), state=State(FLOW, "phone"))
-        return self._link_phone(turn, turn.incoming.phone)
+        return self._link_own_phone(turn, turn.incoming.phone)
 
     def on_text(self, turn: Turn) -> Decision | None:
         """Read the answer to the current step; None when the text is not an answer."""
@@ -83,7 +88,15 @@ class Reminders:
                     says=(Say("remind/bad_phone", {"left": _MAX_PHONE_TRIES - tries}),),
                     state=State(FLOW, "phone", {"tries": tries}),
                 )
-            return self._link_phone(turn, turn.text)
+            return Decision(
+                says=(Say("remind/ask_phone_birth"),),
+                state=State(FLOW, "phone_birth", {"phone": normalise_phone(turn.text)}),
+            )
+        if step == "phone_birth":
+            born = parse_day(turn.text, turn.today, future_years=0)
+            if born is None or born >= turn.today:
+                return Decision(says=(Say("remind/bad_date"),), state=turn.state)
+            return self._link_claimed(turn, "link_phone", {"phone": data["phone"]}, born)
         if step == "id_number":
             digits = "".join(c for c in turn.text if c.isdigit())
             if len(digits) not in (10, 12) or len(digits) != len(turn.text.replace(" ", "")):
@@ -95,7 +108,7 @@ class Reminders:
             born = parse_day(turn.text, turn.today, future_years=0)
             if born is None or born >= turn.today:
                 return Decision(says=(Say("remind/bad_date"),), state=turn.state)
-            return self._link_identity(turn, str(data["number"]), born.isoformat())
+            return self._link_claimed(turn, "link_identity", {"number": data["number"]}, born)
         if step == "expiry":
             expiry = parse_day(turn.text, turn.today)
             if expiry is None:
@@ -103,29 +116,33 @@ class Reminders:
             return self._self_report(turn, expiry.isoformat())
         return None
 
-    def _link_phone(self, turn: Turn, typed: str) -> Decision:
-        phone = normalise_phone(typed)
+    def _link_own_phone(self, turn: Turn, shared: str) -> Decision:
+        phone = normalise_phone(shared)
         if phone is None:
             return Decision(
                 says=(Say("remind/bad_phone", {"left": 0}),), state=State(FLOW, "phone")
             )
-        outcome = turn.outcomes.get("link_phone")
+        outcome = turn.outcomes.get("link_own_phone")
         if outcome is None:
-            return _effect("link_phone", {"phone": phone}, turn.state)
+            return _effect("link_own_phone", {"phone": phone}, turn.state)
         if outcome["status"] == "linked":
             return _linked(outcome)
         choices = (Choice("remind:id", "remind.by_id"), Choice("remind:date", "remind.by_date"))
         return Decision(says=(Say("remind/phone_not_found", choices=(*choices, *back_to_menu())),))
 
-    def _link_identity(self, turn: Turn, number: str, born: str) -> Decision:
-        outcome = turn.outcomes.get("link_identity")
+    def _link_claimed(
+        self, turn: Turn, effect: str, claim: dict[str, object], born: date
+    ) -> Decision:
+        """Look up a typed phone or BHXH number with the birth date; say only linked or not."""
+        outcome = turn.outcomes.get(effect)
         if outcome is None:
-            return _effect("link_identity", {"number": number, "birth_date": born}, turn.state)
+            return _effect(effect, {**claim, "birth_date": born.isoformat()}, turn.state)
         if outcome["status"] == "linked":
             return _linked(outcome)
         if outcome["status"] == "too_many":
             return Decision(says=(Say("remind/too_many_tries", choices=back_to_menu()),))
-        choices = (Choice("remind:id", "remind.try_again"), Choice("remind:date", "remind.by_date"))
+        again = "remind:phone" if effect == "link_phone" else "remind:id"
+        choices = (Choice(again, "remind.try_again"), Choice("remind:date", "remind.by_date"))
         return Decision(says=(Say("remind/no_match", choices=(*choices, *back_to_menu())),))
 
     def _self_report(self, turn: Turn, expiry: str) -> Decision:
