@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -14,7 +22,7 @@ from bot.clock import Clock, local_date
 from bot.core.choices import resolve
 from bot.core.dialog import Dialog, Turn
 from bot.core.text import clean
-from bot.core.types import Decision, Effect, Incoming, Kind, Reply
+from bot.core.types import Decision, Effect, Incoming, Kind, Reply, Say
 from bot.render import Renderer
 from bot.store import Contact, ContactStatus, Store, TurnRecord
 
@@ -96,7 +104,7 @@ class Engine:
     async def _answer(self, incoming: Incoming) -> list[Reply]:
         now = self.clock.now()
         text = clean(incoming.text)
-        logged_in = ("in", incoming.kind.value, text)
+        typed = (incoming.kind.value, text)  # logged as it came, before a typed number resolves
         contact, saved = await self.store.conversations.load(incoming.channel, incoming.sender_id)
         if incoming.kind is Kind.TEXT and saved is not None:
             picked = resolve(text, saved.buttons)
@@ -113,6 +121,8 @@ class Engine:
             blocked=contact is not None and contact.status is ContactStatus.BLOCKED,
         )
         decision = self.dialog.decide(turn)
+        given = f"[{decision.log_input_as}]" if decision.log_input_as else typed[1]
+        logged_in = ("in", typed[0], given)
         status, outcomes = await self._run_effects(decision, incoming, contact, now)
         if decision.then_decide:
             decision = self.dialog.decide(replace(turn, outcomes=outcomes))
@@ -128,7 +138,7 @@ class Engine:
                 status=status,
                 state=decision.state,
                 buttons=replies[-1].buttons if replies else (),
-                log=(logged_in, *(("out", "reply", reply.text) for reply in replies)),
+                log=(logged_in, *_logged_replies(decision.says, replies)),
             )
         )
         return replies
@@ -150,3 +160,11 @@ class Engine:
             who = Who(incoming.channel, incoming.sender_id, contact.id)
             outcomes[effect.name] = await self.actions[effect.name](who, effect.args, now)
         return status, outcomes
+
+
+def _logged_replies(
+    says: Sequence[Say], replies: Sequence[Reply]
+) -> Iterator[tuple[str, str, str]]:
+    """Log lines for the replies: a reply naming someone's data keeps only its template."""
+    for say, reply in zip(says, replies, strict=True):
+        yield ("out", "reply", f"[{say.template}]" if say.private else reply.text)

@@ -94,3 +94,25 @@ async def test_one_residents_messages_are_answered_in_order(loa: Loa) -> None:
 
 async def test_an_unknown_address_loads_as_nobody(loa: Loa) -> None:
     assert await loa.store.conversations.load("test", "nobody") == (None, None)
+
+
+async def test_a_registrations_name_and_phone_are_not_copied_into_the_message_log(
+    loa: Loa,
+) -> None:
+    steps = [
+        Incoming("test", "9", Kind.BUTTON, text="reg"),
+        Incoming("test", "9", Kind.BUTTON, text="reg:interest:household"),
+        Incoming("test", "9", Kind.BUTTON, text="reg:consent:yes"),
+        text("Lê Thị Mận"),
+        text("0912 345 678"),
+    ]
+    replies = []
+    for step in steps:
+        replies += await loa.engine.handle(step)
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    logged = [m.text for m in await loa.store.messages.for_contact(contact.id)]
+    assert "[name]" in logged
+    assert "[phone]" in logged
+    assert not [t for t in logged if "Mận" in t or "345" in t]
+    assert "xã" in replies[-1].text  # the flow went on to ask the commune

@@ -79,6 +79,7 @@ class Say:
     data: Mapping[str, Any] = field(default_factory=dict)
     choices: tuple[Choice, ...] = ()
     request_phone: bool = False
+    private: bool = False  # names a person's own data: the message log keeps only the template
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,7 @@ class Decision:
     state: State | None = None
     effects: tuple[Effect, ...] = ()
     then_decide: bool = False  # run the effects, then decide again with their outcomes
+    log_input_as: str = ""  # what the person gave (e.g. "phone"): logged instead of their text
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,10 +19,10 @@ from bot.importing.service import import_residents
 from tests.fakes.telegram_server import FakeTelegram
 
 STRANGER = 7100
-NEIGHBOUR_PHONE = "0905 123 456"
+NEIGHBOUR_PHONE = "0906 246 810"
 LIST = (
     "Họ và tên,Ngày sinh,Mã số BHXH,Số điện thoại,Thôn,Xã,Hạn thẻ\n"
-    "Nguyễn Văn Ba,14/06/1957,0123456789,0905 123 456,Thôn 3,Ea Tul,31/12/2026\n"
+    "Nguyễn Văn Ba,14/06/1957,0123456789,0906 246 810,Thôn 3,Ea Tul,31/12/2026\n"
     "Trần Thị Tư,07/08/1961,0123456780,0905 999 888,Thôn 4,Ea Tul,15/01/2027\n"
 )
 SECRETS = ("Nguyễn Văn Ba", "Văn Ba", "31/12/2026", "Thôn 3", "14/06/1957", "Ea Tul")
@@ -122,3 +122,27 @@ async def test_many_accounts_together_cannot_guess_one_birth_date(
     # Another resident's number is not affected.
     _, other = await claim(server, 9001, "0905 999 888", "07/08/1961")
     assert "Trần Thị Tư" in other
+
+
+async def test_the_message_log_keeps_what_was_given_not_the_numbers_or_names(
+    server: FakeTelegram, bot: TelegramChannel, telegram_loa: Loa, tmp_path: Path
+) -> None:
+    await load_list(telegram_loa, tmp_path)
+    await claim(server, STRANGER, NEIGHBOUR_PHONE, "15/06/1957")
+    _, right = await claim(server, STRANGER, NEIGHBOUR_PHONE, "14/06/1957")
+    assert "Nguyễn Văn Ba" in right
+    await exchange(server, STRANGER, "remind:id", button=True)
+    await exchange(server, STRANGER, "0123456780")
+    await exchange(server, STRANGER, "07/08/1961")
+    await exchange(server, STRANGER, "/nhacnho")
+    contact = await telegram_loa.store.contacts.find("telegram", str(STRANGER))
+    assert contact is not None
+    logged = [m.text for m in await telegram_loa.store.messages.for_contact(contact.id)]
+    typed = ("0906 246 810", "+84906246810", "14/06/1957", "15/06/1957", "0123456780", "07/08/1961")
+    for text in logged:
+        for secret in (*typed, "Nguyễn Văn Ba", "Trần Thị Tư"):
+            assert secret not in text
+    for given in ("[phone]", "[birth_date]", "[id_number]", "[remind/linked]", "[remind/overview]"):
+        assert given in logged
+    assert logged.count("[phone]") == 2
+    assert any("gõ thêm ngày sinh" in text for text in logged)  # other replies are kept whole

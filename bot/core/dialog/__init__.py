@@ -27,6 +27,16 @@ _RESUME_COMMANDS = frozenset({"batdau", "nhantin"})
 _RESUME_WORDS = frozenset({"bat dau", "batdau", "nhan tin lai", "nhan lai tin", "bat lai tin nhan"})
 """Folded texts that turn proactive messages back on for a person who stopped them."""
 RESUME = Choice("resume", "menu.resume")
+_PERSONAL_STEPS = {
+    (REMIND_FLOW, "phone"): "phone",
+    (REMIND_FLOW, "phone_birth"): "birth_date",
+    (REMIND_FLOW, "id_number"): "id_number",
+    (REMIND_FLOW, "birth"): "birth_date",
+    (REMIND_FLOW, "expiry"): "expiry_date",
+    (REGISTER_FLOW, "name"): "name",
+    (REGISTER_FLOW, "phone"): "phone",
+}
+"""Steps whose answer is personal data: the message log keeps what was given, not the text."""
 _MENU_WORDS = frozenset({"menu", "menu chinh", "xem menu", "quay lai", "bat dau", "start"})
 _HELP_WORDS = frozenset({"help", "huong dan", "tro giup", "cach dung"})
 
@@ -54,7 +64,7 @@ class Dialog:
             return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
         if _asks_to_resume(turn):
             return Decision(says=(main_menu("resumed"),), effects=(Effect.RESUME,))
-        decision = self._route(turn)
+        decision = _log_input_as(turn, self._route(turn))
         if turn.blocked:
             return replace(decision, effects=(Effect.RESUME, *decision.effects))
         if turn.stopped and decision.says and Effect.STOP not in decision.effects:
@@ -167,6 +177,18 @@ def _asks_to_resume(turn: Turn) -> bool:
     if incoming.kind is Kind.BUTTON:
         return turn.payload == RESUME.payload
     return turn.stopped and incoming.kind is Kind.TEXT and fold(turn.text) in _RESUME_WORDS
+
+
+def _log_input_as(turn: Turn, decision: Decision) -> Decision:
+    """Mark a shared contact or an answer to a personal step, so it is logged redacted."""
+    if turn.incoming.kind is Kind.CONTACT:
+        return replace(decision, log_input_as="phone")
+    state = turn.state
+    if turn.incoming.kind is Kind.TEXT and state is not None:
+        given = _PERSONAL_STEPS.get((state.flow, state.step), "")
+        if given:
+            return replace(decision, log_input_as=given)
+    return decision
 
 
 def _in_flow(state: State | None, flow: str) -> bool:

@@ -64,7 +64,9 @@ class Privacy:
         if MY_DATA_ACTION not in turn.outcomes:
             return Decision(says=(), effects=(Effect(MY_DATA_ACTION),), then_decide=True)
         choices = (Choice("privacy:erase", "privacy.erase"), *back_to_menu())
-        return Decision(says=(Say("privacy/my_data", turn.outcomes[MY_DATA_ACTION], choices),))
+        return Decision(
+            says=(Say("privacy/my_data", turn.outcomes[MY_DATA_ACTION], choices, private=True),)
+        )
 
     def ask_erase(self, turn: Turn) -> Decision:
         """Explain what /xoa erases and ask for a confirmation."""

@@ -122,7 +122,9 @@ class Registration:
         if not items:
             start = Choice("reg", "reg.start")
             return Decision(says=(Say("register/none", choices=(start, *back_to_menu())),))
-        return Decision(says=(Say("register/list", {"items": items}, back_to_menu()),))
+        return Decision(
+            says=(Say("register/list", {"items": items}, back_to_menu(), private=True),)
+        )
 
     def on_button(self, turn: Turn, payload: str) -> Decision:
         """Handle reg, reg:interest:x, reg:consent:yes|no, reg:household:n|skip, reg:time:x,
@@ -238,7 +240,7 @@ class Registration:
             args = {key: data[key] for key in (*_EDITABLE, "consent_at")}
             return Decision(says=(), effects=(Effect(SAVE_ACTION, args),), then_decide=True)
         saved: Mapping[str, Any] = turn.outcomes[SAVE_ACTION]
-        return Decision(says=(Say("register/done", saved, back_to_menu()),))
+        return Decision(says=(Say("register/done", saved, back_to_menu(), private=True),))
 
     def _data(self, turn: Turn) -> dict[str, Any] | None:
         state = turn.state
@@ -278,7 +280,7 @@ class Registration:
             Choice("reg:cancel", "reg.cancel"),
         )
         return Decision(
-            says=(Say("register/summary", {"d": shown}, choices),),
+            says=(Say("register/summary", {"d": shown}, choices, private=True),),
             state=_state(turn, "summary", data),
         )
 

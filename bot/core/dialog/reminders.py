@@ -53,7 +53,7 @@ class Reminders:
             else Choice("remind:on", "remind.turn_on")
         )
         choices = (switch, Choice("remind", "remind.add_card"), *back_to_menu())
-        return Decision(says=(Say("remind/overview", seen, choices),))
+        return Decision(says=(Say("remind/overview", seen, choices, private=True),))
 
     def on_button(self, turn: Turn, payload: str) -> Decision:
         """Handle remind, remind:phone, remind:id, remind:date, remind:off, remind:on."""
@@ -177,4 +177,4 @@ def _effect(name: str, args: dict[str, object], state: State | None) -> Decision
 
 def _linked(outcome: dict[str, object]) -> Decision:
     choices = (Choice("remind:overview", "remind.see_plan"), *back_to_menu())
-    return Decision(says=(Say("remind/linked", outcome, choices),))
+    return Decision(says=(Say("remind/linked", outcome, choices, private=True),))
