@@ -90,11 +90,12 @@ class RelayNotifier:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acts: their user id, name, and the chat they act in."""
+    """Who acts: their user id, name, the chat they act in, and whether it is a group."""
 
     user_id: int
     name: str
     chat_id: str
+    in_group: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +176,8 @@ class OfficerDesk:
         admin, officer = await self.scope(actor.user_id)
         if not admin and officer is None:
             return await self._refuse(actor, command, now)
+        if not await self._chat_allowed(actor, admin, officer):
+            return await self._refuse_here(actor, command, now)
         if command == "export":
             return await self._export(actor, admin, officer, args, now)
         if command == "moi" and admin:
@@ -272,6 +275,8 @@ class OfficerDesk:
         admin, officer = await self.scope(actor.user_id)
         if not admin and officer is None:
             return await self._refuse(actor, "import", now)
+        if not await self._chat_allowed(actor, admin, officer):
+            return await self._refuse_here(actor, "import", now)
         try:
             report = await import_residents(
                 self.store.residents,
@@ -356,6 +361,25 @@ class OfficerDesk:
         text = summary(self.renderer, counts, now, self.tz, place)
         name = f"so_lieu_{now.astimezone(self.tz):%Y%m%d}.png"
         return OfficerAnswer(reply=Reply(text), photo=Document(name, stats_chart(counts), ""))
+
+    async def _chat_allowed(self, actor: Actor, admin: bool, officer: Officer | None) -> bool:
+        """Tell whether officer work may be done in the actor's chat, seen by all its members.
+
+        A private chat always; a group only when it is where the actor's notices go: the
+        officer's commune chat (or OFFICER_CHAT_ID when the commune has none), and for an
+        administrator OFFICER_CHAT_ID, so no list is posted to a chat of neighbours.
+        """
+        if not actor.in_group:
+            return True
+        if officer is not None and not admin:
+            own = await self.store.officers.chat_for(officer.commune_key)
+            return actor.chat_id == (own or self.fallback_chat)
+        return bool(self.fallback_chat) and actor.chat_id == self.fallback_chat
+
+    async def _refuse_here(self, actor: Actor, what: str, now: datetime) -> OfficerAnswer:
+        await self.store.officers.audit(_who(actor), "denied", f"{what} in {actor.chat_id}", now)
+        text = self.renderer.text("officer/not_in_this_chat")
+        return OfficerAnswer(reply=Reply(text), toast=text)
 
     async def _refuse(self, actor: Actor, what: str, now: datetime) -> OfficerAnswer:
         await self.store.officers.audit(_who(actor), "denied", what, now)

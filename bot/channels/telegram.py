@@ -192,7 +192,7 @@ class TelegramChannel:
         desk = self.officers
         if desk is None:
             return False
-        actor = Actor(int(incoming.sender_id), incoming.display_name, incoming.reply_to)
+        actor = _actor(incoming)
         now = self.engine.clock.now()
         if incoming.kind is Kind.DOCUMENT and incoming.file is not None:
             admin, officer = await desk.scope(actor.user_id)
@@ -263,7 +263,7 @@ class TelegramChannel:
         if query is None or incoming is None:
             return
         if self.officers is not None and self.officers.is_button(incoming.text):
-            actor = Actor(int(incoming.sender_id), incoming.display_name, incoming.reply_to)
+            actor = _actor(incoming)
             answer = await self.officers.button(actor, incoming.text, self.engine.clock.now())
             try:
                 await query.answer(answer.toast[:200] or None)
@@ -324,3 +324,9 @@ class TelegramChannel:
             await context.bot.send_message(update.effective_chat.id, self.error_text)
         except TelegramError as exc:
             log.warning("could not send the apology either: %s", exc)
+
+
+def _actor(incoming: Incoming) -> Actor:
+    """The officer-side actor of an update: a group's chat id differs from the sender's."""
+    in_group = incoming.chat_id != incoming.sender_id
+    return Actor(int(incoming.sender_id), incoming.display_name, incoming.reply_to, in_group)

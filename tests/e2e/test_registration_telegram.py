@@ -190,3 +190,42 @@ async def test_an_officer_exports_their_commune_in_a_group(
     assert document.name.endswith(".csv")
     assert document.content.startswith(b"\xef\xbb\xbf")
     assert NAME in document.content.decode("utf-8-sig")
+
+
+async def _group_export(server: FakeTelegram, chat: int, user: int) -> str:
+    before = len(server.sent(chat))
+    server.push_text(chat, "/export csv", user_id=user)
+    await server.wait_for("sendMessage", lambda c: c.params["chat_id"] == chat, count=before + 1)
+    return server.sent(chat)[-1].text or ""
+
+
+async def test_officer_commands_in_any_other_group_are_refused_and_audited(
+    server: FakeTelegram, loa_bot: Loa, clock: FixedClock
+) -> None:
+    await _register(server)
+    officers = loa_bot.store.officers
+    await officers.add(8001, "Cán bộ Bình", "Xã Hòa Phú", "hoa phu", "test", clock.now())
+    village_group = -777
+    refused = await _group_export(server, village_group, 8001)
+    assert "không phải nhóm cán bộ của xã" in refused
+    refused_admin = await _group_export(server, village_group, ADMIN)
+    assert "không phải nhóm cán bộ của xã" in refused_admin
+    assert not server.calls("sendDocument")
+    denied = [e for e in await officers.audit_entries() if e.action == "denied"]
+    assert {e.detail for e in denied} == {f"export in {village_group}"}
+    assert {e.actor for e in denied} == {"telegram:8001", f"telegram:{ADMIN}"}
+
+
+async def test_once_a_commune_has_its_own_chat_its_officers_work_there_only(
+    server: FakeTelegram, loa_bot: Loa, clock: FixedClock
+) -> None:
+    await _register(server)
+    officers = loa_bot.store.officers
+    await officers.add(8001, "Cán bộ Bình", "Xã Hòa Phú", "hoa phu", "test", clock.now())
+    commune_chat = -600
+    await officers.set_chat("Xã Hòa Phú", "hoa phu", str(commune_chat), "test", clock.now())
+    assert "không phải nhóm cán bộ" in await _group_export(server, OFFICER_CHAT, 8001)
+    assert not server.calls("sendDocument")
+    server.push_text(commune_chat, "/export csv", user_id=8001)
+    (call,) = await server.wait_for("sendDocument")
+    assert call.params["chat_id"] in (commune_chat, str(commune_chat))
