@@ -181,6 +181,12 @@ class VoluntaryQuote:
     base_salary_from: date
     support_max_months: int
     effective_from: date
+    changes_on: tuple[date, ...] = ()  # later months of the period priced at other figures
+
+    @property
+    def straddles(self) -> bool:
+        """Return True when some month of the period is priced at other figures."""
+        return bool(self.changes_on)
 
 
 _Segment = TypeVar("_Segment", HouseholdSegment, SubsidisedSegment)
@@ -337,12 +343,32 @@ def voluntary_quote(
 ) -> VoluntaryQuote:
     """Price BHXH tự nguyện for a chosen monthly `income` at the rates in force on `on`.
 
+    The monthly figures are those of the first month; over several months each month is
+    priced at its own rates, and `income` must be allowed in every one of them.
     Raise ValueError for an unknown `group` (a programming error: codes are fixed) and
     QuoteError for `months` outside the payment periods or `income` outside the bounds.
     """
     if group not in SUPPORT_GROUPS:
         raise ValueError(f"unknown support group {group!r}; expected one of {SUPPORT_GROUPS}")
     _check_months(book, "voluntary_payment_periods", months, on)
+    first, *rest = (_voluntary_month(book, income, group, add_months(on, i)) for i in range(months))
+    everyone = (first, *rest)
+    return replace(
+        first,
+        months=months,
+        gross_total=sum(q.gross_monthly for q in everyone),
+        support_total=sum(q.support_monthly for q in everyone),
+        net_total=sum(q.net_monthly for q in everyone),
+        changes_on=tuple(q.on for q in rest if _figures(q) != _figures(first)),
+    )
+
+
+def _figures(quote: VoluntaryQuote) -> tuple[int, int, int]:
+    return (quote.gross_monthly, quote.support_monthly, quote.max_income)
+
+
+def _voluntary_month(book: RateBook, income: int, group: str, on: date) -> VoluntaryQuote:
+    """Price one month of BHXH tự nguyện at the rates in force on `on`."""
     base_row = book.row("base_salary", on)
     poverty_row = book.row("poverty_line", on)
     base = book.integer("base_salary", on)
@@ -367,15 +393,15 @@ def voluntary_quote(
         on=on,
         group=group,
         income=income,
-        months=months,
+        months=1,
         rate_percent=rate,
         gross_monthly=gross,
         support_percent=support_pct,
         support_monthly=support,
         net_monthly=net,
-        gross_total=gross * months,
-        support_total=support * months,
-        net_total=net * months,
+        gross_total=gross,
+        support_total=support,
+        net_total=net,
         min_income=poverty,
         max_income=max_income,
         poverty_line=poverty,

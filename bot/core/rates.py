@@ -8,7 +8,7 @@ import tomllib
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from fractions import Fraction
@@ -17,6 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 
 __all__ = [
+    "ANNOUNCE_DAYS",
     "RATE_NAMES",
     "SCHEMA_VERSION",
     "SUPPORT_GROUPS",
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+ANNOUNCE_DAYS = 92
+"""A known rate change this many days ahead or fewer is told beside today's figures."""
 SUPPORT_GROUPS: tuple[str, ...] = ("poor", "near_poor", "ethnic_minority", "other")
 
 RateValue = int | Decimal | tuple[int, ...]
@@ -400,6 +403,12 @@ class RateBook:
                 if after.value != before.value:
                     found.add(after.start)
         return sorted(found)
+
+    def next_change(self, on: date, within_days: int = ANNOUNCE_DAYS) -> date | None:
+        """Return the first date after `on`, at most `within_days` later, when a rate changes."""
+        return next(
+            (day for day in self.changes() if on < day <= on + timedelta(days=within_days)), None
+        )
 
     def covers_from(self) -> date:
         """Return the first date on which every rate has a row (earliest valid snapshot)."""

@@ -247,14 +247,63 @@ def test_voluntary_support_table(
     assert quote.support_max_months == 120
 
 
+POVERTY_2027 = date(2027, 1, 1)  # §5: the rural poverty line becomes 2,200,000
+
+
 @pytest.mark.parametrize("months", [1, 3, 6, 12])
 def test_voluntary_totals_for_payment_periods(book: RateBook, months: int) -> None:
-    quote = voluntary_quote(book, income=1_500_000, group="near_poor", on=NEW_DAY, months=months)
-    assert (quote.gross_total, quote.support_total, quote.net_total) == (
-        330_000 * months,
-        132_000 * months,
-        198_000 * months,
+    quote = voluntary_quote(
+        book, income=2_200_000, group="near_poor", on=POVERTY_2027, months=months
     )
+    assert (quote.gross_total, quote.support_total, quote.net_total) == (
+        484_000 * months,
+        193_600 * months,
+        290_400 * months,
+    )
+    assert not quote.straddles
+
+
+@pytest.mark.parametrize(
+    ("group", "support", "net"),
+    [
+        ("poor", 242_000, 242_000),
+        ("near_poor", 193_600, 290_400),
+        ("ethnic_minority", 145_200, 338_800),
+        ("other", 96_800, 387_200),
+    ],
+)
+def test_voluntary_support_from_2027_follows_the_new_poverty_line(
+    book: RateBook, group: str, support: int, net: int
+) -> None:
+    quote = voluntary_quote(book, income=2_200_000, group=group, on=date(2027, 1, 20))
+    assert (quote.min_income, quote.gross_monthly) == (2_200_000, 484_000)
+    assert (quote.support_monthly, quote.net_monthly) == (support, net)
+    assert quote.poverty_line_from == POVERTY_2027
+
+
+def test_a_period_straddling_the_new_poverty_line_is_priced_month_by_month(
+    book: RateBook,
+) -> None:
+    quote = voluntary_quote(book, income=3_000_000, group="other", on=date(2026, 12, 1), months=12)
+    assert (quote.gross_monthly, quote.support_monthly, quote.net_monthly) == (
+        660_000,
+        66_000,
+        594_000,
+    )
+    assert quote.gross_total == 12 * 660_000
+    assert quote.support_total == 66_000 + 11 * 96_800
+    assert quote.net_total == 12 * 660_000 - (66_000 + 11 * 96_800)
+    assert quote.changes_on == tuple(date(2027, month, 1) for month in range(1, 12))
+    assert quote.straddles
+
+
+def test_an_income_allowed_now_but_not_from_2027_is_refused_for_a_straddling_period(
+    book: RateBook,
+) -> None:
+    assert voluntary_quote(book, income=1_500_000, group="poor", on=date(2026, 12, 1)).months == 1
+    with pytest.raises(QuoteError) as caught:
+        voluntary_quote(book, income=1_500_000, group="poor", on=date(2026, 12, 1), months=3)
+    assert (caught.value.field, caught.value.minimum) == ("income", 2_200_000)
 
 
 def test_voluntary_quote_dates(book: RateBook) -> None:

@@ -140,6 +140,7 @@ def test_changes_lists_known_dates_and_skips_same_value_rows(book: RateBook) -> 
     assert changes == sorted(set(changes))
     for day in (date(2023, 7, 1), date(2024, 7, 1), date(2025, 7, 1), date(2026, 7, 1)):
         assert day in changes
+    assert date(2027, 1, 1) in changes  # §5: the 2026–2030 rural poverty line
     # NĐ 188/2025 restates 4.5% from 15/8/2025: a new source, not a change.
     assert book.row("bhyt_rate_percent", date(2025, 8, 15)).source.startswith("NĐ 188/2025")
     assert date(2025, 8, 15) not in changes
@@ -149,11 +150,11 @@ def test_changes_of_a_small_book(tmp_path: Path) -> None:
     data = shipped_data()
     data["base_salary"].append({"from": date(2027, 7, 1), "value": 2_700_000, "source": "test"})
     data["maternity_grant"].append(
-        {"from": date(2027, 1, 1), "value": 2_000_000, "source": "restated"}
+        {"from": date(2027, 3, 1), "value": 2_000_000, "source": "restated"}
     )
     book = RateBook.load(write_rates(tmp_path / "rates.toml", data))
     assert date(2027, 7, 1) in book.changes()
-    assert date(2027, 1, 1) not in book.changes()
+    assert date(2027, 3, 1) not in book.changes()
     assert book.integer("base_salary", date(2027, 7, 1)) == 2_700_000
     assert book.snapshot(date(2027, 7, 1)).household_monthly[0] == 121_500
 
@@ -438,3 +439,11 @@ def test_main_reports_ok_and_errors(tmp_path: Path, capsys: pytest.CaptureFixtur
     data["base_salary"][3]["value"] = -5
     assert main([str(write_rates(tmp_path / "rates.toml", data))]) == 1
     assert "base_salary, row 4" in capsys.readouterr().out
+
+
+def test_the_next_change_is_told_only_when_it_is_near() -> None:
+    book = RateBook.load(default_rates_path())
+    assert book.next_change(date(2026, 12, 2)) == date(2027, 1, 1)
+    assert book.next_change(date(2026, 9, 1)) is None  # four months ahead: not yet
+    assert book.next_change(date(2027, 1, 1)) is None  # on the day it is today's figure
+    assert book.next_change(date(2026, 5, 1)) == date(2026, 7, 1)

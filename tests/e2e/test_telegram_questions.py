@@ -30,16 +30,17 @@ async def test_the_guided_calculator_works_with_buttons(
 ) -> None:
     server.push_text(CHAT, "/start")
     await server.wait_for("sendMessage")
-    steps = ["calc", "calc:kind:voluntary", "calc:income:2000000", "calc:group:ethnic_minority"]
+    steps = ["calc", "calc:kind:voluntary", "calc:income:3000000", "calc:group:ethnic_minority"]
     for count, payload in enumerate(steps, start=2):
         pressable = [b["callback_data"] for row in _rows(server) for b in row]
         assert payload in pressable
         server.push_callback(CHAT, payload)
         await server.wait_for("sendMessage", count=count)
     result = server.sent(CHAT)[-1].text
-    assert "440.000 đồng/tháng" in result  # 22% of 2,000,000
+    assert "660.000 đồng/tháng" in result  # 22% of 3,000,000
+    assert "Bạn đóng: 561.000 đồng/tháng" in result  # less 30% of 22% × 1,500,000
+    assert "Từ 01/01/2027: Nhà nước hỗ trợ 145.200 đồng/tháng" in result  # the new poverty line
     assert "99.000 đồng/tháng" in result  # 30% of 22% of the 1,500,000 poverty line
-    assert "Bạn đóng: 341.000 đồng/tháng" in result
 
 
 async def test_an_unclear_question_offers_topics_as_buttons(

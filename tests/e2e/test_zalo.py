@@ -78,12 +78,12 @@ async def test_a_resident_uses_the_calculator_by_typing_numbers_and_words(
     assert "  2. 🧮 Tính tiền đóng" in menu
     assert "(Gõ số hoặc tên mục để chọn)" in menu
     assert "4. BHXH tự nguyện" in await _say(zalo, "2")
-    assert "2. 2.000.000 đồng" in await _say(zalo, "bhxh tu nguyen")  # the words, no diacritics
-    groups = await _say(zalo, "2")
+    assert "3. 3.000.000 đồng" in await _say(zalo, "bhxh tu nguyen")  # the words, no diacritics
+    groups = await _say(zalo, "3")
     assert "dân tộc thiểu số" in groups
     key = next(line.split(".")[0].strip() for line in groups.splitlines() if "dân tộc" in line)
     result = await _say(zalo, key)
-    assert "Bạn đóng: 341.000 đồng/tháng" in result
+    assert "Bạn đóng: 561.000 đồng/tháng" in result  # 660,000 less 30% of 22% × 1,500,000
     assert all(len(s.text) <= 2000 for s in zalo.sent())
     assert zalo.calls("getUpdates")[0].params["timeout"] == "1"
 

@@ -77,9 +77,9 @@ class Answers:
         elif topic_id in _VOLUNTARY:
             extra = (Choice("calc:kind:voluntary", "calc.for_my_income"),)
         register = Choice("reg", "reg.start")
-        say = Say(
-            f"topics/{topic_id}", {"f": figures}, (*extra, *follow, register, *back_to_menu())
-        )
+        upcoming = self.book.next_change(turn.today)
+        shown = {"f": figures, "g": self.book.snapshot(upcoming) if upcoming else None}
+        say = Say(f"topics/{topic_id}", shown, (*extra, *follow, register, *back_to_menu()))
         return Decision(says=(say,))
 
     def question(self, turn: Turn) -> Decision:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from bot.core import extract
@@ -31,7 +32,8 @@ _NEEDS: Mapping[str, tuple[str, ...]] = {
     "near_poor": ("months",),
     "voluntary": ("income", "group"),
 }
-_INCOME_CHOICES = (1_500_000, 2_000_000, 3_000_000, 5_000_000)
+_INCOME_CHOICES = (3_000_000, 5_000_000, 10_000_000)
+"""Incomes offered as buttons after the lowest one allowed on the day."""
 _MILLION = 1_000_000
 _MAX_MEMBER_BUTTONS = 5
 
@@ -108,17 +110,17 @@ class Calculator:
         if not missing:
             return self._quote(turn, data)
         try:
-            self._price(turn, {**data, **self._stand_ins(missing)})
+            self._price(turn, {**data, **self._stand_ins(missing, turn.today)})
         except QuoteError as error:
             return self._out_of_range(turn, data, error)
         return self._ask(turn, data, step=missing[0])
 
-    def _stand_ins(self, missing: list[str]) -> dict[str, Any]:
+    def _stand_ins(self, missing: list[str], today: date) -> dict[str, Any]:
         """Return valid placeholder values so known numbers can be checked before the rest."""
         stand_ins = {
             "members": 1,
             "months": 12,
-            "income": self.book.integer("poverty_line", self.book.covers_from()),
+            "income": self.book.integer("poverty_line", today),
             "group": "other",
         }
         return {need: stand_ins[need] for need in missing}
@@ -153,10 +155,14 @@ class Calculator:
     ) -> Decision:
         step = step or (turn.state.step if turn.state else "kind")
         template = f"calc/ask_{step}"
-        say = Say(template, {"retry": retry, "kind": data.get("kind", "")}, self._choices(step))
+        say = Say(
+            template,
+            {"retry": retry, "kind": data.get("kind", "")},
+            self._choices(step, turn.today),
+        )
         return Decision(says=(say,), state=State(FLOW, step, data))
 
-    def _choices(self, step: str) -> tuple[Choice, ...]:
+    def _choices(self, step: str, today: date) -> tuple[Choice, ...]:
         if step == "kind":
             return tuple(Choice(f"calc:kind:{k}", f"calc.kind.{k}") for k in KINDS)
         if step == "members":
@@ -171,11 +177,16 @@ class Calculator:
         if step == "income":
             return tuple(
                 Choice(f"calc:income:{amount}", "calc.income", {"amount": amount})
-                for amount in _INCOME_CHOICES
+                for amount in self._incomes(today)
             )
         if step == "group":
             return tuple(Choice(f"calc:group:{g}", f"calc.group.{g}") for g in GROUPS)
         return back_to_menu()
+
+    def _incomes(self, today: date) -> tuple[int, ...]:
+        """Return the incomes to offer: the lowest allowed today, then a few common ones."""
+        lowest = self.book.integer("poverty_line", today)
+        return (lowest, *(amount for amount in _INCOME_CHOICES if amount > lowest))
 
     def _quote(self, turn: Turn, data: dict[str, Any]) -> Decision:
         try:
@@ -183,7 +194,23 @@ class Calculator:
         except QuoteError as error:
             return self._out_of_range(turn, data, error)
         choices = (Choice("calc", "calc.again"), *back_to_menu())
-        return Decision(says=(Say(f"calc/result_{data['kind']}", {"q": quote}, choices),))
+        shown = {"q": quote, **self._coming(turn, data)}
+        return Decision(says=(Say(f"calc/result_{data['kind']}", shown, choices),))
+
+    def _coming(self, turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The same BHXH tự nguyện case priced at the next known change, when one is near.
+
+        `next` is that quote; when the income will no longer be allowed, `next_minimum`
+        is the lowest income allowed from `next_on` instead.
+        """
+        upcoming = self.book.next_change(turn.today)
+        if data["kind"] != "voluntary" or upcoming is None:
+            return {}
+        try:
+            later = voluntary_quote(self.book, data["income"], data["group"], upcoming)
+        except QuoteError as error:
+            return {"next_on": upcoming, "next_minimum": error.minimum}
+        return {"next_on": upcoming, "next": later}
 
 
 def _bare_number(text: str) -> int | None:
