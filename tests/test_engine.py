@@ -94,3 +94,16 @@ async def test_one_residents_messages_are_answered_in_order(loa: Loa) -> None:
 
 async def test_an_unknown_address_loads_as_nobody(loa: Loa) -> None:
     assert await loa.store.conversations.load("test", "nobody") == (None, None)
+
+
+async def test_a_lone_surrogate_is_stored_as_a_replacement_character(loa: Loa) -> None:
+    incoming = Incoming("test", "9", Kind.TEXT, text="chào \ud800", display_name="Hoa\udcff")
+    assert incoming.text == "chào \ufffd"
+    replies = await loa.engine.handle(incoming)
+    assert replies
+    assert all(reply.text.strip() for reply in replies)
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    assert contact.display_name == "Hoa\ufffd"
+    logged = await loa.store.messages.for_contact(contact.id)
+    assert logged[0].text == "chào \ufffd"
