@@ -239,3 +239,20 @@ def test_numbers_of_309_digits_get_an_answer(dialog: Dialog) -> None:
     assert ask(dialog, "9" * 309).says
     income = State("calc", "income", {"kind": "voluntary"})
     assert ask(dialog, "thu nhập " + "9" * 309 + " tr", state=income).says
+
+
+@pytest.mark.parametrize(
+    ("payload", "state"),
+    [
+        ("calc:income:²", State("calc", "income", {"kind": "voluntary"})),
+        ("calc:members:" + "9" * 24, State("calc", "members", {"kind": "household"})),
+        ("calc:months:٣", State("calc", "months", {"kind": "student"})),
+        ("reg:household:²", State("register", "household", {"interest": "household"})),
+    ],
+)
+def test_buttons_with_odd_digits_are_asked_again(
+    dialog: Dialog, payload: str, state: State
+) -> None:
+    decision = dialog.decide(turn(Kind.BUTTON, payload, state=state))
+    assert decision.says
+    assert decision.says[0].template != "calc/out_of_range"
