@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.broadcasts.audience import Scope
 from bot.broadcasts.desk import PREFIX as BROADCAST_PREFIX
 from bot.broadcasts.desk import BroadcastDesk
+from bot.core.integers import row_id
 from bot.core.phones import display_phone
 from bot.core.places import display_place, place_key
 from bot.core.types import Button, Reply
@@ -216,14 +217,10 @@ class OfficerDesk:
             await self.store.officers.audit(_who(actor), "broadcast", payload, now)
             return OfficerAnswer(reply=reply, replaces=True)  # one screen that changes
         valid = {status.value for status in _STATUS_BUTTONS}
-        if (
-            len(parts) != 3
-            or parts[0] != "status"
-            or not parts[1].isdigit()
-            or parts[2] not in valid
-        ):
+        found = row_id(parts[1]) if len(parts) == 3 else None
+        if found is None or parts[0] != "status" or parts[2] not in valid:
             return OfficerAnswer(toast=self.renderer.text("officer/not_found"))
-        registration = await self.store.registrations.get(int(parts[1]))
+        registration = await self.store.registrations.get(found)
         if registration is None:
             return OfficerAnswer(toast=self.renderer.text("officer/not_found"))
         if not admin and (officer is None or officer.commune_key != registration.commune_key):

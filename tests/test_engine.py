@@ -116,3 +116,16 @@ async def test_a_registrations_name_and_phone_are_not_copied_into_the_message_lo
     assert "[phone]" in logged
     assert not [t for t in logged if "Mận" in t or "345" in t]
     assert "xã" in replies[-1].text  # the flow went on to ask the commune
+
+
+async def test_a_lone_surrogate_is_stored_as_a_replacement_character(loa: Loa) -> None:
+    incoming = Incoming("test", "9", Kind.TEXT, text="chào \ud800", display_name="Hoa\udcff")
+    assert incoming.text == "chào \ufffd"
+    replies = await loa.engine.handle(incoming)
+    assert replies
+    assert all(reply.text.strip() for reply in replies)
+    contact = await loa.store.contacts.find("test", "9")
+    assert contact is not None
+    assert contact.display_name == "Hoa\ufffd"
+    logged = await loa.store.messages.for_contact(contact.id)
+    assert logged[0].text == "chào \ufffd"

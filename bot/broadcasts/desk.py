@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.broadcasts.audience import Scope
 from bot.broadcasts.flow import DRAFT_PREFIX, Created, DraftFlow
 from bot.broadcasts.service import BroadcastError, BroadcastService, Report
+from bot.core.integers import row_id
 from bot.core.types import Button, Reply
 from bot.render import Renderer
 from bot.store.broadcasts import Broadcast, BroadcastStatus
@@ -87,17 +88,18 @@ class BroadcastDesk:
             result = await self.flow.press(actor, scope, payload, now)
             return self._created(result) if isinstance(result, Created) else result
         action, _, arg = payload.removeprefix(PREFIX).partition(":")
-        if not arg.isdigit():
+        broadcast_id = row_id(arg)
+        if broadcast_id is None:
             return self._refused("nút không hợp lệ.")
         try:
             if action == "pause":
-                found = await self.service.pause(int(arg), scope, now)
+                found = await self.service.pause(broadcast_id, scope, now)
             elif action == "resume":
-                found = await self.service.resume(int(arg), scope, now)
+                found = await self.service.resume(broadcast_id, scope, now)
             elif action == "cancel":
-                found = await self.service.cancel(int(arg), scope, now)
+                found = await self.service.cancel(broadcast_id, scope, now)
             else:
-                found = await self.service.get(int(arg), scope)
+                found = await self.service.get(broadcast_id, scope)
         except BroadcastError as exc:
             return self._refused(str(exc))
         report = await self.service.report(found)

@@ -17,6 +17,8 @@ from typing import Any, Self
 
 import httpx
 
+from bot.core.text import valid_unicode
+
 __all__ = [
     "DEFAULT_API_URL",
     "TEXT_LIMIT",
@@ -103,8 +105,8 @@ class ZaloUpdate:
 
 
 def _text(value: object) -> str:
-    """Return an id or name as a string ("" for missing)."""
-    return "" if value is None else str(value)
+    """Return an id or name as a string ("" for missing), never with a lone surrogate."""
+    return "" if value is None else valid_unicode(str(value))
 
 
 def parse_update(payload: Mapping[str, Any]) -> ZaloUpdate | None:
@@ -128,7 +130,7 @@ def parse_update(payload: Mapping[str, Any]) -> ZaloUpdate | None:
         chat_id=_text(chat.get("id")) or _text(sender.get("id")),
         chat_type=_text(chat.get("chat_type")).upper() or "PRIVATE",
         date=int(date) if isinstance(date, int | float) else 0,
-        text=text if isinstance(text, str) else None,
+        text=valid_unicode(text) if isinstance(text, str) else None,
     )
     return ZaloUpdate(body["event_name"], message)
 

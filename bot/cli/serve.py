@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.app import load_rates, open_loa, serve
-from bot.channels.console import run_console
+from bot.channels.console import run_console, tolerant
 from bot.cli.common import Commands, day
 from bot.clock import SystemClock, local_date
 from bot.config import Settings, require_channels
@@ -83,7 +83,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _chat(settings: Settings, database: Path, user: str) -> int:
     async with open_loa(settings, database=database) as loa:
-        await run_console(loa.engine, sender_id=user)
+        await run_console(loa.engine, tolerant(sys.stdin), tolerant(sys.stdout), sender_id=user)
     return 0
 
 

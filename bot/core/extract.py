@@ -19,6 +19,7 @@ from typing import Literal
 from bot.core.text import normalise
 
 __all__ = [
+    "MAX_DIGITS",
     "SupportGroup",
     "age",
     "household_size",
@@ -54,6 +55,9 @@ _HUNDRED = "tram"
 _ZERO_TENS = frozenset({"linh", "le"})
 _HALF = "ruoi"  # "rưỡi": and a half of the unit just named
 _NUMERIC = re.compile(r"-?\d+(?:[.,]\d+)*")
+MAX_DIGITS = 15
+"""Most digits a number may have to be read (999 nghìn tỷ đồng): longer runs are not numbers,
+so an absurd magnitude never becomes an infinite float or an int too long to print."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +71,14 @@ class _Number:
 
 
 def _parse_numeric(word: str) -> float | None:
-    """Parse "3", "-3", "1.5", "1,5", "3.000.000" or "1,500,000"; None if malformed."""
+    """Parse "3", "-3", "1.5", "1,5", "3.000.000" or "1,500,000"; None if malformed or
+    longer than MAX_DIGITS digits."""
     if not _NUMERIC.fullmatch(word):
         return None
     sign = -1.0 if word.startswith("-") else 1.0
     groups = re.split(r"[.,]", word.lstrip("-"))
+    if sum(map(len, groups)) > MAX_DIGITS:
+        return None
     if len(groups) == 1:
         return sign * int(groups[0])
     if all(len(group) == 3 for group in groups[1:]) and len(groups[0]) <= 3:

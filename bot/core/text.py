@@ -26,12 +26,27 @@ __all__ = [
     "clean",
     "fold",
     "normalise",
+    "valid_unicode",
 ]
 
 MAX_LENGTH = 4096
 """Longest text `clean` keeps, in characters (Telegram's own message limit)."""
 
 # --- clean ---------------------------------------------------------------------------------
+
+
+def valid_unicode(text: str) -> str:
+    """Return `text` encodable as UTF-8: a surrogate pair joined, a lone surrogate made U+FFFD.
+
+    A channel can hand over lone surrogates (JSON's "\\ud800", undecodable bytes read with
+    surrogateescape); SQLite, logs and terminals cannot encode them.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
 
 # C0/C1 controls, odd line breaks, and the bidirectional overrides that can disguise text.
 _BIDI = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -52,7 +67,7 @@ _CLEAN_TABLE = _build_clean_table()
 
 def clean(text: str) -> str:
     """Return `text` in NFC without control characters (newlines kept), trimmed and capped."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", valid_unicode(text))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(text):

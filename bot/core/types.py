@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from bot.core.text import valid_unicode
+
 __all__ = [
     "Button",
     "Choice",
@@ -32,6 +34,16 @@ class Kind(StrEnum):
     UNSUPPORTED = "unsupported"
 
 
+def _make_valid(message: object, names: tuple[str, ...]) -> None:
+    """Replace lone surrogates in the named text fields of a frozen message with U+FFFD."""
+    for name in names:
+        value = getattr(message, name)
+        if isinstance(value, str):
+            fixed = valid_unicode(value)
+            if fixed is not value:
+                object.__setattr__(message, name, fixed)
+
+
 @dataclass(frozen=True, slots=True)
 class FileRef:
     """A file a user sent: the channel's id for it, its name and MIME type."""
@@ -39,6 +51,9 @@ class FileRef:
     file_id: str
     file_name: str = ""
     mime_type: str = ""
+
+    def __post_init__(self) -> None:
+        _make_valid(self, ("file_id", "file_name", "mime_type"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +70,12 @@ class Incoming:
     own_contact: bool = False
     file: FileRef | None = None
     chat_id: str = ""
+
+    def __post_init__(self) -> None:
+        # The one door every channel's message comes through: no lone surrogate gets past it.
+        _make_valid(
+            self, ("channel", "sender_id", "text", "command", "display_name", "phone", "chat_id")
+        )
 
     @property
     def reply_to(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -144,3 +145,19 @@ async def test_the_transport_maps_errors_for_the_outbox_sender(zalo: FakeZalo) -
         with pytest.raises(PermanentError, match="ZALO_PROACTIVE"):
             await off.deliver("u1", "a", ())
     assert len(zalo.sent("u1")) == 1
+
+
+def test_lone_surrogates_from_the_wire_become_replacement_characters() -> None:
+    payload = json.loads(
+        '{"event_name": "message.text.received", "message": {"from": {"id": "u\\ud800",'
+        ' "display_name": "Hoa\\udfff"}, "chat": {"id": "u\\ud800", "chat_type": "PRIVATE"},'
+        ' "text": "xin ch\\u00e0o \\ud800", "message_id": "m\\udc00", "date": 1}}'
+    )
+    update = parse_update(payload)
+    assert update is not None
+    assert update.message is not None
+    assert update.message.message_id == "m\ufffd"
+    incoming = to_incoming(update)
+    assert incoming is not None
+    assert (incoming.sender_id, incoming.display_name) == ("u\ufffd", "Hoa\ufffd")
+    assert incoming.text == "xin chào \ufffd"

@@ -217,3 +217,42 @@ def test_asking_to_calculate_with_an_income_starts_the_voluntary_calculator(
 def test_asking_to_calculate_without_numbers_asks_what_to_calculate(dialog: Dialog) -> None:
     decision = ask(dialog, "tính tiền đóng")
     assert decision.says[0].template == "calc/ask_kind"
+
+
+@pytest.mark.parametrize("typed", ["9" * 330, "9" * 330 + " đồng"])
+def test_an_absurdly_long_income_is_asked_again_politely(dialog: Dialog, typed: str) -> None:
+    state = State("calc", "income", {"kind": "voluntary"})
+    decision = ask(dialog, typed, state=state)
+    assert decision.says[0].template == "calc/ask_income"
+    assert decision.says[0].data["retry"] is True
+    assert decision.state == state
+
+
+def test_a_huge_but_readable_income_is_explained_as_out_of_range(dialog: Dialog) -> None:
+    state = State("calc", "income", {"kind": "voluntary"})
+    decision = ask(dialog, "9" * 15 + " tỷ", state=state)
+    assert decision.says[0].template == "calc/out_of_range"
+    assert decision.says[0].data["field"] == "income"
+
+
+def test_numbers_of_309_digits_get_an_answer(dialog: Dialog) -> None:
+    assert ask(dialog, "9" * 309).says
+    income = State("calc", "income", {"kind": "voluntary"})
+    assert ask(dialog, "thu nhập " + "9" * 309 + " tr", state=income).says
+
+
+@pytest.mark.parametrize(
+    ("payload", "state"),
+    [
+        ("calc:income:²", State("calc", "income", {"kind": "voluntary"})),
+        ("calc:members:" + "9" * 24, State("calc", "members", {"kind": "household"})),
+        ("calc:months:٣", State("calc", "months", {"kind": "student"})),
+        ("reg:household:²", State("register", "household", {"interest": "household"})),
+    ],
+)
+def test_buttons_with_odd_digits_are_asked_again(
+    dialog: Dialog, payload: str, state: State
+) -> None:
+    decision = dialog.decide(turn(Kind.BUTTON, payload, state=state))
+    assert decision.says
+    assert decision.says[0].template != "calc/out_of_range"

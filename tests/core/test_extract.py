@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from bot.core.extract import age, household_size, money, months, support_group
+from bot.core.extract import MAX_DIGITS, age, household_size, money, months, support_group
 
 
 def nfd(text: str) -> str:
@@ -204,3 +204,30 @@ def test_support_group(text: str, group: str) -> None:
 )
 def test_no_support_group(text: str) -> None:
     assert support_group(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9" * 309,
+        "thu nhập " + "9" * 330 + " đồng",
+        "9" * 300 + " tỷ",
+        "9" * 400 + ".5 triệu",
+        "1." + "9" * 400,
+        "-" + "9" * 5000,
+        "nhà " + "9" * 309 + " người",
+        "9" * 309 + " tháng",
+        "9" * 309 + " tuổi",
+    ],
+)
+def test_absurdly_long_numbers_are_not_read_and_never_raise(text: str) -> None:
+    assert money(text) is None
+    assert household_size(text) is None
+    assert months(text) is None
+    assert age(text) is None
+
+
+def test_the_longest_number_read_still_gives_an_exact_amount() -> None:
+    assert money("9" * MAX_DIGITS + " đồng") == int("9" * MAX_DIGITS)
+    assert money("9" * MAX_DIGITS + " tỷ") == round(float("9" * MAX_DIGITS) * 1e9)
+    assert money("9" * (MAX_DIGITS + 1) + " đồng") is None

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from bot.core.text import MAX_LENGTH, clean, fold, normalise
+from bot.core.text import MAX_LENGTH, clean, fold, normalise, valid_unicode
 
 
 def nfd(text: str) -> str:
@@ -141,3 +141,11 @@ class TestNormalise:
         runs = 2000
         best = min(timeit.repeat(lambda: normalise(message), number=runs, repeat=5)) / runs
         assert best < 60e-6  # 20 µs measured; generous for a loaded CI machine
+
+
+def test_valid_unicode_replaces_lone_surrogates_and_joins_pairs() -> None:
+    assert valid_unicode("a\ud800b") == "a\ufffdb"
+    assert valid_unicode("\udcff\udcfe") == "\ufffd\ufffd"  # surrogateescape'd bytes
+    assert valid_unicode("\ud83d\ude00") == "\U0001f600"
+    assert valid_unicode("chào") == "chào"
+    assert clean("x \ud800").encode("utf-8") == "x \ufffd".encode()

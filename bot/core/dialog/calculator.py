@@ -10,6 +10,7 @@ from typing import Any
 from bot.core import extract
 from bot.core.dialog.menu import back_to_menu
 from bot.core.dialog.turn import Turn
+from bot.core.integers import ascii_int
 from bot.core.premiums import (
     QuoteError,
     household_quote,
@@ -66,8 +67,9 @@ class Calculator:
         if field == "group" and value in GROUPS:
             data["group"] = value
             return self._next(turn, data)
-        if field in ("members", "months", "income") and value.isdigit():
-            data[field] = int(value)
+        number = ascii_int(value, extract.MAX_DIGITS)
+        if field in ("members", "months", "income") and number is not None:
+            data[field] = number
             return self._next(turn, data)
         return self._ask(turn, data, retry=True)
 
@@ -216,10 +218,10 @@ class Calculator:
 def _bare_number(text: str) -> int | None:
     """Return the integer when the text is just a number ("4", "-2", "12."), else None."""
     stripped = text.strip().rstrip(".").replace(" ", "")
-    body = stripped.removeprefix("-")
-    if body.isdigit() and len(body) <= 12:
-        return int(stripped)
-    return None
+    number = ascii_int(stripped.removeprefix("-"), 12)
+    if number is None:
+        return None
+    return -number if stripped.startswith("-") else number
 
 
 def _says_none(text: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from bot.core import extract
 from bot.core.dialog.menu import back_to_menu
 from bot.core.dialog.turn import Turn
+from bot.core.integers import ascii_int
 from bot.core.phones import display_phone, normalise_phone, phone_problem
 from bot.core.places import display_place, place_key
 from bot.core.text import fold
@@ -148,8 +149,8 @@ class Registration:
             data["interest"] = value
         elif field == "consent" and value in ("yes", "no"):
             return self._consent(turn, data, value == "yes")
-        elif field == "household" and (value == "skip" or value.isdigit()):
-            data["household"] = None if value == "skip" else int(value)
+        elif field == "household" and (value == "skip" or _bare_number(value) is not None):
+            data["household"] = _bare_number(value)
         elif field == "time" and value in CALL_TIMES:
             data["time"] = value
         elif field == "edit" and value in _EDITABLE:
@@ -326,4 +327,4 @@ def _restart() -> tuple[Choice, ...]:
 
 def _bare_number(text: str) -> int | None:
     stripped = text.strip().rstrip(".")
-    return int(stripped) if stripped.isdigit() and len(stripped) <= 3 else None
+    return ascii_int(stripped, 3)
