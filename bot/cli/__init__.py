@@ -11,6 +11,7 @@ from telegram.error import InvalidToken
 
 from bot.cli import backup, broadcasts, officers, outbox, residents, serve
 from bot.config import ConfigError, load_settings
+from bot.files import PRIVATE_UMASK
 
 __all__ = ["main"]
 
@@ -32,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `loa` command; return its exit code."""
+    os.umask(PRIVATE_UMASK)  # the database, backups and exports hold personal data
     args = _parser().parse_args(argv)
     try:
         code: int = args.handler(load_settings(os.environ), args)

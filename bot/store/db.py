@@ -14,6 +14,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.files import create_private, make_private_dirs, tighten
+
 __all__ = ["MIGRATIONS_DIR", "WAL_CHECKPOINT_PAGES", "Database", "Migration", "iso", "parse_iso"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -71,8 +73,13 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path, *, migrations: Iterable[Migration] | None = None) -> Database:
-        """Open (creating folders and file), configure and migrate the database at `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (creating folders and file), configure and migrate the database at `path`.
+
+        A new file is created 0600 in 0700 folders before SQLite opens it, and SQLite gives its
+        -wal and -shm files the database file's mode; files left 0644 by older versions are
+        tightened.
+        """
+        await asyncio.to_thread(_prepare_private, path)
         conn = await aiosqlite.connect(path, isolation_level="IMMEDIATE")
         conn.row_factory = aiosqlite.Row
         db = cls(conn, path)
@@ -222,6 +229,7 @@ class Database:
         SQLite's online backup: Loa may go on serving while it runs. Whatever `target` held
         is replaced, so callers choose a new file.
         """
+        await asyncio.to_thread(_replace_private, target)  # 0600 before SQLite writes to it
         async with aiosqlite.connect(target) as copy:
             await self._conn.backup(copy)
 
@@ -229,6 +237,26 @@ class Database:
         """Return the migration versions applied to this database."""
         rows = await self.fetchall("SELECT version FROM schema_migrations ORDER BY version")
         return [row["version"] for row in rows]
+
+
+def _companions(path: Path) -> tuple[Path, Path, Path]:
+    """Return the database file and the -wal and -shm files SQLite keeps beside it."""
+    return path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def _prepare_private(path: Path) -> None:
+    """Create the database file 0600 if it is new; make an existing one and its WAL 0600."""
+    make_private_dirs(path.parent)
+    try:
+        create_private(path)
+    except FileExistsError:
+        tighten(*_companions(path))
+
+
+def _replace_private(path: Path) -> None:
+    """Replace whatever `path` held by an empty 0600 file."""
+    path.unlink(missing_ok=True)
+    create_private(path)
 
 
 def _write_all(conn: sqlite3.Connection, steps: Sequence[tuple[str, Sequence[Any]]]) -> None:
