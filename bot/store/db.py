@@ -88,6 +88,8 @@ class Database:
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA busy_timeout = 5000")
+            # Deleted and overwritten rows are zeroed, not left in free space of the file.
+            await conn.execute("PRAGMA secure_delete = ON")
             await conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             await db.migrate(Migration.discover() if migrations is None else migrations)
         except BaseException:
@@ -232,6 +234,18 @@ class Database:
         await asyncio.to_thread(_replace_private, target)  # 0600 before SQLite writes to it
         async with aiosqlite.connect(target) as copy:
             await self._conn.backup(copy)
+
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and empty the log; tell if done.
+
+        After an erasure this removes the erased values' older copies, which the log keeps
+        until SQLite's next checkpoint. It waits for this connection's transactions, and up to
+        the busy timeout for other processes' readers; False if one still held the log.
+        """
+        async with self._write_lock:
+            rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = next(iter(rows))[0]
+        return not busy
 
     async def applied_versions(self) -> list[int]:
         """Return the migration versions applied to this database."""
