@@ -40,6 +40,7 @@ class Settings(BaseModel):
     officer_chat_id: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
+    log_debug: tuple[str, ...] = ()
     reminder_offsets: tuple[int, ...] = (-30, -7, 0, 30, 80)
     sending_hours: tuple[int, int] = (8, 20)
     planner_hour: int = 7
@@ -130,6 +131,13 @@ class Settings(BaseModel):
             return frozenset(int(p) for p in parts)
         return value
 
+    @field_validator("log_debug", mode="before")
+    @classmethod
+    def _split_loggers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(p.strip() for p in value.split(",") if p.strip())
+        return value
+
     @field_validator("officer_chat_id")
     @classmethod
     def _check_chat(cls, value: str) -> str:
@@ -204,6 +212,12 @@ class Settings(BaseModel):
     def database_path(self) -> Path:
         """Return the SQLite file named by DATABASE_URL."""
         return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Return the configured values no log line may show (tokens, the webhook secret)."""
+        values = (self.telegram_bot_token, self.zalo_bot_token, self.zalo_webhook_secret)
+        return tuple(v.strip() for v in values if v.strip())
 
     @property
     def tz(self) -> ZoneInfo:

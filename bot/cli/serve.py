@@ -14,6 +14,7 @@ from bot.channels.console import run_console
 from bot.cli.common import Commands, day
 from bot.clock import SystemClock, local_date
 from bot.config import Settings, require_channels
+from bot.logs import configure_logging
 from bot.render import Renderer
 
 __all__ = ["DEMO_DATABASE", "register"]
@@ -62,11 +63,7 @@ def register(commands: Commands) -> None:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     require_channels(settings)
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, debug=settings.log_debug, secrets=settings.secrets)
     return asyncio.run(_serve(settings))
 
 
@@ -77,7 +74,7 @@ async def _serve(settings: Settings) -> int:
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.WARNING)
+    configure_logging(logging.WARNING, debug=settings.log_debug, secrets=settings.secrets)
     return asyncio.run(_chat(settings, args.db, args.user))
 
 
