@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from telegram.error import InvalidToken
 
 from bot.cli import backup, broadcasts, officers, outbox, residents, serve
-from bot.config import ConfigError, load_settings
+from bot.config import ENV_FILE_VARIABLE, ConfigError, find_env_file, load_settings
 from bot.files import PRIVATE_UMASK
+from bot.store import MissingDatabase
 
 __all__ = ["main"]
 
@@ -36,9 +37,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(PRIVATE_UMASK)  # the database, backups and exports hold personal data
     args = _parser().parse_args(argv)
     try:
-        code: int = args.handler(load_settings(os.environ), args)
+        settings = load_settings(os.environ, env_file=find_env_file(os.environ))
+        code: int = args.handler(settings, args)
     except ConfigError as exc:
         print(f"loa: {exc}", file=sys.stderr)
+        return 2
+    except MissingDatabase as exc:
+        print(
+            f"loa: {exc.reason} at {exc.path}, so nothing was done. DATABASE_URL is "
+            f"{settings.database_url}; relative paths are taken from {settings.base_folder} "
+            f"(the folder of the .env file, set {ENV_FILE_VARIABLE} to use another).",
+            file=sys.stderr,
+        )
         return 2
     except InvalidToken:
         print("loa: TELEGRAM_BOT_TOKEN was refused by Telegram (check the token)", file=sys.stderr)

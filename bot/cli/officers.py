@@ -73,7 +73,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _officers(settings: Settings, args: argparse.Namespace) -> int:
-    async with store_for(settings) as store:
+    async with store_for(settings, create=args.action in ("add", "chat")) as store:
         return await _officer_action(store, args, SystemClock().now())
 
 

@@ -42,8 +42,8 @@ def register(commands: Commands) -> None:
     demo.add_argument(
         "--db",
         type=Path,
-        default=DEMO_DATABASE,
-        help=f"SQLite file to use (default {DEMO_DATABASE})",
+        default=None,
+        help=f"SQLite file to use (default {DEMO_DATABASE} in Loa's folder)",
     )
     demo.add_argument("--user", default="demo", help="who you are in the demo (default: demo)")
     demo.set_defaults(handler=_demo)
@@ -75,7 +75,8 @@ async def _serve(settings: Settings) -> int:
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(logging.WARNING, debug=settings.log_debug, secrets=settings.secrets)
-    return asyncio.run(_chat(settings, args.db, args.user))
+    database: Path = args.db or settings.resolve(DEMO_DATABASE)
+    return asyncio.run(_chat(settings, database, args.user))
 
 
 async def _chat(settings: Settings, database: Path, user: str) -> int:

@@ -16,7 +16,15 @@ import aiosqlite
 
 from bot.files import create_private, make_private_dirs, tighten
 
-__all__ = ["MIGRATIONS_DIR", "WAL_CHECKPOINT_PAGES", "Database", "Migration", "iso", "parse_iso"]
+__all__ = [
+    "MIGRATIONS_DIR",
+    "WAL_CHECKPOINT_PAGES",
+    "Database",
+    "Migration",
+    "MissingDatabase",
+    "iso",
+    "parse_iso",
+]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -39,6 +47,15 @@ def iso(moment: datetime) -> str:
 def parse_iso(text: str) -> datetime:
     """Return the aware datetime stored as `text`."""
     return datetime.fromisoformat(text)
+
+
+class MissingDatabase(Exception):
+    """The database to open without creating it does not exist, or has no tables."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{reason}: {path}")
+        self.path = path
+        self.reason = reason
 
 
 class Migration:
@@ -72,15 +89,21 @@ class Database:
         self._inside: ContextVar[bool] = ContextVar(f"loa-db-{id(self)}", default=False)
 
     @classmethod
-    async def open(cls, path: Path, *, migrations: Iterable[Migration] | None = None) -> Database:
+    async def open(
+        cls, path: Path, *, migrations: Iterable[Migration] | None = None, create: bool = True
+    ) -> Database:
         """Open (creating folders and file), configure and migrate the database at `path`.
 
         A new file is created 0600 in 0700 folders before SQLite opens it, and SQLite gives its
         -wal and -shm files the database file's mode; files left 0644 by older versions are
-        tightened.
+        tightened. With `create=False` nothing is created: a missing file, or one without
+        tables, raises MissingDatabase.
         """
-        await asyncio.to_thread(_prepare_private, path)
-        conn = await aiosqlite.connect(path, isolation_level="IMMEDIATE")
+        if create:
+            await asyncio.to_thread(_prepare_private, path)
+            conn = await aiosqlite.connect(path, isolation_level="IMMEDIATE")
+        else:
+            conn = await _connect_existing(path)
         conn.row_factory = aiosqlite.Row
         db = cls(conn, path)
         try:
@@ -251,6 +274,30 @@ class Database:
         """Return the migration versions applied to this database."""
         rows = await self.fetchall("SELECT version FROM schema_migrations ORDER BY version")
         return [row["version"] for row in rows]
+
+
+async def _connect_existing(path: Path) -> aiosqlite.Connection:
+    """Connect to the database at `path` only if it exists and has tables (mode=rw: no file
+    is ever created); raise MissingDatabase otherwise."""
+    if not await asyncio.to_thread(path.is_file):
+        raise MissingDatabase(path, "no database")
+    await asyncio.to_thread(tighten, *_companions(path))
+    uri = f"{(await asyncio.to_thread(path.absolute)).as_uri()}?mode=rw"
+    try:
+        conn = await aiosqlite.connect(uri, uri=True, isolation_level="IMMEDIATE")
+    except sqlite3.OperationalError:
+        raise MissingDatabase(path, "cannot open the database") from None
+    try:
+        rows = await conn.execute_fetchall(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+        )
+    except sqlite3.DatabaseError:
+        await conn.close()
+        raise MissingDatabase(path, "not a SQLite database") from None
+    if next(iter(rows))[0] == 0:
+        await conn.close()
+        raise MissingDatabase(path, "the database has no tables") from None
+    return conn
 
 
 def _companions(path: Path) -> tuple[Path, Path, Path]:
