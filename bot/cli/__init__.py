@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"loa: {exc.reason} at {exc.path}, so nothing was done. DATABASE_URL is "
             f"{settings.database_url}; relative paths are taken from {settings.base_folder} "
-            f"(the folder of the .env file, set {ENV_FILE_VARIABLE} to use another).",
+            f"(the .env file's folder, else Loa's own; {ENV_FILE_VARIABLE} names another .env).",
             file=sys.stderr,
         )
         return 2
