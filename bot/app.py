@@ -92,6 +92,7 @@ async def open_loa(
 ) -> AsyncIterator[Loa]:
     """Open the database and build the engine; close everything on exit."""
     store = await Store.open(database or settings.database_path)
+    log.info("database: %s", store.db.path.resolve())
     try:
         renderer = Renderer()
         dialog = Dialog(KnowledgeBase.load(default_topics_path()), load_rates())

@@ -11,14 +11,21 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 __all__ = [
+    "ENV_FILE_VARIABLE",
+    "PROJECT_FOLDER",
     "ConfigError",
     "Settings",
+    "find_env_file",
     "load_settings",
     "require_channels",
     "require_telegram_token",
     "require_zalo_token",
 ]
 
+PROJECT_FOLDER = Path(__file__).resolve().parents[1]
+"""The folder Loa is installed in (the checkout where `make setup` ran)."""
+ENV_FILE_VARIABLE = "LOA_ENV_FILE"
+_NOT_FROM_ENVIRONMENT = {"base_folder"}
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 _ZALO_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
@@ -40,6 +47,7 @@ class Settings(BaseModel):
     officer_chat_id: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
+    log_debug: tuple[str, ...] = ()
     reminder_offsets: tuple[int, ...] = (-30, -7, 0, 30, 80)
     sending_hours: tuple[int, int] = (8, 20)
     planner_hour: int = 7
@@ -57,6 +65,9 @@ class Settings(BaseModel):
     zalo_rate: float = 10.0
     zalo_per_chat_rate: float = 1.0
     zalo_proactive: bool = True
+    base_folder: Path = PROJECT_FOLDER
+    """What relative paths in the settings are relative to: the .env file's folder, else
+    PROJECT_FOLDER; set by load_settings, never from the environment."""
 
     @field_validator("reminder_offsets", mode="before")
     @classmethod
@@ -128,6 +139,13 @@ class Settings(BaseModel):
                 if not part.lstrip("-").isdigit():
                     raise ValueError(f"'{part}' is not a Telegram user id (digits only)")
             return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("log_debug", mode="before")
+    @classmethod
+    def _split_loggers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(p.strip() for p in value.split(",") if p.strip())
         return value
 
     @field_validator("officer_chat_id")
@@ -202,8 +220,18 @@ class Settings(BaseModel):
 
     @property
     def database_path(self) -> Path:
-        """Return the SQLite file named by DATABASE_URL."""
-        return Path(self.database_url.removeprefix("sqlite:///"))
+        """Return the SQLite file named by DATABASE_URL, a relative one under `base_folder`."""
+        return self.resolve(Path(self.database_url.removeprefix("sqlite:///")))
+
+    def resolve(self, path: Path) -> Path:
+        """Return `path` made absolute against `base_folder` (never the current folder)."""
+        return path if path.is_absolute() else self.base_folder / path
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Return the configured values no log line may show (tokens, the webhook secret)."""
+        values = (self.telegram_bot_token, self.zalo_bot_token, self.zalo_webhook_secret)
+        return tuple(v.strip() for v in values if v.strip())
 
     @property
     def tz(self) -> ZoneInfo:
@@ -211,14 +239,40 @@ class Settings(BaseModel):
         return ZoneInfo(self.timezone)
 
 
-def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env")) -> Settings:
-    """Build settings from `env_file` (if it exists) overridden by `environ`."""
+def find_env_file(environ: Mapping[str, str]) -> Path | None:
+    """Return the .env file to read: LOA_ENV_FILE if set, else PROJECT_FOLDER/.env if it exists.
+
+    The current folder plays no part, so `loa` reads the same settings from anywhere.
+    """
+    named = environ.get(ENV_FILE_VARIABLE, "").strip()
+    if named:
+        path = Path(named).expanduser().resolve()
+        if not path.is_file():
+            raise ConfigError(f"{ENV_FILE_VARIABLE}: no such file: {path}")
+        return path
+    default = PROJECT_FOLDER / ".env"
+    return default if default.is_file() else None
+
+
+def load_settings(environ: Mapping[str, str], env_file: Path | None = None) -> Settings:
+    """Build settings from `env_file` (if given and it exists) overridden by `environ`.
+
+    Relative paths in them are taken against the folder of `env_file`, or PROJECT_FOLDER when
+    there is none.
+    """
     values: dict[str, str] = {}
+    base = PROJECT_FOLDER
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        base = env_file.resolve().parent
     values.update(environ)
     fields = Settings.model_fields
-    chosen = {key.lower(): value for key, value in values.items() if key.lower() in fields}
+    chosen: dict[str, object] = {
+        key.lower(): value
+        for key, value in values.items()
+        if key.lower() in fields and key.lower() not in _NOT_FROM_ENVIRONMENT
+    }
+    chosen["base_folder"] = base
     try:
         return Settings.model_validate(chosen)
     except ValidationError as exc:

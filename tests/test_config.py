@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings, require_telegram_token
+from bot.config import PROJECT_FOLDER, ConfigError, load_settings, require_telegram_token
 
 GOOD_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 
@@ -14,7 +14,7 @@ GOOD_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 def test_defaults() -> None:
     settings = load_settings({}, env_file=None)
     assert settings.telegram_api_url == "https://api.telegram.org"
-    assert settings.database_path == Path("data/loa.db")
+    assert settings.database_path == PROJECT_FOLDER / "data" / "loa.db"  # never the cwd's
     assert settings.timezone == "Asia/Ho_Chi_Minh"
     assert settings.admin_ids == frozenset()
 

@@ -107,6 +107,8 @@ class RegistrationActions:
     async def erase(self, who: Who, args: Mapping[str, Any], now: datetime) -> dict[str, int]:
         """Erase the person's personal data; return how much was erased."""
         erased = await self.store.registrations.erase_contact(who.contact_id, now)
+        if not await self.store.db.checkpoint():
+            log.warning("erased data stay in the write-ahead log until the next checkpoint")
         log.info("erased the personal data of contact %d", who.contact_id)
         return {
             "registrations": erased.registrations,

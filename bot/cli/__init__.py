@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from telegram.error import InvalidToken
 
 from bot.cli import backup, broadcasts, officers, outbox, residents, serve
-from bot.config import ConfigError, load_settings
+from bot.config import ENV_FILE_VARIABLE, ConfigError, find_env_file, load_settings
+from bot.files import PRIVATE_UMASK
+from bot.store import MissingDatabase
 
 __all__ = ["main"]
 
@@ -32,11 +34,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `loa` command; return its exit code."""
+    os.umask(PRIVATE_UMASK)  # the database, backups and exports hold personal data
     args = _parser().parse_args(argv)
     try:
-        code: int = args.handler(load_settings(os.environ), args)
+        settings = load_settings(os.environ, env_file=find_env_file(os.environ))
+        code: int = args.handler(settings, args)
     except ConfigError as exc:
         print(f"loa: {exc}", file=sys.stderr)
+        return 2
+    except MissingDatabase as exc:
+        print(
+            f"loa: {exc.reason} at {exc.path}, so nothing was done. DATABASE_URL is "
+            f"{settings.database_url}; relative paths are taken from {settings.base_folder} "
+            f"(the .env file's folder, else Loa's own; {ENV_FILE_VARIABLE} names another .env).",
+            file=sys.stderr,
+        )
         return 2
     except InvalidToken:
         print("loa: TELEGRAM_BOT_TOKEN was refused by Telegram (check the token)", file=sys.stderr)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.cli.common import Commands, store_for
 from bot.config import Settings
+from bot.files import make_private_dirs
 
 __all__ = ["register"]
 
@@ -33,7 +34,7 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     if target.exists():
         print(f"loa: {target} already exists; choose a new file name", file=sys.stderr)
         return 1
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(target.parent)
     asyncio.run(_copy(settings, target))
     size = f"{target.stat().st_size:,}".replace(",", ".")
     print(f"Đã sao lưu {settings.database_path} vào {target} ({size} byte).")

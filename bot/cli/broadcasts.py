@@ -73,7 +73,7 @@ def _local_minute(text: str) -> datetime:
 async def _broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
     now = SystemClock().now()
     renderer = Renderer()
-    store = await Store.open(settings.database_path)  # closed in the finally below
+    store = await Store.open(settings.database_path, create=False)  # closed in the finally
     service = service_from_settings(store.broadcasts, settings)
     admin = Scope.everywhere()
     try:

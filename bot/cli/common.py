@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -28,9 +29,17 @@ def day(text: str) -> date:
 
 
 @asynccontextmanager
-async def store_for(settings: Settings) -> AsyncIterator[Store]:
-    """Open the database named by DATABASE_URL for one command, and close it after."""
-    store = await Store.open(settings.database_path)
+async def store_for(settings: Settings, *, create: bool = False) -> AsyncIterator[Store]:
+    """Open the database named by DATABASE_URL for one command, and close it after.
+
+    Only commands that set Loa up (`create=True`) may create it, and say so; for the others
+    a missing or empty database raises MissingDatabase instead of being made anew.
+    """
+    path = settings.database_path
+    new = create and not path.exists()
+    store = await Store.open(path, create=create)
+    if new:
+        print(f"loa: created a new database at {path}", file=sys.stderr)
     try:
         yield store
     finally:

@@ -13,6 +13,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.places import display_place, place_key
 from bot.exporting import export_bytes
+from bot.files import write_private
 from bot.render import Renderer
 from bot.store import Store
 
@@ -65,14 +66,14 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     key = place_key(args.commune) if args.commune else None
     async with store_for(settings) as store:
         found = await store.registrations.listing(commune_key=key, since=since)
-        args.output.write_bytes(export_bytes(found, args.format, Renderer().label, settings.tz))
+        write_private(args.output, export_bytes(found, args.format, Renderer().label, settings.tz))
         await store.officers.audit("cli", "export", f"{args.format} {key or 'all'}", now)
     print(f"{len(found)} registration(s) written to {args.output}")
     return 0
 
 
 async def _officers(settings: Settings, args: argparse.Namespace) -> int:
-    async with store_for(settings) as store:
+    async with store_for(settings, create=args.action in ("add", "chat")) as store:
         return await _officer_action(store, args, SystemClock().now())
 
 

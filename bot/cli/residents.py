@@ -79,7 +79,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _import_residents(settings: Settings, path: Path, dry_run: bool) -> int:
     now = SystemClock().now()
-    async with store_for(settings) as store:
+    async with store_for(settings, create=not dry_run) as store:
         try:
             report = await import_residents(
                 store.residents, path, today=local_date(now, settings.tz), now=now, dry_run=dry_run

@@ -14,6 +14,7 @@ from bot.channels.console import run_console, tolerant
 from bot.cli.common import Commands, day
 from bot.clock import SystemClock, local_date
 from bot.config import Settings, require_channels
+from bot.logs import configure_logging
 from bot.render import Renderer
 
 __all__ = ["DEMO_DATABASE", "register"]
@@ -41,8 +42,8 @@ def register(commands: Commands) -> None:
     demo.add_argument(
         "--db",
         type=Path,
-        default=DEMO_DATABASE,
-        help=f"SQLite file to use (default {DEMO_DATABASE})",
+        default=None,
+        help=f"SQLite file to use (default {DEMO_DATABASE} in Loa's folder)",
     )
     demo.add_argument("--user", default="demo", help="who you are in the demo (default: demo)")
     demo.set_defaults(handler=_demo)
@@ -62,11 +63,7 @@ def register(commands: Commands) -> None:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     require_channels(settings)
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, debug=settings.log_debug, secrets=settings.secrets)
     return asyncio.run(_serve(settings))
 
 
@@ -77,8 +74,9 @@ async def _serve(settings: Settings) -> int:
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.WARNING)
-    return asyncio.run(_chat(settings, args.db, args.user))
+    configure_logging(logging.WARNING, debug=settings.log_debug, secrets=settings.secrets)
+    database: Path = args.db or settings.resolve(DEMO_DATABASE)
+    return asyncio.run(_chat(settings, database, args.user))
 
 
 async def _chat(settings: Settings, database: Path, user: str) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.store.broadcasts import Broadcasts
 from bot.store.contacts import Contact, Contacts, ContactStatus
 from bot.store.conversations import Conversation, Conversations
-from bot.store.db import Database
+from bot.store.db import Database, MissingDatabase
 from bot.store.drafts import Drafts
 from bot.store.inbound import SeenInbound
 from bot.store.link_attempts import LinkAttempts
@@ -31,6 +31,7 @@ __all__ = [
     "Drafts",
     "LinkAttempts",
     "MessageLog",
+    "MissingDatabase",
     "Officers",
     "Outbox",
     "OutboxItem",
@@ -68,9 +69,9 @@ class Store:
         self.inbound = SeenInbound(db)
 
     @classmethod
-    async def open(cls, path: Path) -> Store:
-        """Open and migrate the database at `path`."""
-        return cls(await Database.open(path))
+    async def open(cls, path: Path, *, create: bool = True) -> Store:
+        """Open and migrate the database at `path` (with `create=False`, only an existing one)."""
+        return cls(await Database.open(path, create=create))
 
     async def close(self) -> None:
         """Close the database."""

@@ -14,7 +14,17 @@ from typing import Any
 
 import aiosqlite
 
-__all__ = ["MIGRATIONS_DIR", "WAL_CHECKPOINT_PAGES", "Database", "Migration", "iso", "parse_iso"]
+from bot.files import create_private, make_private_dirs, tighten
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "WAL_CHECKPOINT_PAGES",
+    "Database",
+    "Migration",
+    "MissingDatabase",
+    "iso",
+    "parse_iso",
+]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -37,6 +47,15 @@ def iso(moment: datetime) -> str:
 def parse_iso(text: str) -> datetime:
     """Return the aware datetime stored as `text`."""
     return datetime.fromisoformat(text)
+
+
+class MissingDatabase(Exception):
+    """The database to open without creating it does not exist, or has no tables."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{reason}: {path}")
+        self.path = path
+        self.reason = reason
 
 
 class Migration:
@@ -70,10 +89,21 @@ class Database:
         self._inside: ContextVar[bool] = ContextVar(f"loa-db-{id(self)}", default=False)
 
     @classmethod
-    async def open(cls, path: Path, *, migrations: Iterable[Migration] | None = None) -> Database:
-        """Open (creating folders and file), configure and migrate the database at `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level="IMMEDIATE")
+    async def open(
+        cls, path: Path, *, migrations: Iterable[Migration] | None = None, create: bool = True
+    ) -> Database:
+        """Open (creating folders and file), configure and migrate the database at `path`.
+
+        A new file is created 0600 in 0700 folders before SQLite opens it, and SQLite gives its
+        -wal and -shm files the database file's mode; files left 0644 by older versions are
+        tightened. With `create=False` nothing is created: a missing file, or one without
+        tables, raises MissingDatabase.
+        """
+        if create:
+            await asyncio.to_thread(_prepare_private, path)
+            conn = await aiosqlite.connect(path, isolation_level="IMMEDIATE")
+        else:
+            conn = await _connect_existing(path)
         conn.row_factory = aiosqlite.Row
         db = cls(conn, path)
         try:
@@ -81,6 +111,8 @@ class Database:
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA busy_timeout = 5000")
+            # Deleted and overwritten rows are zeroed, not left in free space of the file.
+            await conn.execute("PRAGMA secure_delete = ON")
             await conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             await db.migrate(Migration.discover() if migrations is None else migrations)
         except BaseException:
@@ -222,13 +254,70 @@ class Database:
         SQLite's online backup: Loa may go on serving while it runs. Whatever `target` held
         is replaced, so callers choose a new file.
         """
+        await asyncio.to_thread(_replace_private, target)  # 0600 before SQLite writes to it
         async with aiosqlite.connect(target) as copy:
             await self._conn.backup(copy)
+
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and empty the log; tell if done.
+
+        After an erasure this removes the erased values' older copies, which the log keeps
+        until SQLite's next checkpoint. It waits for this connection's transactions, and up to
+        the busy timeout for other processes' readers; False if one still held the log.
+        """
+        async with self._write_lock:
+            rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = next(iter(rows))[0]
+        return not busy
 
     async def applied_versions(self) -> list[int]:
         """Return the migration versions applied to this database."""
         rows = await self.fetchall("SELECT version FROM schema_migrations ORDER BY version")
         return [row["version"] for row in rows]
+
+
+async def _connect_existing(path: Path) -> aiosqlite.Connection:
+    """Connect to the database at `path` only if it exists and has tables (mode=rw: no file
+    is ever created); raise MissingDatabase otherwise."""
+    if not await asyncio.to_thread(path.is_file):
+        raise MissingDatabase(path, "no database")
+    await asyncio.to_thread(tighten, *_companions(path))
+    uri = f"{(await asyncio.to_thread(path.absolute)).as_uri()}?mode=rw"
+    try:
+        conn = await aiosqlite.connect(uri, uri=True, isolation_level="IMMEDIATE")
+    except sqlite3.OperationalError:
+        raise MissingDatabase(path, "cannot open the database") from None
+    try:
+        rows = await conn.execute_fetchall(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+        )
+    except sqlite3.DatabaseError:
+        await conn.close()
+        raise MissingDatabase(path, "not a SQLite database") from None
+    if next(iter(rows))[0] == 0:
+        await conn.close()
+        raise MissingDatabase(path, "the database has no tables") from None
+    return conn
+
+
+def _companions(path: Path) -> tuple[Path, Path, Path]:
+    """Return the database file and the -wal and -shm files SQLite keeps beside it."""
+    return path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def _prepare_private(path: Path) -> None:
+    """Create the database file 0600 if it is new; make an existing one and its WAL 0600."""
+    make_private_dirs(path.parent)
+    try:
+        create_private(path)
+    except FileExistsError:
+        tighten(*_companions(path))
+
+
+def _replace_private(path: Path) -> None:
+    """Replace whatever `path` held by an empty 0600 file."""
+    path.unlink(missing_ok=True)
+    create_private(path)
 
 
 def _write_all(conn: sqlite3.Connection, steps: Sequence[tuple[str, Sequence[Any]]]) -> None:
