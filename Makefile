@@ -33,9 +33,10 @@ format: setup
 bench: setup ## measure speed; figures go to bench/README.md
 	$(BIN)/python bench/bench_core.py
 
-eval: setup ## topic-matching accuracy on the evaluation set and the blind held-out set
+eval: setup ## topic matching on both sets, and whole answers on the blind fact set
 	$(BIN)/python bench/eval_topics.py tests/eval/questions.tsv
 	$(BIN)/python bench/eval_topics.py tests/eval/holdout.tsv
+	$(BIN)/python bench/eval_facts.py tests/eval/facts_blind.tsv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
