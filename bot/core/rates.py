@@ -6,7 +6,7 @@ import math
 import sys
 import tomllib
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -18,6 +18,7 @@ from pathlib import Path
 
 __all__ = [
     "ANNOUNCE_DAYS",
+    "BHYT_RATES",
     "RATE_NAMES",
     "SCHEMA_VERSION",
     "SUPPORT_GROUPS",
@@ -34,6 +35,17 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+BHYT_RATES: tuple[str, ...] = (
+    "base_salary",
+    "bhyt_rate_percent",
+    "household_ladder_percent",
+    "payment_periods",
+    "student_support_percent",
+    "near_poor_support_percent",
+    "visit_threshold_percent",
+    "copay_cap_multiple",
+)
+"""The rates every BHYT figure comes from (a snapshot needs these on its day)."""
 ANNOUNCE_DAYS = 92
 """A known rate change this many days ahead or fewer is told beside today's figures."""
 SUPPORT_GROUPS: tuple[str, ...] = ("poor", "near_poor", "ethnic_minority", "other")
@@ -150,6 +162,7 @@ class Figures:
     funeral_grant: int
     maternity_grant: int
     social_pension: int
+    complete: bool = True  # False before every rate has a row: only the BHYT figures hold then
 
 
 def round_half_up(amount: Fraction) -> int:
@@ -410,18 +423,24 @@ class RateBook:
             (day for day in self.changes() if on < day <= on + timedelta(days=within_days)), None
         )
 
-    def covers_from(self) -> date:
-        """Return the first date on which every rate has a row (earliest valid snapshot)."""
-        return max(rows[0].start for rows in self._series.values())
+    def covers_from(self, names: Sequence[str] = ()) -> date:
+        """Return the first date on which every rate (or every one of `names`) has a row."""
+        series = [self.rows(name) for name in names] if names else self._series.values()
+        return max(rows[0].start for rows in series)
 
     def snapshot(self, on: date) -> Figures:
-        """Return every figure in force on `on`, computed exactly (once per date)."""
+        """Return every figure in force on `on`, computed exactly (once per date).
+
+        From the first BHYT row on: before every rate has a row (`covers_from()`), the
+        BHXH figures are those of their first row and `complete` is False.
+        """
         figures = self._snapshots.get(on)
         if figures is None:
             figures = self._snapshots[on] = self._compute_snapshot(on)
         return figures
 
     def _compute_snapshot(self, on: date) -> Figures:
+        later = max(on, self.covers_from())  # BHXH figures before their first row: see `complete`
         base_row = self.row("base_salary", on)
         base = self.integer("base_salary", on)
         rate = self.decimal("bhyt_rate_percent", on)
@@ -430,14 +449,14 @@ class RateBook:
         near_poor_pct = self.integer("near_poor_support_percent", on)
         visit_pct = self.integer("visit_threshold_percent", on)
         copay_multiple = self.integer("copay_cap_multiple", on)
-        voluntary_pct = self.integer("voluntary_rate_percent", on)
-        poverty_row = self.row("poverty_line", on)
-        poverty = self.integer("poverty_line", on)
-        max_multiple = self.integer("voluntary_max_income_multiple", on)
+        voluntary_pct = self.integer("voluntary_rate_percent", later)
+        poverty_row = self.row("poverty_line", later)
+        poverty = self.integer("poverty_line", later)
+        max_multiple = self.integer("voluntary_max_income_multiple", later)
         min_premium = percent_of(poverty, voluntary_pct)
         support = []
         for group in SUPPORT_GROUPS:
-            percent = self.integer(f"voluntary_support_percent_{group}", on)
+            percent = self.integer(f"voluntary_support_percent_{group}", later)
             amount = percent_of(poverty, voluntary_pct, percent)
             support.append(SupportRate(group, percent, amount, min_premium - amount))
         student_monthly = percent_of(base, rate, 100 - student_pct)
@@ -468,10 +487,11 @@ class RateBook:
             voluntary_min_premium=min_premium,
             voluntary_max_premium=percent_of(max_multiple * base, voluntary_pct),
             voluntary_support=tuple(support),
-            voluntary_support_max_months=self.integer("voluntary_support_max_months", on),
-            funeral_grant=self.integer("funeral_grant_multiple", on) * base,
-            maternity_grant=self.integer("maternity_grant", on),
-            social_pension=self.integer("social_pension", on),
+            voluntary_support_max_months=self.integer("voluntary_support_max_months", later),
+            funeral_grant=self.integer("funeral_grant_multiple", later) * base,
+            maternity_grant=self.integer("maternity_grant", later),
+            social_pension=self.integer("social_pension", later),
+            complete=later == on,
         )
 
 

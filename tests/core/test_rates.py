@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.core.rates import (
+    BHYT_RATES,
     RATE_NAMES,
     SUPPORT_GROUPS,
     RateBook,
@@ -159,11 +160,19 @@ def test_changes_of_a_small_book(tmp_path: Path) -> None:
     assert book.snapshot(date(2027, 7, 1)).household_monthly[0] == 121_500
 
 
-def test_snapshot_needs_every_rate(book: RateBook) -> None:
+def test_snapshot_needs_every_bhyt_rate_and_says_when_bhxh_ones_are_missing(
+    book: RateBook,
+) -> None:
     start = book.covers_from()
     assert book.snapshot(start).on == start
+    assert book.snapshot(start).complete
+    earlier = book.snapshot(date(2024, 3, 1))  # before Luật 41/2024: BHXH rows start later
+    assert not earlier.complete
+    assert (earlier.base_salary, earlier.household_monthly[0]) == (1_800_000, 81_000)
+    first_bhyt = book.covers_from(BHYT_RATES)
+    assert first_bhyt == date(2019, 7, 1)
     with pytest.raises(RatesError, match="no row in force"):
-        book.snapshot(date.fromordinal(start.toordinal() - 1))
+        book.snapshot(date.fromordinal(first_bhyt.toordinal() - 1))
 
 
 # --- figures of domain.md sections 2, 3 and 5, at both base salaries -------------------------

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from bot.core import extract
+from bot.core.asked import asked_time
 from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
 from bot.core.dialog.registration import Registration
 from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
 from bot.core.knowledge import KnowledgeBase, Topic
+from bot.core.priced_on import priced_on
 from bot.core.rates import RateBook
 from bot.core.types import Choice, Decision, Effect, Say
 
@@ -60,12 +63,13 @@ class Answers:
             says=(Say("topics/group", {"group": group}, (*choices, back, *back_to_menu())),)
         )
 
-    def topic(self, turn: Turn, topic_id: str) -> Decision:
-        """Answer one info topic with today's figures."""
+    def topic(self, turn: Turn, topic_id: str, on: date | None = None) -> Decision:
+        """Answer one info topic with the figures of `on` (default: today)."""
         topic = self.kb.get(topic_id)
         if topic is None or topic.kind != "info":
             return self.groups()
-        figures = self.book.snapshot(turn.today)
+        day = on or turn.today
+        figures = self.book.snapshot(day)
         follow = tuple(
             self._topic_choice(t)
             for t in (self.kb.get(i) for i in _FOLLOW_UPS.get(topic_id, ()))
@@ -77,7 +81,7 @@ class Answers:
         elif topic_id in _VOLUNTARY:
             extra = (Choice("calc:kind:voluntary", "calc.for_my_income"),)
         register = Choice("reg", "reg.start")
-        upcoming = self.book.next_change(turn.today)
+        upcoming = self.book.next_change(day) if day == turn.today else None
         shown = {"f": figures, "g": self.book.snapshot(upcoming) if upcoming else None}
         say = Say(f"topics/{topic_id}", shown, (*extra, *follow, register, *back_to_menu()))
         return Decision(says=(say,))
@@ -87,15 +91,21 @@ class Answers:
         matches = self.kb.match(turn.text)
         best = matches[0].topic_id if matches and self.kb.is_confident(matches) else None
         figures = self._numbers(turn.text)
+        asked = asked_time(turn.text, turn.today, self._raises())
         if best is not None and self.kb.get(best) is not None:
             topic = self.kb.get(best)
             assert topic is not None
             if topic.kind == "intent":
                 return self._intent(turn, best, figures)
-            personal = self._personal(turn, best, figures)
-            return personal or self.topic(turn, best)
+            when = priced_on(self.book, asked, turn.today, bhxh=_needs_bhxh(best, figures))
+            dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
+            personal = self._personal(turn, best, dated)
+            return _headed(when.header(self.book), personal or self.topic(turn, best, when.day))
         if "members" in figures:
-            return self.calculator.start(turn, {"kind": "household", **figures})
+            when = priced_on(self.book, asked, turn.today, bhxh=False)
+            dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
+            answer = self.calculator.start(turn, {"kind": "household", **dated})
+            return _headed(when.header(self.book), answer)
         closest = tuple(
             self._topic_choice(t)
             for t in (self.kb.get(m.topic_id) for m in matches)
@@ -134,6 +144,10 @@ class Answers:
             return self.reminders.start()
         return Decision(says=(main_menu("start", name=turn.incoming.display_name),))
 
+    def _raises(self) -> tuple[date, ...]:
+        """Return the days the base salary changed."""
+        return tuple(row.start for row in self.book.rows("base_salary")[1:])
+
     @staticmethod
     def _numbers(text: str) -> dict[str, int | str]:
         """Return the numbers a question carries: members, months, income, support group."""
@@ -143,3 +157,15 @@ class Answers:
     @staticmethod
     def _topic_choice(topic: Topic) -> Choice:
         return Choice(f"topic:{topic.id}", "topic", {"title": topic.title})
+
+
+def _needs_bhxh(topic_id: str, figures: dict[str, int | str]) -> bool:
+    """Tell whether answering needs the BHXH rates (not only the BHYT ones)."""
+    return topic_id.startswith("bhxh") or topic_id == "bhyt_nguoi_cao_tuoi" or "income" in figures
+
+
+def _headed(header: Say | None, decision: Decision) -> Decision:
+    """Put the line naming the day priced before the answer."""
+    if header is None:
+        return decision
+    return replace(decision, says=(header, *decision.says))

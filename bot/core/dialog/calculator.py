@@ -112,7 +112,7 @@ class Calculator:
         if not missing:
             return self._quote(turn, data)
         try:
-            self._price(turn, {**data, **self._stand_ins(missing, turn.today)})
+            self._price(turn, {**data, **self._stand_ins(missing, _priced_on(turn, data))})
         except QuoteError as error:
             return self._out_of_range(turn, data, error)
         return self._ask(turn, data, step=missing[0])
@@ -128,7 +128,7 @@ class Calculator:
         return {need: stand_ins[need] for need in missing}
 
     def _price(self, turn: Turn, data: Mapping[str, Any]) -> object:
-        kind, today = data["kind"], turn.today
+        kind, today = data["kind"], _priced_on(turn, data)
         if kind == "household":
             return household_quote(self.book, data["members"], data["months"], today)
         if kind == "student":
@@ -206,13 +206,18 @@ class Calculator:
         is the lowest income allowed from `next_on` instead.
         """
         upcoming = self.book.next_change(turn.today)
-        if data["kind"] != "voluntary" or upcoming is None:
+        if data["kind"] != "voluntary" or upcoming is None or "on" in data:
             return {}
         try:
             later = voluntary_quote(self.book, data["income"], data["group"], upcoming)
         except QuoteError as error:
             return {"next_on": upcoming, "next_minimum": error.minimum}
         return {"next_on": upcoming, "next": later}
+
+
+def _priced_on(turn: Turn, data: Mapping[str, Any]) -> date:
+    """Return the day a quote is priced at: the one the question named, else today."""
+    return date.fromisoformat(str(data["on"])) if "on" in data else turn.today
 
 
 def _bare_number(text: str) -> int | None:

@@ -1,0 +1,199 @@
+"""The time a resident's question is about: "năm 2024", "hồi tháng 10/2025", "cuối năm 2023".
+
+Pure: the caller passes today and the dates the base salary changed. A question names at most
+one time here — the first one found wins — and a time that is not a real date (31/2, a
+five-digit year) is not a time at all, so it never prices anything. Birth dates ("sinh năm
+1965") and spans up to now ("từ năm 2000 đến nay") are not the time a price is asked for.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from bot.core.text import clean, fold
+
+__all__ = ["AskedTime", "Precision", "asked_time"]
+
+Precision = Literal["day", "month", "range", "year", "part", "before_raise"]
+_PARTS = {"dau": 1, "giua": 6, "cuoi": 10}
+"""Where "đầu / giữa / cuối năm" begins: January, June, October."""
+_MONTH_WORDS = {
+    "mot": 1,
+    "gieng": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "tu": 4,
+    "nam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+    "muoi": 10,
+    "muoi mot": 11,
+    "muoi hai": 12,
+    "chap": 12,
+}
+_YEAR = r"(?P<year>\d{4})(?!\d)"
+_BARE_YEAR = r"(?P<year>(?:19|20)\d\d)(?!\d)"
+_RELATIVE_YEAR = r"(?P<rel>ngoai|truoc|roi|nay|sau|toi)"
+_MONTH = r"(?P<month>\d{1,2}|muoi mot|muoi hai|" + "|".join(_MONTH_WORDS) + r")"
+_NOT_AFTER = r"(?!\s*(?:dong|d\b|k\b|nghin|ngan|trieu|tr\b|nguoi|thang|tuoi|lan))"
+_PATTERNS: tuple[tuple[Precision, re.Pattern[str]], ...] = (
+    (
+        "range",
+        re.compile(
+            r"\btu (?:thang )?(?P<first>\d{1,2}) (?:den|toi) (?:het )?(?:thang )?"
+            r"(?P<month>\d{1,2})[.]" + _YEAR
+        ),
+    ),
+    ("day", re.compile(r"(?<![\d.])(?P<day>\d{1,2})[.](?P<month>\d{1,2})[.]" + _YEAR)),
+    ("month", re.compile(r"(?<![\d.])(?:\bthang |\bt ?)?(?P<month>\d{1,2})[.]" + _YEAR)),
+    ("month", re.compile(r"\bthang " + _MONTH + r"(?: cua)? nam " + _YEAR)),
+    ("month", re.compile(r"\bthang " + _MONTH + r"(?: cua)? nam " + _RELATIVE_YEAR + r"\b")),
+    ("part", re.compile(r"\b(?P<part>dau|giua|cuoi) nam (?:" + _YEAR + "|" + _RELATIVE_YEAR + ")")),
+    ("year", re.compile(r"\bnam " + _YEAR)),
+    ("year", re.compile(r"\b(?P<ago>\d{1,2}) nam truoc\b")),
+    ("year", re.compile(r"\bnam " + _RELATIVE_YEAR + r"\b")),
+    ("month", re.compile(r"\bthang (?P<mrel>truoc|nay|sau|toi)\b")),
+    (
+        "before_raise",
+        re.compile(r"\b(?P<side>truoc|sau) (?:dot |khi |luc |lan )?(?:tang|dieu chinh) luong"),
+    ),
+    ("year", re.compile(r"(?<![\d.,])" + _BARE_YEAR + r"(?![.,]\d)" + _NOT_AFTER)),
+)
+_NOT_ASKED = re.compile(r"\b(?:sinh|de|ra doi)(?: \w+){0,2}\s*$")
+"""Words just before a time that make it a birth date, not the time a price is asked for."""
+_DATE_SEPARATOR = re.compile(r"(?<=\d)\s*[/-]\s*(?=\d)")
+"""A slash or dash between digits, kept as a dot (which folding keeps between digits)."""
+_UP_TO_NOW = re.compile(r"^\s*(?:den|toi) (?:nay|bay gio|gio)")
+
+
+@dataclass(frozen=True, slots=True)
+class AskedTime:
+    """A time a question is about: its first and last day and how precisely it was said."""
+
+    start: date
+    end: date
+    precision: Precision
+    part: str = ""  # "dau", "giua" or "cuoi" for part of a year
+
+    @property
+    def on(self) -> date:
+        """Return the day to price at: the first day of the time asked about."""
+        return self.start
+
+
+def asked_time(text: str, today: date, raises: Sequence[date] = ()) -> AskedTime | None:
+    """Return the time the question is about, or None when it names none (or none real).
+
+    `raises` are the dates the base salary changed: "trước đợt tăng lương cơ sở" is the
+    time between the last two up to today, "sau khi tăng lương" the latest one itself.
+    """
+    folded = fold(_DATE_SEPARATOR.sub(".", clean(text)))
+    found: list[tuple[int, AskedTime]] = []
+    for precision, pattern in _PATTERNS:
+        for match in pattern.finditer(folded):
+            before, after = folded[: match.start()], folded[match.end() :]
+            if _NOT_ASKED.search(before) or _UP_TO_NOW.match(after):
+                continue
+            time = _time(precision, match, today, raises)
+            if time is not None:
+                found.append((match.start(), time))
+                break
+    if not found:
+        return None
+    return min(found, key=lambda pair: pair[0])[1]
+
+
+def _time(
+    precision: Precision, match: re.Match[str], today: date, raises: Sequence[date]
+) -> AskedTime | None:
+    groups = match.groupdict()
+    if precision == "before_raise":
+        return _around_raise(groups["side"], today, raises)
+    year = _year(groups, today)
+    if year is None:
+        return None
+    if precision == "day":
+        return _day(year, int(groups["month"] or 0), int(groups["day"] or 0))
+    if precision == "month":
+        month = _month(groups, today)
+        if month is None:
+            return None
+        if groups.get("mrel"):
+            shift = {"truoc": -1, "nay": 0, "sau": 1, "toi": 1}[groups["mrel"]]
+            year, month = divmod(today.year * 12 + today.month - 1 + shift, 12)
+            month += 1
+        return _month_span(year, month)
+    if precision == "range":
+        opening = _month_span(year, int(groups["first"] or 0))
+        closing = _month_span(year, int(groups["month"] or 0))
+        if opening is None or closing is None or opening.start > closing.start:
+            return None
+        return AskedTime(opening.start, closing.end, "range")
+    if precision == "part":
+        part = str(groups["part"])
+        first_month = _PARTS[part]
+        last_month = {1: 3, 6: 8, 10: 12}[first_month]
+        return AskedTime(date(year, first_month, 1), _month_end(year, last_month), "part", part)
+    return AskedTime(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+def _year(groups: dict[str, str | None], today: date) -> int | None:
+    if groups.get("year"):
+        return int(str(groups["year"]))
+    if groups.get("ago"):
+        return today.year - int(str(groups["ago"]))
+    relative = groups.get("rel")
+    if relative is not None:
+        return (
+            today.year
+            + {"ngoai": -1, "truoc": -1, "roi": -1, "nay": 0, "sau": 1, "toi": 1}[relative]
+        )
+    if groups.get("mrel"):
+        return today.year
+    return None
+
+
+def _month(groups: dict[str, str | None], today: date) -> int | None:
+    if groups.get("mrel"):
+        return today.month
+    said = str(groups.get("month") or "")
+    month = int(said) if said.isdigit() else _MONTH_WORDS.get(said)
+    return month if month is not None and 1 <= month <= 12 else None
+
+
+def _day(year: int, month: int, day: int) -> AskedTime | None:
+    try:
+        on = date(year, month, day)
+    except ValueError:
+        return None
+    return AskedTime(on, on, "day")
+
+
+def _month_span(year: int, month: int) -> AskedTime | None:
+    if not 1 <= month <= 12:
+        return None
+    return AskedTime(date(year, month, 1), _month_end(year, month), "month")
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _around_raise(side: str | None, today: date, raises: Sequence[date]) -> AskedTime | None:
+    """Before the latest raise: the old base salary's whole time; after it: from that day."""
+    past = [day for day in raises if day <= today]
+    if not past:
+        return None
+    latest = max(past)
+    if side != "truoc":
+        return AskedTime(latest, latest, "before_raise", "sau")
+    previous = max((day for day in raises if day < latest), default=latest - timedelta(days=365))
+    return AskedTime(previous, latest - timedelta(days=1), "before_raise", "truoc")

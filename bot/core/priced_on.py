@@ -1,0 +1,67 @@
+"""Which day's figures answer a question that names a time, and what to say about it.
+
+A time within Loa's rates is priced on its first day (or today, when it includes today). A
+time before the first rate Loa holds, or in a year after the last published change, gets
+today's figures with a plain line saying so — never a figure presented as that time's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core.asked import AskedTime
+from bot.core.rates import BHYT_RATES, RateBook, RateRow
+from bot.core.types import Say
+
+__all__ = ["PricedOn", "priced_on"]
+
+
+@dataclass(frozen=True, slots=True)
+class PricedOn:
+    """The day whose figures answer, the time asked about, and why they may differ."""
+
+    day: date
+    today: date
+    asked: AskedTime | None = None
+    problem: str = ""  # "too_early", "unpublished" or "" (priced at the time asked)
+    first: date | None = None  # the first day Loa has figures for, when too early
+    changes: tuple[RateRow, ...] = ()  # base-salary rows starting inside the time asked
+
+    def header(self, book: RateBook) -> Say | None:
+        """Return the line that names the day priced, or None when it is simply today."""
+        if self.asked is None or (not self.problem and not self.moved):
+            return None
+        row = book.row("base_salary", self.day)
+        data = {
+            "asked": self.asked,
+            "problem": self.problem,
+            "first": self.first,
+            "on": self.day,
+            "base": row.value,
+            "base_from": row.start,
+            "source": row.source,
+            "changes": self.changes,
+        }
+        return Say("asked/when", data)
+
+    @property
+    def moved(self) -> bool:
+        """Tell whether the answer uses another day's figures than today's."""
+        return self.day != self.today
+
+
+def priced_on(book: RateBook, asked: AskedTime | None, today: date, *, bhxh: bool) -> PricedOn:
+    """Return the day to price a question at; `bhxh` when it needs the BHXH rates too."""
+    if asked is None:
+        return PricedOn(today, today)
+    first = book.covers_from() if bhxh else book.covers_from(BHYT_RATES)
+    if asked.start <= today <= asked.end and asked.precision in ("year", "part", "month"):
+        return PricedOn(today, today, asked)
+    if asked.start < first:
+        return PricedOn(today, today, asked, "too_early", first)
+    last_change = max(book.changes(), default=today)
+    if asked.start > today and asked.start.year > last_change.year:
+        return PricedOn(today, today, asked, "unpublished")
+    changes = tuple(row for row in book.rows("base_salary") if asked.start < row.start <= asked.end)
+    return PricedOn(asked.start, today, asked, changes=changes)
