@@ -17,7 +17,7 @@ from typing import Literal
 
 from bot.core.text import clean, fold
 
-__all__ = ["AskedTime", "Precision", "asked_time"]
+__all__ = ["AskedTime", "Precision", "asked_time", "without_times"]
 
 Precision = Literal["day", "month", "range", "year", "part", "before_raise"]
 _PARTS = {"dau": 1, "giua": 6, "cuoi": 10}
@@ -109,6 +109,15 @@ def asked_time(text: str, today: date, raises: Sequence[date] = ()) -> AskedTime
     if not found:
         return None
     return min(found, key=lambda pair: pair[0])[1]
+
+
+def without_times(text: str) -> str:
+    """Return the folded text with every written time blanked, so its digits are not amounts."""
+    folded = fold(_DATE_SEPARATOR.sub(".", clean(text)))
+    for precision, pattern in _PATTERNS:
+        if precision != "before_raise":
+            folded = pattern.sub(" ", folded)
+    return " ".join(folded.split())
 
 
 def _time(

@@ -24,7 +24,7 @@ class PricedOn:
     day: date
     today: date
     asked: AskedTime | None = None
-    problem: str = ""  # "too_early", "unpublished" or "" (priced at the time asked)
+    problem: str = ""  # "too_early", "partly" (from `first` on), "unpublished" or ""
     first: date | None = None  # the first day Loa has figures for, when too early
     changes: tuple[RateRow, ...] = ()  # base-salary rows starting inside the time asked
 
@@ -58,10 +58,13 @@ def priced_on(book: RateBook, asked: AskedTime | None, today: date, *, bhxh: boo
     first = book.covers_from() if bhxh else book.covers_from(BHYT_RATES)
     if asked.start <= today <= asked.end and asked.precision in ("year", "part", "month"):
         return PricedOn(today, today, asked)
-    if asked.start < first:
+    if asked.end < first:
         return PricedOn(today, today, asked, "too_early", first)
     last_change = max(book.changes(), default=today)
     if asked.start > today and asked.start.year > last_change.year:
         return PricedOn(today, today, asked, "unpublished")
-    changes = tuple(row for row in book.rows("base_salary") if asked.start < row.start <= asked.end)
-    return PricedOn(asked.start, today, asked, changes=changes)
+    start = max(asked.start, first)
+    changes = tuple(row for row in book.rows("base_salary") if start < row.start <= asked.end)
+    if start > asked.start:
+        return PricedOn(start, today, asked, "partly", first, changes)
+    return PricedOn(start, today, asked, changes=changes)

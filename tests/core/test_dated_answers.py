@@ -98,3 +98,38 @@ def test_impossible_dates_and_prompts_never_invent_a_figure(dialog: Dialog, text
     said = answer(dialog, text)
     assert "9.000.000" not in said
     assert "20266" not in said
+
+
+def test_an_income_is_answered_at_once_for_everyone_and_each_group(dialog: Dialog) -> None:
+    text = answer(dialog, "thu nhap 4tr thi dong bhxh tu nguyen bao nhieu 1 thang")
+    assert "Mức đóng 22%: 880.000 đồng/tháng" in text
+    assert "Bạn đóng: 814.000 đồng/tháng" in text  # less 20% of 22% × 1,500,000
+    assert "Hộ nghèo: 715.000 đồng (hỗ trợ 165.000 đồng)" in text
+    assert "Bạn thuộc nhóm nào" not in text
+
+
+def test_the_lowest_income_is_the_poverty_line_of_the_day_asked(dialog: Dialog) -> None:
+    december = answer(dialog, "đóng tự nguyện mức thấp nhất diện bình thường thực nộp bao nhiêu")
+    assert "Bạn đóng: 264.000 đồng/tháng" in december
+    january = answer(
+        dialog, "tháng 1/2027 đóng tự nguyện mức thấp nhất diện bình thường thực nộp bao nhiêu"
+    )
+    assert "Bạn đóng: 387.200 đồng/tháng" in january
+    assert "264.000" not in january
+
+
+def test_an_income_out_of_range_still_gives_the_lowest_and_highest_amounts(dialog: Dialog) -> None:
+    text = answer(dialog, "thu nhap cua toi chi co 1tr thoi thi dong bhxh tu nguyen bao nhieu")
+    assert "phải từ 1.500.000 đồng đến 50.600.000 đồng" in text
+    assert "Đóng thấp nhất 330.000 đồng/tháng" in text
+    assert "tự đóng 264.000 đồng" in text
+    assert "cao nhất 11.132.000 đồng/tháng" in text
+
+
+def test_a_year_loa_holds_only_in_part_is_priced_from_the_first_day_it_holds(
+    dialog: Dialog,
+) -> None:
+    text = answer(dialog, "nam 2025 dong bhxh tu nguyen muc thap nhat 1 thang la bao nhieu")
+    assert "Tính theo mức năm 2025 (Loa có mức từ 01/07/2025)" in text
+    assert "Mức đóng 22%: 330.000 đồng/tháng" in text
+    assert "484.000" not in text  # no January 2027 line under a 2025 answer

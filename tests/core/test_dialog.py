@@ -139,9 +139,19 @@ def test_a_missing_period_is_asked_with_buttons_then_priced(dialog: Dialog) -> N
     assert (quote.members, quote.months, quote.total) == (3, 12, 1_366_200 + 956_340 + 819_720)
 
 
-def test_voluntary_income_asks_the_group_then_gives_gross_support_and_net(dialog: Dialog) -> None:
+def test_voluntary_income_is_answered_at_once_for_every_group_then_for_the_one_picked(
+    dialog: Dialog,
+) -> None:
     first = ask(dialog, "bhxh tự nguyện thu nhập 3 triệu thì đóng bao nhiêu một tháng")
-    assert first.says[0].template == "calc/ask_group"
+    assert first.says[0].template == "calc/result_voluntary"
+    everyone = first.says[0].data["by_group"]
+    assert [everyone[g].net_monthly for g in ("poor", "near_poor", "ethnic_minority", "other")] == [
+        495_000,
+        528_000,
+        561_000,
+        594_000,
+    ]
+    assert "calc:group:near_poor" in [c.payload for c in first.says[0].choices]
     second = dialog.decide(turn(Kind.BUTTON, "calc:group:near_poor", state=first.state))
     quote = second.says[0].data["q"]
     assert (quote.gross_monthly, quote.support_monthly, quote.net_monthly) == (
@@ -209,7 +219,8 @@ def test_asking_to_calculate_with_an_income_starts_the_voluntary_calculator(
     dialog: Dialog,
 ) -> None:
     decision = ask(dialog, "tính giúp tôi số tiền với thu nhập 4 triệu")
-    assert decision.says[0].template == "calc/ask_group"
+    assert decision.says[0].template == "calc/result_voluntary"
+    assert decision.says[0].data["q"].net_monthly == 814_000
     assert decision.state is not None
     assert decision.state.data == {"kind": "voluntary", "income": 4_000_000}
 

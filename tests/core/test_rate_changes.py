@@ -54,8 +54,8 @@ def test_in_january_the_new_figures_are_todays_and_nothing_is_announced(dialog: 
 
 def test_in_december_the_minimum_premium_page_says_it_rises_in_january(dialog: Dialog) -> None:
     text, _ = reply(dialog, "bhxh tự nguyện đóng thấp nhất bao nhiêu", DECEMBER)
-    assert "từ 330.000 đồng" in text
-    assert "thu nhập thấp nhất được chọn 2.200.000 đồng, mức đóng thấp nhất 484.000 đồng" in text
+    assert "Mức đóng 22%: 330.000 đồng/tháng" in text
+    assert "Từ 01/01/2027, thu nhập thấp nhất được chọn là 2.200.000 đồng: đóng 484.000" in text
 
 
 def test_a_december_quote_tells_the_january_support_and_net(dialog: Dialog) -> None:
@@ -74,6 +74,7 @@ def test_a_december_quote_at_todays_minimum_warns_it_is_too_low_from_january(
     text, _ = reply(dialog, "calc:group:poor", DECEMBER, asked.state)
     assert "Bạn đóng: 165.000 đồng/tháng" in text
     assert "📅 Từ 01/01/2027, thu nhập thấp nhất được chọn là 2.200.000 đồng" in text
+    assert "bạn đóng 242.000 đồng/tháng" in text  # poor: 484.000 less 50%
 
 
 def test_in_january_todays_old_minimum_is_refused_with_the_new_bounds(dialog: Dialog) -> None:

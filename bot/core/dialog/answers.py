@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.core import extract
-from bot.core.asked import asked_time
+from bot.core.asked import asked_time, without_times
 from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
 from bot.core.dialog.registration import Registration
@@ -16,6 +17,7 @@ from bot.core.dialog.turn import Turn
 from bot.core.knowledge import KnowledgeBase, Topic
 from bot.core.priced_on import priced_on
 from bot.core.rates import RateBook
+from bot.core.text import fold
 from bot.core.types import Choice, Decision, Effect, Say
 
 __all__ = ["GROUPS", "Answers"]
@@ -29,6 +31,8 @@ _EXTRACTORS: tuple[tuple[str, Callable[[str], int | str | None]], ...] = (
     ("income", extract.money),
     ("group", extract.support_group),
 )
+_LOWEST = re.compile(r"\b(?:thap nhat|toi thieu|it nhat)\b")
+_ORDINARY = re.compile(r"\b(?:binh thuong|khong thuoc (?:dien|nhom) nao|dien khac|nguoi khac)\b")
 _FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     "bhyt_hgd_muc_dong": ("bhyt_hgd_giam_tru", "dong_o_dau"),
     "bhyt_hgd_doi_tuong": ("bhyt_hgd_muc_dong", "the_gia_tri"),
@@ -90,14 +94,16 @@ class Answers:
         """Answer a typed question: an intent, a topic, a personal figure, or "not sure"."""
         matches = self.kb.match(turn.text)
         best = matches[0].topic_id if matches and self.kb.is_confident(matches) else None
-        figures = self._numbers(turn.text)
         asked = asked_time(turn.text, turn.today, self._raises())
+        figures = self._numbers(without_times(turn.text) if asked else turn.text)
         if best is not None and self.kb.get(best) is not None:
             topic = self.kb.get(best)
             assert topic is not None
             if topic.kind == "intent":
                 return self._intent(turn, best, figures)
             when = priced_on(self.book, asked, turn.today, bhxh=_needs_bhxh(best, figures))
+            if best in _VOLUNTARY and when.problem in ("", "partly"):
+                figures = {**self._lowest_income(turn.text, when.day), **figures}
             dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
             personal = self._personal(turn, best, dated)
             return _headed(when.header(self.book), personal or self.topic(turn, best, when.day))
@@ -143,6 +149,16 @@ class Answers:
         if intent == "remind":
             return self.reminders.start()
         return Decision(says=(main_menu("start", name=turn.incoming.display_name),))
+
+    def _lowest_income(self, text: str, day: date) -> dict[str, int | str]:
+        """Read "mức thấp nhất" as the lowest income allowed on `day`, "bình thường" as no group."""
+        folded = fold(text)
+        found: dict[str, int | str] = {}
+        if _LOWEST.search(folded):
+            found["income"] = self.book.integer("poverty_line", day)
+        if _ORDINARY.search(folded):
+            found["group"] = "other"
+        return found
 
     def _raises(self) -> tuple[date, ...]:
         """Return the days the base salary changed."""

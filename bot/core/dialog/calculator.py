@@ -111,6 +111,8 @@ class Calculator:
         missing = [need for need in _NEEDS[kind] if need not in data]
         if not missing:
             return self._quote(turn, data)
+        if kind == "voluntary" and missing == ["group"]:
+            return self._every_group(turn, data)
         try:
             self._price(turn, {**data, **self._stand_ins(missing, _priced_on(turn, data))})
         except QuoteError as error:
@@ -137,8 +139,34 @@ class Calculator:
             return near_poor_quote(self.book, data["months"], today)
         return voluntary_quote(self.book, data["income"], data["group"], today)
 
+    def _every_group(self, turn: Turn, data: dict[str, Any]) -> Decision:
+        """Answer an income at once: the amount for everyone, and for each supported group."""
+        try:
+            quotes = {g: self._price(turn, {**data, "group": g}) for g in GROUPS}
+        except QuoteError as error:
+            return self._out_of_range(turn, data, error)
+        shown = {
+            "q": quotes["other"],
+            "by_group": quotes,
+            **self._coming(turn, {**data, "group": "other"}),
+        }
+        choices = (
+            *self._choices("group", turn.today)[:-1],
+            Choice("calc", "calc.again"),
+            *back_to_menu(),
+        )
+        say = Say("calc/result_voluntary", shown, choices)
+        return Decision(says=(say,), state=State(FLOW, "group", data))
+
     def _out_of_range(self, turn: Turn, data: dict[str, Any], error: QuoteError) -> Decision:
         data.pop(error.field, None)
+        bounds: dict[str, Any] = {}
+        if error.field == "income" and error.minimum is not None and error.maximum is not None:
+            day = _priced_on(turn, data)
+            bounds = {
+                "lowest": voluntary_quote(self.book, error.minimum, "other", day),
+                "highest": voluntary_quote(self.book, error.maximum, "other", day),
+            }
         problem = Say(
             "calc/out_of_range",
             {
@@ -147,6 +175,7 @@ class Calculator:
                 "minimum": error.minimum,
                 "maximum": error.maximum,
                 "allowed": error.allowed or (),
+                **bounds,
             },
         )
         asked = self._next(turn, data)
@@ -211,7 +240,10 @@ class Calculator:
         try:
             later = voluntary_quote(self.book, data["income"], data["group"], upcoming)
         except QuoteError as error:
-            return {"next_on": upcoming, "next_minimum": error.minimum}
+            if error.minimum is None or data["income"] > error.minimum:
+                return {}
+            lowest = voluntary_quote(self.book, error.minimum, data["group"], upcoming)
+            return {"next_on": upcoming, "next_minimum": error.minimum, "next": lowest}
         return {"next_on": upcoming, "next": later}
 
 
