@@ -73,7 +73,12 @@ _SCHEMA: dict[str, _Kind] = {
     "funeral_grant_multiple": _Kind.COUNT,
     "maternity_grant": _Kind.MONEY,
     "social_pension": _Kind.MONEY,
+    "pension_rise_percent": _Kind.WHOLE_PERCENT,
 }
+_OPTIONAL = frozenset({"pension_rise_percent"})
+"""Rates that may start after the others: a date before their first row has none (None in a
+snapshot) instead of making the snapshot impossible. A pension rise is such a rate: each row
+is the latest general rise of pensions, in force from its date."""
 
 RATE_NAMES: tuple[str, ...] = tuple(_SCHEMA)
 _ROW_FIELDS = ("from", "value", "source")
@@ -150,6 +155,11 @@ class Figures:
     funeral_grant: int
     maternity_grant: int
     social_pension: int
+    base_salary_history: tuple[RateRow, ...]
+    """Every base-salary row in force on or before `on`, oldest first (the last is current)."""
+    pension_rise_percent: int | None
+    pension_rise_from: date | None
+    pension_rise_source: str
 
 
 def round_half_up(amount: Fraction) -> int:
@@ -411,8 +421,11 @@ class RateBook:
         )
 
     def covers_from(self) -> date:
-        """Return the first date on which every rate has a row (earliest valid snapshot)."""
-        return max(rows[0].start for rows in self._series.values())
+        """Return the first date on which every rate has a row (earliest valid snapshot).
+
+        Optional rates (a pension rise) do not count: a snapshot before them has none.
+        """
+        return max(rows[0].start for name, rows in self._series.items() if name not in _OPTIONAL)
 
     def snapshot(self, on: date) -> Figures:
         """Return every figure in force on `on`, computed exactly (once per date)."""
@@ -441,6 +454,7 @@ class RateBook:
             amount = percent_of(poverty, voluntary_pct, percent)
             support.append(SupportRate(group, percent, amount, min_premium - amount))
         student_monthly = percent_of(base, rate, 100 - student_pct)
+        rise = self._optional_row("pension_rise_percent", on)
         return Figures(
             on=on,
             base_salary=base,
@@ -472,7 +486,16 @@ class RateBook:
             funeral_grant=self.integer("funeral_grant_multiple", on) * base,
             maternity_grant=self.integer("maternity_grant", on),
             social_pension=self.integer("social_pension", on),
+            base_salary_history=tuple(r for r in self.rows("base_salary") if r.start <= on),
+            pension_rise_percent=rise.value if rise and isinstance(rise.value, int) else None,
+            pension_rise_from=rise.start if rise else None,
+            pension_rise_source=rise.source if rise else "",
         )
+
+    def _optional_row(self, name: str, on: date) -> RateRow | None:
+        """Return the row of an optional rate in force on `on`, or None before its first row."""
+        index = bisect_right(self._starts[name], on)
+        return self.rows(name)[index - 1] if index else None
 
 
 def main(argv: list[str] | None = None) -> int:
