@@ -26,6 +26,8 @@ _EXTRACTORS: tuple[tuple[str, Callable[[str], int | str | None]], ...] = (
     ("income", extract.money),
     ("group", extract.support_group),
 )
+_REGISTER_FIRST = frozenset({"giay_to", "dong_o_dau"})
+"""Pages about getting a card made, where an officer's call is the likely next step."""
 _FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     "bhyt_hgd_muc_dong": ("bhyt_hgd_giam_tru", "dong_o_dau"),
     "bhyt_hgd_doi_tuong": ("bhyt_hgd_muc_dong", "the_gia_tri"),
@@ -79,7 +81,11 @@ class Answers:
         register = Choice("reg", "reg.start")
         upcoming = self.book.next_change(turn.today)
         shown = {"f": figures, "g": self.book.snapshot(upcoming) if upcoming else None}
-        say = Say(f"topics/{topic_id}", shown, (*extra, *follow, register, *back_to_menu()))
+        if topic_id in _REGISTER_FIRST:
+            choices = (register, *extra, *follow, *back_to_menu())
+        else:
+            choices = (*extra, *follow, register, *back_to_menu())
+        say = Say(f"topics/{topic_id}", shown, choices)
         return Decision(says=(say,))
 
     def question(self, turn: Turn) -> Decision:
