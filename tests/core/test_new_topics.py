@@ -71,8 +71,8 @@ def test_the_base_salary_page_gives_the_value_its_history_and_what_it_drives(
     text = shown(ask(dialog, "lương cơ sở hiện nay là bao nhiêu"))
     assert "2.530.000 đồng/tháng, từ 01/07/2026 (NĐ 161/2026/NĐ-CP, Điều 3.2)" in text
     assert "Đợt tăng gần nhất: 01/07/2026, từ 2.340.000 đồng lên 2.530.000 đồng." in text
-    assert "• Từ 01/07/2024: 2.340.000 đồng" in text
-    assert "• Từ 01/07/2023: 1.800.000 đồng" in text
+    assert "• Từ 01/07/2024: 2.340.000 đồng (NĐ 73/2024/NĐ-CP)" in text
+    assert "• Từ 01/07/2023: 1.800.000 đồng (NĐ 24/2023/NĐ-CP)" in text
     assert "• Trước 01/07/2023: 1.490.000 đồng" in text
     for figure in (
         "113.850 đồng/tháng, 1.366.200 đồng/năm",  # BHYT 4,5%
@@ -182,3 +182,12 @@ def test_the_how_to_pages_say_only_what_is_known_and_give_the_hotline(
     for fact in facts:
         assert fact in rendered
     assert len(rendered) < 700  # fits a cheap phone's screen
+
+
+def test_the_pension_page_names_the_latest_pension_rise(dialog: Dialog) -> None:
+    (say,) = press(dialog, "topic:bhxh_tn_huu_tri").says
+    assert "lương hưu gần nhất: 8% từ 01/07/2026 (NĐ 162/2026/NĐ-CP)" in shown(
+        Decision(says=(say,))
+    )
+    before = ask(dialog, "lương hưu được tính bao nhiêu phần trăm", today=date(2026, 5, 1))
+    assert "8%" not in shown(before)
