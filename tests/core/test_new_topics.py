@@ -191,3 +191,14 @@ def test_the_pension_page_names_the_latest_pension_rise(dialog: Dialog) -> None:
     )
     before = ask(dialog, "lương hưu được tính bao nhiêu phần trăm", today=date(2026, 5, 1))
     assert "8%" not in shown(before)
+
+
+def test_the_hotline_pages_add_the_office_phone_only_when_it_is_set(dialog: Dialog) -> None:
+    office = Office(name="UBND xã Tân Phú", phone="0275 3812 345")
+    (say,) = press(dialog, "topic:hotline").says
+    assert "• UBND xã Tân Phú: 0275 3812 345." in shown(
+        Decision(says=(say,)), Renderer(office=office)
+    )
+    assert "Tân Phú" not in shown(Decision(says=(say,)))
+    for template in ("hotline", "topics/hotline"):
+        assert "0275 3812 345" in Renderer(office=office).text(template)
