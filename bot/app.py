@@ -94,7 +94,7 @@ async def open_loa(
     store = await Store.open(database or settings.database_path)
     log.info("database: %s", store.db.path.resolve())
     try:
-        renderer = Renderer()
+        renderer = Renderer(office=settings.office)
         dialog = Dialog(KnowledgeBase.load(default_topics_path()), load_rates())
         notifier = RelayNotifier()
         officers = OfficerDesk(

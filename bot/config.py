@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.core.office import Office
+
 __all__ = [
     "ENV_FILE_VARIABLE",
     "PROJECT_FOLDER",
@@ -65,6 +67,10 @@ class Settings(BaseModel):
     zalo_rate: float = 10.0
     zalo_per_chat_rate: float = 1.0
     zalo_proactive: bool = True
+    office_name: str = ""
+    office_address: str = ""
+    office_phone: str = ""
+    office_website: str = ""
     base_folder: Path = PROJECT_FOLDER
     """What relative paths in the settings are relative to: the .env file's folder, else
     PROJECT_FOLDER; set by load_settings, never from the environment."""
@@ -101,6 +107,11 @@ class Settings(BaseModel):
         if not 0 <= value <= 23:
             raise ValueError("must be an hour from 0 to 23")
         return value
+
+    @field_validator("office_name", "office_address", "office_phone", "office_website")
+    @classmethod
+    def _strip_office(cls, value: str) -> str:
+        return " ".join(value.split())
 
     @field_validator("telegram_rate", "telegram_per_chat_rate", "zalo_rate", "zalo_per_chat_rate")
     @classmethod
@@ -217,6 +228,16 @@ class Settings(BaseModel):
     def zalo_webhook(self) -> bool:
         """Tell whether Zalo updates come by webhook (URL and secret set) rather than polling."""
         return bool(self.zalo_webhook_url)
+
+    @property
+    def office(self) -> Office:
+        """Return the office that runs this Loa, as residents are told it (fields may be empty)."""
+        return Office(
+            name=self.office_name,
+            address=self.office_address,
+            phone=self.office_phone,
+            website=self.office_website,
+        )
 
     @property
     def database_path(self) -> Path:

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
+from bot.core.office import Office
 from bot.core.types import Button, Reply, Say
 
 __all__ = ["HOTLINE", "Renderer", "default_messages_dir", "format_date", "format_money"]
@@ -47,7 +48,10 @@ def format_percent(value: int | float | Decimal) -> str:
 class Renderer:
     """Renders templates and button labels of one locale with StrictUndefined."""
 
-    def __init__(self, folder: Path | None = None, locale: str = "vi") -> None:
+    def __init__(
+        self, folder: Path | None = None, locale: str = "vi", office: Office | None = None
+    ) -> None:
+        """Load one locale's templates and labels; `office` is who runs Loa (may be unset)."""
         root = (folder or default_messages_dir()) / locale
         self.env = Environment(
             loader=FileSystemLoader(root),
@@ -62,6 +66,7 @@ class Renderer:
             vnd=format_money, num=format_number, dmy=format_date, pct=format_percent
         )
         self.env.globals["hotline"] = HOTLINE
+        self.env.globals["office"] = office or Office()
         self._labels: dict[str, Template | str] = {}
         self._templates: dict[str, Template] = {}  # files never change while Loa runs
         for path in [root / "labels.toml", *sorted(root.glob("labels/*.toml"))]:

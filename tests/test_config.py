@@ -133,3 +133,27 @@ def test_reminder_and_sending_settings() -> None:
 def test_bad_sending_settings_name_the_variable(environ: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigError, match=f"^{variable}: "):
         load_settings(environ, env_file=None)
+
+
+def test_the_office_identity_comes_from_the_env_file(tmp_path: Path) -> None:
+    assert load_settings({}, env_file=None).office.is_set is False
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "OFFICE_NAME=  UBND xã  Tân Phú \nOFFICE_ADDRESS=Ấp 2, xã Tân Phú\n"
+        "OFFICE_PHONE=0275 3812 345\nOFFICE_WEBSITE=tanphu.gov.vn\n",
+        encoding="utf-8",
+    )
+    office = load_settings({}, env_file=env_file).office
+    assert office.is_set
+    assert office.name == "UBND xã Tân Phú"  # spaces tidied as a resident will read it
+    assert (office.address, office.phone, office.website) == (
+        "Ấp 2, xã Tân Phú",
+        "0275 3812 345",
+        "tanphu.gov.vn",
+    )
+
+
+def test_env_example_names_every_office_setting() -> None:
+    example = (PROJECT_FOLDER / ".env.example").read_text(encoding="utf-8")
+    for name in ("OFFICE_NAME=", "OFFICE_ADDRESS=", "OFFICE_PHONE=", "OFFICE_WEBSITE="):
+        assert f"\n{name}\n" in example

@@ -85,7 +85,12 @@ _SCHEMA: dict[str, _Kind] = {
     "funeral_grant_multiple": _Kind.COUNT,
     "maternity_grant": _Kind.MONEY,
     "social_pension": _Kind.MONEY,
+    "pension_rise_percent": _Kind.WHOLE_PERCENT,
 }
+_OPTIONAL = frozenset({"pension_rise_percent"})
+"""Rates that may start after the others: a date before their first row has none (None in a
+snapshot) instead of making the snapshot impossible. A pension rise is such a rate: each row
+is the latest general rise of pensions, in force from its date."""
 
 RATE_NAMES: tuple[str, ...] = tuple(_SCHEMA)
 _ROW_FIELDS = ("from", "value", "source")
@@ -162,6 +167,11 @@ class Figures:
     funeral_grant: int
     maternity_grant: int
     social_pension: int
+    base_salary_history: tuple[RateRow, ...]
+    """Every base-salary row in force on or before `on`, oldest first (the last is current)."""
+    pension_rise_percent: int | None
+    pension_rise_from: date | None
+    pension_rise_source: str
     complete: bool = True  # False before every rate has a row: only the BHYT figures hold then
 
 
@@ -424,9 +434,13 @@ class RateBook:
         )
 
     def covers_from(self, names: Sequence[str] = ()) -> date:
-        """Return the first date on which every rate (or every one of `names`) has a row."""
-        series = [self.rows(name) for name in names] if names else self._series.values()
-        return max(rows[0].start for rows in series)
+        """Return the first date on which every rate (or every one of `names`) has a row.
+
+        Optional rates (a pension rise) do not count: a snapshot before them has none.
+        """
+        if names:
+            return max(self.rows(name)[0].start for name in names)
+        return max(rows[0].start for name, rows in self._series.items() if name not in _OPTIONAL)
 
     def snapshot(self, on: date) -> Figures:
         """Return every figure in force on `on`, computed exactly (once per date).
@@ -460,6 +474,7 @@ class RateBook:
             amount = percent_of(poverty, voluntary_pct, percent)
             support.append(SupportRate(group, percent, amount, min_premium - amount))
         student_monthly = percent_of(base, rate, 100 - student_pct)
+        rise = self._optional_row("pension_rise_percent", on)
         return Figures(
             on=on,
             base_salary=base,
@@ -491,8 +506,17 @@ class RateBook:
             funeral_grant=self.integer("funeral_grant_multiple", later) * base,
             maternity_grant=self.integer("maternity_grant", later),
             social_pension=self.integer("social_pension", later),
+            base_salary_history=tuple(r for r in self.rows("base_salary") if r.start <= on),
+            pension_rise_percent=rise.value if rise and isinstance(rise.value, int) else None,
+            pension_rise_from=rise.start if rise else None,
+            pension_rise_source=rise.source if rise else "",
             complete=later == on,
         )
+
+    def _optional_row(self, name: str, on: date) -> RateRow | None:
+        """Return the row of an optional rate in force on `on`, or None before its first row."""
+        index = bisect_right(self._starts[name], on)
+        return self.rows(name)[index - 1] if index else None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -99,7 +99,7 @@ class TestLoad:
         start = time.perf_counter()
         kb = KnowledgeBase.load(default_topics_path())
         assert time.perf_counter() - start < 1.0
-        assert len(kb.topics) == 35
+        assert len(kb.topics) == 41
 
 
 class TestMatch:

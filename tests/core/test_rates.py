@@ -456,3 +456,31 @@ def test_the_next_change_is_told_only_when_it_is_near() -> None:
     assert book.next_change(date(2026, 9, 1)) is None  # four months ahead: not yet
     assert book.next_change(date(2027, 1, 1)) is None  # on the day it is today's figure
     assert book.next_change(date(2026, 5, 1)) == date(2026, 7, 1)
+
+
+# --- the base-salary history and the pension rise (issue #19, kind 2) ------------------------
+
+
+def test_a_snapshot_holds_the_base_salary_history_known_on_its_day(book: RateBook) -> None:
+    before = book.snapshot(OLD_BASE_DAY).base_salary_history
+    after = book.snapshot(NEW_BASE_DAY).base_salary_history
+    assert [(r.start, r.value) for r in after] == [
+        (date(2019, 7, 1), 1_490_000),
+        (date(2023, 7, 1), 1_800_000),
+        (date(2024, 7, 1), 2_340_000),
+        (date(2026, 7, 1), 2_530_000),
+    ]
+    assert before == after[:3]
+    assert after[-1].source == "NĐ 161/2026/NĐ-CP, Điều 3.2"
+
+
+def test_the_pension_rise_is_an_optional_rate_from_its_first_row(book: RateBook) -> None:
+    assert book.snapshot(NEW_BASE_DAY).pension_rise_percent == 8
+    assert book.snapshot(NEW_BASE_DAY).pension_rise_from == date(2026, 7, 1)
+    assert book.snapshot(NEW_BASE_DAY).pension_rise_source.startswith("NĐ 162/2026")
+    earlier = book.snapshot(OLD_BASE_DAY)
+    assert earlier.pension_rise_percent is None
+    assert earlier.pension_rise_from is None
+    # it starts later than every other rate, yet older snapshots still work
+    assert book.covers_from() == date(2025, 7, 1)
+    assert date(2026, 7, 1) in book.changes()

@@ -33,6 +33,8 @@ _EXTRACTORS: tuple[tuple[str, Callable[[str], int | str | None]], ...] = (
 )
 _LOWEST = re.compile(r"\b(?:thap nhat|toi thieu|it nhat)\b")
 _ORDINARY = re.compile(r"\b(?:binh thuong|khong thuoc (?:dien|nhom) nao|dien khac|nguoi khac)\b")
+_REGISTER_FIRST = frozenset({"giay_to", "dong_o_dau"})
+"""Pages about getting a card made, where an officer's call is the likely next step."""
 _FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     "bhyt_hgd_muc_dong": ("bhyt_hgd_giam_tru", "dong_o_dau"),
     "bhyt_hgd_doi_tuong": ("bhyt_hgd_muc_dong", "the_gia_tri"),
@@ -87,7 +89,11 @@ class Answers:
         register = Choice("reg", "reg.start")
         upcoming = self.book.next_change(day) if day == turn.today else None
         shown = {"f": figures, "g": self.book.snapshot(upcoming) if upcoming else None}
-        say = Say(f"topics/{topic_id}", shown, (*extra, *follow, register, *back_to_menu()))
+        if topic_id in _REGISTER_FIRST:
+            choices = (register, *extra, *follow, *back_to_menu())
+        else:
+            choices = (*extra, *follow, register, *back_to_menu())
+        say = Say(f"topics/{topic_id}", shown, choices)
         return Decision(says=(say,))
 
     def question(self, turn: Turn) -> Decision:
