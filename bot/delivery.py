@@ -175,7 +175,8 @@ class Pacer:
 
     At most `rate` messages per second overall and `per_chat_rate` per chat; a 429 pauses
     everything. Bulk sends `acquire` a place and `release` it when the call returns. Live
-    replies call `live()` (or `take_live()`) and go ahead of bulk sends.
+    replies `acquire_live` a place (and `release` it likewise) ahead of bulk sends; `live()`
+    and `take_live()` count a reply sent at once instead, without holding a place.
     """
 
     def __init__(
@@ -240,13 +241,45 @@ class Pacer:
                 return
 
     def release(self, chat_id: str) -> None:
-        """Count a bulk send held by `acquire` as done now."""
+        """Count a send held by `acquire` or `acquire_live` as done now."""
         now = self._monotonic()
         for window in (self._global, self._chat(chat_id)):
             window.busy -= 1
             window.times.append(now)
         self._released.set()
         self._released = asyncio.Event()
+
+    async def acquire_live(self, chat_id: str) -> bool:
+        """Wait for a reply slot (the chat's pace, then the overall one ahead of bulk); hold it.
+
+        While a reply waits only for its own chat, bulk sends to other chats go on. Return
+        whether it had to wait.
+        """
+        waited = False
+        while True:
+            released = self._released
+            now = self._monotonic()
+            chat = self._chat(chat_id).wait(now)
+            wait = _longest(self._paused_until - now, self._global.wait(now))
+            if chat == 0 and wait is not None and wait <= 0:
+                self._global.busy += 1
+                self._chat(chat_id).busy += 1
+                return waited
+            waited = True
+            if chat is None:
+                await released.wait()
+                continue
+            if chat > 0:
+                await self._sleep(chat)
+                continue
+            self._live_waiting += 1
+            try:
+                if wait is None:
+                    await released.wait()
+                else:
+                    await self._sleep(wait)
+            finally:
+                self._live_waiting -= 1
 
     async def live(self, chat_id: str | None = None) -> None:
         """Wait for a slot ahead of bulk sends (and any 429 pause), then take it for a reply."""
