@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -20,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -38,7 +40,15 @@ from bot.live import Part, ReplyLine
 from bot.officers import COMMANDS as OFFICER_COMMANDS
 from bot.officers import Actor, OfficerAnswer, OfficerDesk
 
-__all__ = ["CHANNEL", "TelegramChannel", "keyboard", "retry_seconds", "to_incoming"]
+__all__ = [
+    "CHANNEL",
+    "TelegramChannel",
+    "TelegramUnreachable",
+    "keyboard",
+    "reach",
+    "retry_seconds",
+    "to_incoming",
+]
 
 CHANNEL = "telegram"
 log = logging.getLogger(__name__)
@@ -127,6 +137,42 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
+class TelegramUnreachable(Exception):
+    """The Bot API could not be reached at start-up, even after a few tries."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(f"could not reach {host}: {reason}")
+        self.host = host
+        self.reason = reason
+
+
+async def reach(
+    call: Callable[[], Awaitable[object]],
+    api_url: str,
+    *,
+    attempts: int = 4,
+    base: float = 0.5,
+) -> None:
+    """Run a start-up call (getMe, setMyCommands, deleteWebhook…), retrying network errors.
+
+    A refused connection, a DNS failure, a timeout or a 5xx answer is tried again after
+    base·2ⁿ seconds; after `attempts` tries it raises `TelegramUnreachable`. A refused
+    token or a bad request is raised as it is, at once.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            await call()
+            return
+        except (BadRequest, InvalidToken):
+            raise
+        except NetworkError as exc:
+            if attempt == attempts:
+                reason = " ".join(exc.message.split()) or type(exc).__name__
+                raise TelegramUnreachable(urlsplit(api_url).netloc or api_url, reason) from exc
+            log.debug("Telegram start-up call failed (try %d of %d): %s", attempt, attempts, exc)
+            await asyncio.sleep(base * 2 ** (attempt - 1))
+
+
 def retry_seconds(value: int | float | timedelta) -> float:
     """Return a RetryAfter delay in seconds (an int, or a timedelta with PTB_TIMEDELTA=true)."""
     if isinstance(value, timedelta):
@@ -170,6 +216,7 @@ class TelegramChannel:
         self.pacer = pacer
         self.commands = [BotCommand(name, description) for name, description in commands]
         self.error_text = error_text
+        self.api_url = api_url
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
             .token(token)
@@ -198,6 +245,30 @@ class TelegramChannel:
     async def register_commands(self) -> None:
         """Publish the bot's commands, with Vietnamese descriptions, to Telegram's menu."""
         await self.application.bot.set_my_commands(self.commands)
+
+    async def connect(self) -> None:
+        """Initialise the Application (getMe) and publish the commands, retrying network errors.
+
+        On failure the Application is shut down again and the error raised
+        (`TelegramUnreachable` when the Bot API could not be reached).
+        """
+        try:
+            await reach(self.application.initialize, self.api_url)
+            await reach(self.register_commands, self.api_url)
+        except BaseException:
+            await self.application.shutdown()
+            raise
+
+    async def start_polling(self, poll_timeout: int) -> None:
+        """Start long polling (deleteWebhook first), retrying network errors."""
+        updater = self.application.updater
+        assert updater is not None
+        await reach(
+            lambda: updater.start_polling(
+                timeout=poll_timeout, allowed_updates=["message", "callback_query"]
+            ),
+            self.api_url,
+        )
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a private message (officer commands and invitations go to the officers)."""

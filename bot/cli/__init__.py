@@ -9,8 +9,10 @@ from collections.abc import Sequence
 
 from telegram.error import InvalidToken
 
+from bot.channels.telegram import TelegramUnreachable
 from bot.cli import backup, broadcasts, officers, outbox, residents, serve
 from bot.config import ConfigError, load_settings
+from bot.render import Renderer
 
 __all__ = ["main"]
 
@@ -40,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except InvalidToken:
         print("loa: TELEGRAM_BOT_TOKEN was refused by Telegram (check the token)", file=sys.stderr)
+        return 2
+    except TelegramUnreachable as exc:
+        data = {"host": exc.host, "reason": exc.reason, "setting": "TELEGRAM_API_URL"}
+        print(Renderer().text("cli/unreachable", data), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
