@@ -2,10 +2,13 @@
 
 Delivery is at least once. A row is claimed (marked `sending`) before it is delivered and
 its outcome is written after; a crash in between leaves it in `sending`, and `Sender.recover`
-(run at start-up) queues it again. So after `kill -9` nothing queued is lost, and only the
-rows that were in `sending` at that moment (claimed, at most `max_in_flight` plus one batch)
-may reach the person twice. A delivery that timed out is retried too, and may also arrive
-twice if the channel did accept it.
+(run at start-up) queues it again. So after `kill -9` nothing queued is lost. Each delivery
+stores its outcome (in a group commit with the others finishing then) before its place is
+given to the next row, so the rows that may reach the person twice are only those whose
+delivery had started and whose outcome was not stored yet: at most `max_in_flight`
+(`Sender.MAX_IN_FLIGHT`, 8, by default). Claimed rows still waiting for the pacer were never
+sent, and go out once. A delivery that timed out is retried too, and may also arrive twice
+if the channel did accept it.
 
 An optional `Preparer` sees each claimed batch before delivery: it may fill in text (a
 broadcast rendered at send time), hold rows back (a daily cap) or skip and fail them. The
@@ -335,7 +338,11 @@ class Sender:
     `opens_at(now)` returns the first moment from `now` at which proactive messages may go
     out (now itself inside the sending hours); without it the sender never pauses.
     `preparer` readies each claimed batch (final text, daily cap) before delivery.
+    At most `max_in_flight` deliveries run at once; each holds its place until its outcome
+    is stored, which bounds what a crash can repeat.
     """
+
+    MAX_IN_FLIGHT = 8
 
     def __init__(
         self,
@@ -349,7 +356,7 @@ class Sender:
         retry_base: float = 30.0,
         retry_cap: float = 3600.0,
         batch_size: int | None = None,
-        max_in_flight: int = 32,
+        max_in_flight: int = MAX_IN_FLIGHT,
         poll_interval: float = 1.0,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -374,6 +381,7 @@ class Sender:
         self._sleep = sleep
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[Outcome] = []
+        self._writing = asyncio.Lock()
         self._wake = asyncio.Event()
 
     async def recover(self) -> int:
@@ -486,7 +494,7 @@ class Sender:
         return prepared.rows
 
     async def _deliver(self, row: Claimed) -> None:
-        """Deliver one row and note its outcome for the next flush."""
+        """Deliver one row and store its outcome."""
         try:
             try:
                 await self.transport.deliver(row.chat_id, row.text, row.buttons)
@@ -509,6 +517,10 @@ class Sender:
             self.stats.sent += 1
             outcome = Outcome.sent(row.id)
         self._done.append(outcome)
+        try:
+            await self._flush()  # stored before this place goes to another row
+        except Exception:
+            log.exception("could not store delivery outcomes (kept for the next write)")
 
     def _after_transient(self, row: Claimed, exc: Exception) -> Outcome:
         """Name the reason of a transient (or unexpected) delivery error; retry or fail the row."""
@@ -530,11 +542,20 @@ class Sender:
         return Outcome.retry(row.id, self.clock.now() + timedelta(seconds=delay), reason)
 
     async def _flush(self) -> None:
-        """Write the outcomes gathered so far in one transaction."""
-        if not self._done:
-            return
-        done, self._done = self._done, []
-        await self.outbox.record(done, self.clock.now())
+        """Write the outcomes gathered so far in one transaction (one writer at a time).
+
+        When it returns, every outcome gathered before the call is stored, by this call or
+        by one that held the lock before it.
+        """
+        async with self._writing:
+            if not self._done:
+                return
+            done, self._done = self._done, []
+            try:
+                await self.outbox.record(done, self.clock.now())
+            except BaseException:
+                self._done[:0] = done
+                raise
 
     async def _settle(self) -> None:
         """Wait for every delivery in flight, then write their outcomes."""
