@@ -20,7 +20,7 @@ from bot.broadcasts.compose import BroadcastComposer
 from bot.broadcasts.desk import BroadcastDesk, report_text
 from bot.broadcasts.service import KIND as BROADCAST_KIND
 from bot.broadcasts.service import run_broadcasts, service_from_settings
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import TelegramChannel, reach
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_client import ZaloApiError, ZaloClient, ZaloInvalidToken
@@ -183,16 +183,18 @@ def telegram_channel(loa: Loa, pacer: Pacer | None = None) -> TelegramChannel:
 async def telegram_running(
     loa: Loa, *, poll_timeout: int = 10, pacer: Pacer | None = None
 ) -> AsyncIterator[TelegramChannel]:
-    """Run the Telegram channel (long polling) for the duration of the block."""
+    """Run the Telegram channel (long polling) for the duration of the block.
+
+    Start-up calls are retried a few times; a Bot API that stays unreachable raises
+    `TelegramUnreachable`.
+    """
     channel = telegram_channel(loa, pacer)
     application = channel.application
+    await channel.connect()  # getMe and setMyCommands, retried; TelegramUnreachable if down
     async with application:
-        await channel.register_commands()
         await application.start()
+        await channel.start_polling(poll_timeout)
         assert application.updater is not None
-        await application.updater.start_polling(
-            timeout=poll_timeout, allowed_updates=["message", "callback_query"]
-        )
         log.info("Loa is serving Telegram as @%s", application.bot.username)
         loa.notifier.target = channel
         try:
@@ -290,7 +292,9 @@ async def serve(
             await stack.enter_async_context(
                 telegram_running(loa, pacer=pacer, poll_timeout=poll_timeout)
             )
-            bot = await stack.enter_async_context(sender_bot(token, settings.telegram_api_url))
+            bot = sender_bot(token, settings.telegram_api_url)
+            await reach(bot.initialize, settings.telegram_api_url)
+            stack.push_async_callback(bot.shutdown)
             senders.append(
                 Sender(
                     loa.store.outbox,

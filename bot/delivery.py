@@ -2,10 +2,13 @@
 
 Delivery is at least once. A row is claimed (marked `sending`) before it is delivered and
 its outcome is written after; a crash in between leaves it in `sending`, and `Sender.recover`
-(run at start-up) queues it again. So after `kill -9` nothing queued is lost, and only the
-rows that were in `sending` at that moment (claimed, at most `max_in_flight` plus one batch)
-may reach the person twice. A delivery that timed out is retried too, and may also arrive
-twice if the channel did accept it.
+(run at start-up) queues it again. So after `kill -9` nothing queued is lost. Each delivery
+stores its outcome (in a group commit with the others finishing then) before its place is
+given to the next row, so the rows that may reach the person twice are only those whose
+delivery had started and whose outcome was not stored yet: at most `max_in_flight`
+(`Sender.MAX_IN_FLIGHT`, 8, by default). Claimed rows still waiting for the pacer were never
+sent, and go out once. A delivery that timed out is retried too, and may also arrive twice
+if the channel did accept it.
 
 An optional `Preparer` sees each claimed batch before delivery: it may fill in text (a
 broadcast rendered at send time), hold rows back (a daily cap) or skip and fail them. The
@@ -175,7 +178,8 @@ class Pacer:
 
     At most `rate` messages per second overall and `per_chat_rate` per chat; a 429 pauses
     everything. Bulk sends `acquire` a place and `release` it when the call returns. Live
-    replies call `live()` (or `take_live()`) and go ahead of bulk sends.
+    replies `acquire_live` a place (and `release` it likewise) ahead of bulk sends; `live()`
+    and `take_live()` count a reply sent at once instead, without holding a place.
     """
 
     def __init__(
@@ -240,13 +244,45 @@ class Pacer:
                 return
 
     def release(self, chat_id: str) -> None:
-        """Count a bulk send held by `acquire` as done now."""
+        """Count a send held by `acquire` or `acquire_live` as done now."""
         now = self._monotonic()
         for window in (self._global, self._chat(chat_id)):
             window.busy -= 1
             window.times.append(now)
         self._released.set()
         self._released = asyncio.Event()
+
+    async def acquire_live(self, chat_id: str) -> bool:
+        """Wait for a reply slot (the chat's pace, then the overall one ahead of bulk); hold it.
+
+        While a reply waits only for its own chat, bulk sends to other chats go on. Return
+        whether it had to wait.
+        """
+        waited = False
+        while True:
+            released = self._released
+            now = self._monotonic()
+            chat = self._chat(chat_id).wait(now)
+            wait = _longest(self._paused_until - now, self._global.wait(now))
+            if chat == 0 and wait is not None and wait <= 0:
+                self._global.busy += 1
+                self._chat(chat_id).busy += 1
+                return waited
+            waited = True
+            if chat is None:
+                await released.wait()
+                continue
+            if chat > 0:
+                await self._sleep(chat)
+                continue
+            self._live_waiting += 1
+            try:
+                if wait is None:
+                    await released.wait()
+                else:
+                    await self._sleep(wait)
+            finally:
+                self._live_waiting -= 1
 
     async def live(self, chat_id: str | None = None) -> None:
         """Wait for a slot ahead of bulk sends (and any 429 pause), then take it for a reply."""
@@ -302,7 +338,11 @@ class Sender:
     `opens_at(now)` returns the first moment from `now` at which proactive messages may go
     out (now itself inside the sending hours); without it the sender never pauses.
     `preparer` readies each claimed batch (final text, daily cap) before delivery.
+    At most `max_in_flight` deliveries run at once; each holds its place until its outcome
+    is stored, which bounds what a crash can repeat.
     """
+
+    MAX_IN_FLIGHT = 8
 
     def __init__(
         self,
@@ -316,7 +356,7 @@ class Sender:
         retry_base: float = 30.0,
         retry_cap: float = 3600.0,
         batch_size: int | None = None,
-        max_in_flight: int = 32,
+        max_in_flight: int = MAX_IN_FLIGHT,
         poll_interval: float = 1.0,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -341,6 +381,7 @@ class Sender:
         self._sleep = sleep
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[Outcome] = []
+        self._writing = asyncio.Lock()
         self._wake = asyncio.Event()
 
     async def recover(self) -> int:
@@ -453,7 +494,7 @@ class Sender:
         return prepared.rows
 
     async def _deliver(self, row: Claimed) -> None:
-        """Deliver one row and note its outcome for the next flush."""
+        """Deliver one row and store its outcome."""
         try:
             try:
                 await self.transport.deliver(row.chat_id, row.text, row.buttons)
@@ -476,6 +517,10 @@ class Sender:
             self.stats.sent += 1
             outcome = Outcome.sent(row.id)
         self._done.append(outcome)
+        try:
+            await self._flush()  # stored before this place goes to another row
+        except Exception:
+            log.exception("could not store delivery outcomes (kept for the next write)")
 
     def _after_transient(self, row: Claimed, exc: Exception) -> Outcome:
         """Name the reason of a transient (or unexpected) delivery error; retry or fail the row."""
@@ -497,11 +542,20 @@ class Sender:
         return Outcome.retry(row.id, self.clock.now() + timedelta(seconds=delay), reason)
 
     async def _flush(self) -> None:
-        """Write the outcomes gathered so far in one transaction."""
-        if not self._done:
-            return
-        done, self._done = self._done, []
-        await self.outbox.record(done, self.clock.now())
+        """Write the outcomes gathered so far in one transaction (one writer at a time).
+
+        When it returns, every outcome gathered before the call is stored, by this call or
+        by one that held the lock before it.
+        """
+        async with self._writing:
+            if not self._done:
+                return
+            done, self._done = self._done, []
+            try:
+                await self.outbox.record(done, self.clock.now())
+            except BaseException:
+                self._done[:0] = done
+                raise
 
     async def _settle(self) -> None:
         """Wait for every delivery in flight, then write their outcomes."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -19,9 +22,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit
-from telegram.error import TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -32,12 +34,21 @@ from telegram.ext import (
 
 from bot.channels.plain import split_text
 from bot.core.types import Button, FileRef, Incoming, Kind, Reply
-from bot.delivery import Pacer
+from bot.delivery import Pacer, RateLimited, TransientError
 from bot.engine import Engine
+from bot.live import Part, ReplyLine
 from bot.officers import COMMANDS as OFFICER_COMMANDS
 from bot.officers import Actor, OfficerAnswer, OfficerDesk
 
-__all__ = ["CHANNEL", "TelegramChannel", "keyboard", "to_incoming"]
+__all__ = [
+    "CHANNEL",
+    "TelegramChannel",
+    "TelegramUnreachable",
+    "keyboard",
+    "reach",
+    "retry_seconds",
+    "to_incoming",
+]
 
 CHANNEL = "telegram"
 log = logging.getLogger(__name__)
@@ -126,8 +137,68 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
+class TelegramUnreachable(Exception):
+    """The Bot API could not be reached at start-up, even after a few tries."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(f"could not reach {host}: {reason}")
+        self.host = host
+        self.reason = reason
+
+
+async def reach(
+    call: Callable[[], Awaitable[object]],
+    api_url: str,
+    *,
+    attempts: int = 4,
+    base: float = 0.5,
+) -> None:
+    """Run a start-up call (getMe, setMyCommands, deleteWebhook…), retrying network errors.
+
+    A refused connection, a DNS failure, a timeout or a 5xx answer is tried again after
+    base·2ⁿ seconds; after `attempts` tries it raises `TelegramUnreachable`. A refused
+    token or a bad request is raised as it is, at once.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            await call()
+            return
+        except (BadRequest, InvalidToken):
+            raise
+        except NetworkError as exc:
+            if attempt == attempts:
+                reason = " ".join(exc.message.split()) or type(exc).__name__
+                raise TelegramUnreachable(urlsplit(api_url).netloc or api_url, reason) from exc
+            log.debug("Telegram start-up call failed (try %d of %d): %s", attempt, attempts, exc)
+            await asyncio.sleep(base * 2 ** (attempt - 1))
+
+
+def retry_seconds(value: int | float | timedelta) -> float:
+    """Return a RetryAfter delay in seconds (an int, or a timedelta with PTB_TIMEDELTA=true)."""
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Upload:
+    """A file to send: a document or a photo."""
+
+    photo: bool
+    content: bytes
+    name: str
+
+
+_Extra = InlineKeyboardMarkup | ReplyKeyboardMarkup | _Upload
+
+
 class TelegramChannel:
-    """Builds the python-telegram-bot Application that serves the engine."""
+    """Builds the python-telegram-bot Application that serves the engine.
+
+    Every message to a chat goes through one `ReplyLine` on the channel's pacer (shared with
+    the outbox sender in `loa run`), so python-telegram-bot's own rate limiter is not used:
+    the pacer keeps within Telegram's limits and a 429 is waited out, never given up on.
+    """
 
     def __init__(
         self,
@@ -145,12 +216,12 @@ class TelegramChannel:
         self.pacer = pacer
         self.commands = [BotCommand(name, description) for name, description in commands]
         self.error_text = error_text
+        self.api_url = api_url
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
             .token(token)
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
-            .rate_limiter(AIORateLimiter(max_retries=3))
             .concurrent_updates(True)
             .build()
         )
@@ -167,10 +238,37 @@ class TelegramChannel:
             )
         )
         self.application.add_error_handler(self._on_error)
+        self.line: ReplyLine[_Extra] = ReplyLine(
+            self._send_part, pacer, limit=MessageLimit.MAX_TEXT_LENGTH
+        )
 
     async def register_commands(self) -> None:
         """Publish the bot's commands, with Vietnamese descriptions, to Telegram's menu."""
         await self.application.bot.set_my_commands(self.commands)
+
+    async def connect(self) -> None:
+        """Initialise the Application (getMe) and publish the commands, retrying network errors.
+
+        On failure the Application is shut down again and the error raised
+        (`TelegramUnreachable` when the Bot API could not be reached).
+        """
+        try:
+            await reach(self.application.initialize, self.api_url)
+            await reach(self.register_commands, self.api_url)
+        except BaseException:
+            await self.application.shutdown()
+            raise
+
+    async def start_polling(self, poll_timeout: int) -> None:
+        """Start long polling (deleteWebhook first), retrying network errors."""
+        updater = self.application.updater
+        assert updater is not None
+        await reach(
+            lambda: updater.start_polling(
+                timeout=poll_timeout, allowed_updates=["message", "callback_query"]
+            ),
+            self.api_url,
+        )
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a private message (officer commands and invitations go to the officers)."""
@@ -236,21 +334,16 @@ class TelegramChannel:
 
     async def _deliver(self, chat_id: str, answer: OfficerAnswer) -> None:
         """Send an officer answer: its message, its file and its picture."""
+        parts: list[Part[_Extra]] = []
         if answer.reply is not None:
-            await self.send(chat_id, [answer.reply])
+            parts.extend(_parts(answer.reply))
         if answer.document is not None:
             doc = answer.document
-            await self.application.bot.send_document(
-                chat_id=chat_id,
-                document=InputFile(doc.content, filename=doc.name),
-                caption=doc.caption,
-            )
+            parts.append(Part(doc.caption or "", _Upload(False, doc.content, doc.name), False))
         if answer.photo is not None:
-            await self.application.bot.send_photo(
-                chat_id=chat_id,
-                photo=InputFile(answer.photo.content, filename=answer.photo.name),
-                caption=answer.photo.caption or None,
-            )
+            photo = answer.photo
+            parts.append(Part(photo.caption, _Upload(True, photo.content, photo.name), False))
+        await self.line.send(chat_id, parts)
 
     async def notify(self, chat_id: str, reply: Reply) -> None:
         """Send a notice to a chat (officers' new-registration notices)."""
@@ -287,33 +380,41 @@ class TelegramChannel:
         if reply is None or reply.phone_button or len(reply.text) > MessageLimit.MAX_TEXT_LENGTH:
             return False
         if self.pacer is not None:
-            await self.pacer.live(chat_id)
+            await self.pacer.acquire_live(chat_id)
         try:
             await query.edit_message_text(reply.text, reply_markup=keyboard(reply.buttons))
         except TelegramError as exc:  # too old to edit, deleted, or nothing changed
             log.info("could not edit the pressed message, sending anew: %s", exc)
             return False
+        finally:
+            if self.pacer is not None:
+                self.pacer.release(chat_id)
         return True
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> None:
-        """Send rendered replies to a chat, splitting texts over Telegram's length limit."""
+        """Send rendered replies to a chat in order, paced, merged or split to fit Telegram."""
+        await self.line.send(chat_id, [part for reply in replies for part in _parts(reply)])
+
+    async def _send_part(self, chat_id: str, part: Part[_Extra]) -> None:
+        """Make one Bot API call for `part`; a 429 or network error becomes a retryable one."""
         bot = self.application.bot
-        for reply in replies:
-            parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
-            for index, part in enumerate(parts):
-                last = index == len(parts) - 1
-                markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
-                if last and reply.phone_button:
-                    markup = ReplyKeyboardMarkup(
-                        [[KeyboardButton(reply.phone_button, request_contact=True)]],
-                        one_time_keyboard=True,
-                        resize_keyboard=True,
-                    )
-                elif last:
-                    markup = keyboard(reply.buttons)
-                if self.pacer is not None:
-                    await self.pacer.live(chat_id)
-                await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
+        extra = part.extra
+        try:
+            if isinstance(extra, _Upload):
+                upload = InputFile(extra.content, filename=extra.name)
+                caption = part.text or None
+                if extra.photo:
+                    await bot.send_photo(chat_id=chat_id, photo=upload, caption=caption)
+                else:
+                    await bot.send_document(chat_id=chat_id, document=upload, caption=caption)
+            else:
+                await bot.send_message(chat_id=chat_id, text=part.text, reply_markup=extra)
+        except RetryAfter as exc:
+            raise RateLimited(retry_seconds(exc.retry_after)) from exc
+        except BadRequest:
+            raise
+        except NetworkError as exc:  # timeouts and 5xx answers too
+            raise TransientError(exc.message) from exc
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the error, then tell the person something useful instead of going silent."""
@@ -321,7 +422,7 @@ class TelegramChannel:
         if not isinstance(update, Update) or update.effective_chat is None:
             return
         try:
-            await context.bot.send_message(update.effective_chat.id, self.error_text)
+            await self.line.send(str(update.effective_chat.id), [Part(self.error_text)])
         except TelegramError as exc:
             log.warning("could not send the apology either: %s", exc)
 
@@ -330,3 +431,18 @@ def _actor(incoming: Incoming) -> Actor:
     """The officer-side actor of an update: a group's chat id differs from the sender's."""
     in_group = incoming.chat_id != incoming.sender_id
     return Actor(int(incoming.sender_id), incoming.display_name, incoming.reply_to, in_group)
+
+
+def _parts(reply: Reply) -> list[Part[_Extra]]:
+    """Split a reply into Telegram messages; its keyboard goes under the last one."""
+    texts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+    markup: _Extra | None = keyboard(reply.buttons)
+    if reply.phone_button:
+        markup = ReplyKeyboardMarkup(
+            [[KeyboardButton(reply.phone_button, request_contact=True)]],
+            one_time_keyboard=True,
+            resize_keyboard=True,
+        )
+    return [
+        Part(text, markup if index == len(texts) - 1 else None) for index, text in enumerate(texts)
+    ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import timedelta
 
 from telegram import Bot
 from telegram.constants import MessageLimit
@@ -21,7 +20,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.channels.plain import split_text
-from bot.channels.telegram import keyboard
+from bot.channels.telegram import keyboard, retry_seconds
 from bot.core.types import Button
 from bot.delivery import PermanentError, RateLimited, TransientError, Unreachable
 
@@ -45,13 +44,6 @@ def sender_bot(token: str, api_url: str, *, pool_size: int = 128, timeout: float
         base_file_url=f"{api_url}/file/bot",
         request=request,
     )
-
-
-def retry_seconds(value: int | float | timedelta) -> float:
-    """Return a RetryAfter delay in seconds (an int, or a timedelta with PTB_TIMEDELTA=true)."""
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)
 
 
 class TelegramTransport:

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 
 from telegram.error import InvalidToken
 
+from bot.channels.telegram import TelegramUnreachable
 from bot.cli import backup, broadcasts, officers, outbox, residents, serve
 from bot.config import ENV_FILE_VARIABLE, ConfigError, find_env_file, load_settings
 from bot.files import PRIVATE_UMASK
+from bot.render import Renderer
 from bot.store import MissingDatabase
 
 __all__ = ["main"]
@@ -52,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except InvalidToken:
         print("loa: TELEGRAM_BOT_TOKEN was refused by Telegram (check the token)", file=sys.stderr)
+        return 2
+    except TelegramUnreachable as exc:
+        data = {"host": exc.host, "reason": exc.reason, "setting": "TELEGRAM_API_URL"}
+        print(Renderer().text("cli/unreachable", data), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

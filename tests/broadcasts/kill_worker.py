@@ -1,6 +1,7 @@
 """A broadcast worker for the SIGKILL test: queue one batch, send it, repeat until done.
 
-The sender is wired as in `loa run`: texts are rendered and the daily cap checked at send time.
+The sender is wired as in `loa run` (default batch and in-flight limits, a pacer that makes
+claimed rows wait their turn): texts are rendered and the daily cap checked at send time.
 
 Usage: python -m tests.broadcasts.kill_worker DB LOG. Each delivery appends the chat id to
 LOG (written before the outcome is stored, as a real channel would have delivered it).
@@ -47,9 +48,8 @@ async def main(db: Path, log: Path) -> None:
     sender = Sender(
         store.outbox,
         _LogTransport(log),
-        Pacer(2000, 2000),
+        Pacer(200, 200),  # paced, as in `loa run`: claimed rows wait their turn
         clock,
-        max_in_flight=8,
         preparer=outbox_preparer(store, settings),
     )
     await sender.recover()

@@ -88,11 +88,21 @@ async def test_hostile_text_is_sent_back_as_plain_text(
     assert all("49" not in m.text for m in server.sent(CHAT))
 
 
+async def test_a_server_error_while_replying_is_retried_and_the_reply_arrives(
+    server: FakeTelegram, bot: TelegramChannel
+) -> None:
+    server.fail_next("sendMessage", status=502, times=2)
+    server.push_text(CHAT, "/help")
+    await server.wait_for("sendMessage", predicate=lambda c: c.status == 200)
+    assert [c.status for c in server.calls("sendMessage")] == [502, 502, 200]
+    assert "Cách dùng" in (server.sent(CHAT)[0].text or "")
+
+
 async def test_an_api_failure_while_replying_is_logged_and_the_bot_keeps_going(
     server: FakeTelegram, bot: TelegramChannel, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR)
-    server.fail_next("sendMessage", status=502)
+    server.fail_next("sendMessage", status=400)
     server.push_text(CHAT, "/start")
     await server.wait_for("sendMessage", count=2)
     server.push_text(CHAT, "/help")
