@@ -26,8 +26,9 @@ from bot.core.places import display_place, place_key
 from bot.core.types import Button, Reply
 from bot.exporting import FORMATS, export_bytes
 from bot.importing.columns import MissingColumns
+from bot.importing.limits import CHAT_LIMITS, ListTooLarge
 from bot.importing.reader import UnsupportedFile
-from bot.importing.service import Commune, import_residents
+from bot.importing.service import Commune, ImportReport, import_residents
 from bot.render import Renderer, format_date
 from bot.stats import collect, stats_chart, summary
 from bot.store import Store
@@ -49,8 +50,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 COMMANDS = frozenset({"export", "moi", "broadcast", "broadcasts", "stats"})
-_LISTED_REJECTIONS = 30
 """Officer commands; anyone else who sends them is refused and audited."""
+_LISTED_REJECTIONS = 30
+_FILED_REJECTIONS = 1_000  # rows in the rejected-rows file; a line counts the rest
+_MB = 1024 * 1024
 INVITE_PREFIX = "cb-"
 BUTTON_PREFIX = "off:"
 INVITE_LIFETIME = timedelta(days=7)
@@ -266,8 +269,9 @@ class OfficerDesk:
     ) -> OfficerAnswer:
         """Import a resident list an officer sent in a chat; answer with the report.
 
-        Up to 30 rejected rows are listed in the message; with more, every rejected row is
-        in an attached CSV (row number, reason) that opens in Excel.
+        Up to 30 rejected rows are listed in the message; with more, the first 1,000 are in
+        an attached CSV (row number, reason) that opens in Excel, and a last line says how
+        many more there are. Lists are read within `CHAT_LIMITS`.
         """
         admin, officer = await self.scope(actor.user_id)
         if not admin and officer is None:
@@ -279,7 +283,16 @@ class OfficerDesk:
                 today=now.astimezone(self.tz).date(),
                 now=now,
                 commune=None if admin or officer is None else _commune(officer),
+                limits=CHAT_LIMITS,
             )
+        except ListTooLarge as exc:
+            data = {
+                "name": file_name,
+                "size_mb": _megabytes(exc.size),
+                "limit_mb": _megabytes(exc.limit),
+                "max_rows": CHAT_LIMITS.max_rows,
+            }
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_too_large", data)))
         except (MissingColumns, UnsupportedFile) as exc:
             text = self.renderer.text(
                 "officer/import_refused", {"name": file_name, "why": str(exc)}
@@ -297,13 +310,21 @@ class OfficerDesk:
         reply = Reply(self.renderer.text("import_report", data))
         if len(report.rejected) <= _LISTED_REJECTIONS:
             return OfficerAnswer(reply=reply)
+        name = f"loi_nhap_{Path(file_name).stem}.csv"
+        return OfficerAnswer(reply=reply, document=Document(name, self._rejections(report), ""))
+
+    def _rejections(self, report: ImportReport) -> bytes:
+        """Return the rejected-rows CSV: the first `_FILED_REJECTIONS` rows, then a count."""
         table = io.StringIO()
         writer = csv.writer(table)
         writer.writerow([self.renderer.label("import.row"), self.renderer.label("import.reason")])
-        writer.writerows((row.row_number, row.reason) for row in report.rejected)
-        content = ("\ufeff" + table.getvalue()).encode("utf-8")
-        name = f"loi_nhap_{Path(file_name).stem}.csv"
-        return OfficerAnswer(reply=reply, document=Document(name, content, ""))
+        writer.writerows(
+            (row.row_number, row.reason) for row in report.rejected[:_FILED_REJECTIONS]
+        )
+        more = len(report.rejected) - _FILED_REJECTIONS
+        if more > 0:
+            writer.writerow(["", self.renderer.label("import.more_rejected", {"count": more})])
+        return ("\ufeff" + table.getvalue()).encode("utf-8")
 
     async def _export(
         self, actor: Actor, admin: bool, officer: Officer | None, args: str, now: datetime
@@ -379,6 +400,12 @@ def _phone(e164: str) -> str:
         return display_phone(e164)
     except ValueError:
         return e164
+
+
+def _megabytes(size: int) -> str:
+    """Return a size in MB the Vietnamese way, one decimal: 100 MB → "100", 1.5 MB → "1,5"."""
+    text = f"{size / _MB:.1f}".removesuffix(".0")
+    return text.replace(".", ",")
 
 
 def _commune(officer: Officer) -> Commune:

@@ -260,6 +260,8 @@ _STAGE_INSERT = (
     f" VALUES ({', '.join('?' * (len(_FIELDS) + 1))})"
 )
 _CHUNK_ROWS = 100_000
+# Rows staged per transaction: about 20 ms of the database thread (bench/README.md).
+_STAGE_CHUNK = 1_000
 
 # Skip the queued outbox messages of reminders a renewal cancels (end the statement with the
 # conditions on `m`, the reminders, and a closing parenthesis).
@@ -338,7 +340,11 @@ class ResidentImport:
         return await self._db.fetchone(self._sql(sql), params)
 
     async def stage(self, rows: Sequence[ResidentRow]) -> None:
-        """Add accepted list rows to the staging table (one short transaction)."""
+        """Add accepted list rows to the staging table, `_STAGE_CHUNK` rows per transaction.
+
+        Short transactions: the connection is shared, so a resident's query or write waits
+        for one chunk at most, not for the whole batch.
+        """
         db = self._db
         if not self._ready:
             # Inside a transaction of our own: a statement outside one could join (and be
@@ -347,8 +353,10 @@ class ResidentImport:
                 await self._execute("DROP TABLE IF EXISTS temp.import_rows")
                 await self._execute(_STAGE_TABLE)
             self._ready = True
-        async with db.transaction(lazy=True):
-            await self._executemany(_STAGE_INSERT, [_staged(row) for row in rows])
+        for start in range(0, len(rows), _STAGE_CHUNK):
+            chunk = [_staged(row) for row in rows[start : start + _STAGE_CHUNK]]
+            async with db.transaction(lazy=True):
+                await self._executemany(_STAGE_INSERT, chunk)
 
     async def merge(
         self, now: datetime, *, apply: bool = True, commune_key: str | None = None
