@@ -145,7 +145,7 @@ async def new_import(loa: object, path: Path) -> str:
     from bot.officers import Actor
 
     desk = loa.officers  # type: ignore[attr-defined]
-    answer = await desk.import_list(Actor(ADMIN, "Admin", str(ADMIN)), path, path.name, NOW)
+    answer = await desk.import_file(Actor(ADMIN, "Admin", str(ADMIN)), path, path.name, NOW)
     return answer.reply.text.splitlines()[0] if answer.reply else "no reply"
 
 

@@ -11,7 +11,8 @@ import csv
 import io
 import logging
 import secrets
-from collections.abc import Collection
+import tempfile
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -45,6 +46,7 @@ __all__ = [
     "OfficerAnswer",
     "OfficerDesk",
     "RelayNotifier",
+    "Upload",
 ]
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,9 @@ COMMANDS = frozenset({"export", "moi", "broadcast", "broadcasts", "stats"})
 """Officer commands; anyone else who sends them is refused and audited."""
 _LISTED_REJECTIONS = 30
 _FILED_REJECTIONS = 1_000  # rows in the rejected-rows file; a line counts the rest
-_MB = 1024 * 1024
+_MB = 1024 * 1024  # sizes of Loa's own limits
+_DECIMAL_MB = 1000 * 1000  # channels state download limits in decimal megabytes (Telegram: 20 MB)
+_MAX_NAME_BYTES = 255  # the longest file name most file systems accept
 INVITE_PREFIX = "cb-"
 BUTTON_PREFIX = "off:"
 INVITE_LIFETIME = timedelta(days=7)
@@ -107,6 +111,20 @@ class Document:
     name: str
     content: bytes
     caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file an officer sent, not downloaded yet: what the channel says about it.
+
+    `size` is None when the channel does not say; `limit` is the largest file the channel
+    lets the bot download; `download` writes the file to the path it is given.
+    """
+
+    name: str
+    size: int | None
+    limit: int
+    download: Callable[[Path], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,10 +282,37 @@ class OfficerDesk:
         """Tell whether a button payload belongs to the officers' side."""
         return payload.startswith(BUTTON_PREFIX)
 
-    async def import_list(
+    async def import_list(self, actor: Actor, upload: Upload, now: datetime) -> OfficerAnswer:
+        """Check, download and import a list file an officer sent in a chat.
+
+        A file without a usable name, or larger than the channel lets the bot download,
+        is refused with its reason before anything is downloaded.
+        """
+        admin, officer = await self.scope(actor.user_id)
+        if not admin and officer is None:
+            return await self._refuse(actor, "import", now)
+        name = upload.name.strip()
+        if not name:
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_no_name")))
+        if problem := _name_problem(name):
+            data = {"name": _shown_name(name), "why": problem, "max": _MAX_NAME_BYTES}
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_bad_name", data)))
+        if upload.size is not None and upload.size > upload.limit:
+            data = {
+                "name": name,
+                "size_mb": _megabytes(upload.size, _DECIMAL_MB),
+                "limit_mb": _megabytes(upload.limit, _DECIMAL_MB),
+            }
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_too_big", data)))
+        with tempfile.TemporaryDirectory(prefix="loa-import-") as folder:
+            path = Path(folder) / name
+            await upload.download(path)
+            return await self.import_file(actor, path, name, now)
+
+    async def import_file(
         self, actor: Actor, path: Path, file_name: str, now: datetime
     ) -> OfficerAnswer:
-        """Import a resident list an officer sent in a chat; answer with the report.
+        """Import a resident list file an officer sent; answer with the report.
 
         Up to 30 rejected rows are listed in the message; with more, the first 1,000 are in
         an attached CSV (row number, reason) that opens in Excel, and a last line says how
@@ -288,8 +333,8 @@ class OfficerDesk:
         except ListTooLarge as exc:
             data = {
                 "name": file_name,
-                "size_mb": _megabytes(exc.size),
-                "limit_mb": _megabytes(exc.limit),
+                "size_mb": _megabytes(exc.size, _MB),
+                "limit_mb": _megabytes(exc.limit, _MB),
                 "max_rows": CHAT_LIMITS.max_rows,
             }
             return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_too_large", data)))
@@ -402,10 +447,29 @@ def _phone(e164: str) -> str:
         return e164
 
 
-def _megabytes(size: int) -> str:
+def _megabytes(size: int, unit: int) -> str:
     """Return a size in MB the Vietnamese way, one decimal: 100 MB → "100", 1.5 MB → "1,5"."""
-    text = f"{size / _MB:.1f}".removesuffix(".0")
+    text = f"{size / unit:.1f}".removesuffix(".0")
     return text.replace(".", ",")
+
+
+def _name_problem(name: str) -> str | None:
+    """Return why a sent file's name cannot name a file in a folder, or None if it can."""
+    if name in (".", ".."):
+        return "dots"
+    if "/" in name or "\\" in name:
+        return "separator"
+    if not name.isprintable():
+        return "control"
+    if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
+        return "long"
+    return None
+
+
+def _shown_name(name: str) -> str:
+    """Return a file name as it may be quoted back: printable, at most 60 characters."""
+    shown = "".join(char if char.isprintable() else "?" for char in name)
+    return shown if len(shown) <= 60 else shown[:59] + "…"
 
 
 def _commune(officer: Officer) -> Commune:

@@ -34,11 +34,12 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FileRef:
-    """A file a user sent: the channel's id for it, its name and MIME type."""
+    """A file a user sent: the channel's id for it, its name, MIME type and size in bytes."""
 
     file_id: str
     file_name: str = ""
     mime_type: str = ""
+    size: int | None = None  # as the channel reports it, before any download
 
 
 @dataclass(frozen=True, slots=True)

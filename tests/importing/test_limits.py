@@ -115,7 +115,7 @@ async def test_the_rejected_rows_file_is_capped_with_a_count_of_the_rest(
     await loa.store.officers.add(7001, "Cán bộ", "Ea Tul", place_key("Ea Tul"), "test", NOW)
     rows = [_row(i, expiry="31/02/2027") for i in range(1_500)] + [_row(9_999)]
     path = _xlsx(tmp_path / "ds.xlsx", rows)
-    answer = await loa.officers.import_list(Actor(7001, "Cán bộ", "7001"), path, "ds.xlsx", NOW)
+    answer = await loa.officers.import_file(Actor(7001, "Cán bộ", "7001"), path, "ds.xlsx", NOW)
     assert answer.reply is not None
     assert "• Bị từ chối: 1.500" in answer.reply.text
     assert answer.document is not None
@@ -137,7 +137,7 @@ async def test_an_officer_is_told_politely_when_a_list_is_too_large(
         handle.write(",".join(HEADER) + "\n")
         line = ",".join(_row(1)) + "\n"
         handle.write(line * (CHAT_LIMITS.max_bytes // len(line.encode()) + 1))
-    answer = await loa.officers.import_list(Actor(7001, "Cán bộ", "7001"), path, "to.csv", NOW)
+    answer = await loa.officers.import_file(Actor(7001, "Cán bộ", "7001"), path, "to.csv", NOW)
     assert answer.reply is not None
     assert "nhiều hơn mức 100 MB Loa đọc được" in answer.reply.text
     assert "Chưa có dòng nào được nhập" in answer.reply.text
