@@ -448,9 +448,13 @@ def _phone(e164: str) -> str:
 
 
 def _megabytes(size: int, unit: int) -> str:
-    """Return a size in MB the Vietnamese way, one decimal: 100 MB → "100", 1.5 MB → "1,5"."""
-    text = f"{size / unit:.1f}".removesuffix(".0")
-    return text.replace(".", ",")
+    """Return a size in MB the Vietnamese way, one decimal rounded up: 100 → "100", 1.01 → "1,1".
+
+    Rounded up, so a file just over a limit never reads as exactly the limit.
+    """
+    tenths = -(-size * 10 // unit)
+    text = f"{tenths // 10},{tenths % 10}"
+    return text.removesuffix(",0")
 
 
 def _name_problem(name: str) -> str | None:

@@ -94,7 +94,7 @@ async def test_a_file_over_the_download_limit_is_refused_with_its_reason(
     server.push_document(ADMIN, "danh_sach_lon.xlsx", content, XLSX)
     await server.wait_for("sendMessage")
     text = server.sent(ADMIN)[-1].text
-    assert "tệp danh_sach_lon.xlsx nặng 20 MB" in text
+    assert "tệp danh_sach_lon.xlsx nặng 20,1 MB" in text
     assert "chỉ cho bot tải tệp đến 20 MB" in text
     assert not server.calls("getFile")  # refused before any download
 
