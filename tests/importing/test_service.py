@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -177,3 +178,25 @@ async def test_an_officers_list_stays_inside_their_commune(store: Store, tmp_pat
     em = await store.residents.find_by_identity("0100000009", date(1955, 1, 1))
     assert em is not None
     assert (em.commune, em.expiry_date) == ("Xã Cư Né", date(2026, 12, 31))  # left alone
+
+
+async def test_imports_staging_at_the_same_time_never_mix_rows(
+    store: Store, tmp_path: Path
+) -> None:
+    """Two lists staged in turns on the one connection: each merge sees only its own rows."""
+    first = [
+        f"Người A{i},01/01/1960,{100_000_000 + i:010d},,,Thôn 1,Xã Ea Tul,31/12/2027"
+        for i in range(30)
+    ]
+    second = [
+        f"Người B{i},01/01/1960,{200_000_000 + i:010d},,,Thôn 2,Xã Hòa Vang,31/12/2027"
+        for i in range(20)
+    ]
+    a, b = (
+        import_residents(store.residents, write(tmp_path / name, rows), today=TODAY, now=NOW)
+        for name, rows in (("a.csv", first), ("b.csv", second))
+    )
+    report_a, report_b = await asyncio.gather(a, b)
+    assert (report_a.rows, report_a.added, report_a.rejected) == (30, 30, ())
+    assert (report_b.rows, report_b.added, report_b.rejected) == (20, 20, ())
+    assert await store.residents.count() == 50
