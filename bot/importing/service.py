@@ -74,9 +74,24 @@ async def import_residents(
     list's size. With `commune` (an officer's list), rows without a commune belong to it,
     and rows of another commune, or of a resident the registry has in another commune,
     are rejected. With `limits`, a list too large is refused and reading stops after
-    `limits.max_rows` data rows (the report says where).
+    `limits.max_rows` data rows (the report says where). Imports on one store run one
+    after another; each stages in its own table.
     Raises what `read_residents` raises for an unreadable file, missing columns or size.
     """
+    async with residents.import_turn:  # lists are read one at a time
+        return await _import(residents, path, today, now, dry_run, commune, limits)
+
+
+async def _import(
+    residents: Residents,
+    path: Path,
+    today: date,
+    now: datetime,
+    dry_run: bool,
+    commune: Commune | None,
+    limits: ImportLimits | None,
+) -> ImportReport:
+    """Import the list (the caller holds the import turn)."""
     parse = await asyncio.to_thread(read_residents, path, today=today, limits=limits)
     job = residents.begin_import()
     rejected: list[RejectedRow] = []

@@ -76,6 +76,10 @@ class Residents:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._merges = asyncio.Lock()
+        # Held by an import from opening its file to its report: lists are read one at a
+        # time, so however many officers send lists at once, one worker thread competes
+        # with the residents' answers, not one per list.
+        self.import_turn = asyncio.Lock()
 
     async def get(self, resident_id: int) -> Resident | None:
         """Return the resident with this id, if any."""
