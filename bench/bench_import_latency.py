@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import tempfile
 import time
 import zipfile
@@ -194,6 +195,17 @@ async def measure(
         {"DATABASE_URL": f"sqlite:///{database}", "ADMIN_IDS": str(ADMIN)}, env_file=None
     )
     latencies: list[tuple[float, float]] = []
+    pauses: list[float] = []  # full garbage collections (they stop every thread)
+    collecting: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            collecting.append(time.perf_counter())
+        elif collecting:
+            pauses.append(time.perf_counter() - collecting.pop())
+
     async with open_loa(settings, clock=FixedClock(NOW)) as loa:
         done = asyncio.Event()
 
@@ -224,11 +236,13 @@ async def measure(
 
         ticker = asyncio.create_task(residents())
         await asyncio.sleep(1.0)  # warm up
+        gc.callbacks.append(on_gc)
         began = loop.time()
         started = time.perf_counter()
         outcome = await run(loa, path)
         seconds = time.perf_counter() - started
         ended = loop.time()
+        gc.callbacks.remove(on_gc)
         done.set()
         await ticker
     window = [(lag, due - began) for due, lag in latencies if began <= due <= ended]
@@ -241,6 +255,8 @@ async def measure(
         "p99_ms": round(during[int(len(during) * 0.99)] * 1000, 1) if during else None,
         "p50_ms": round(during[len(during) // 2] * 1000, 1) if during else None,
         "worst_due_at_s": round(worst_at, 2) if worst_at is not None else None,
+        "full_gc": f"{len(pauses)} × max {max(pauses, default=0) * 1000:.0f} ms,"
+        f" total {sum(pauses) * 1000:.0f} ms",
         "outcome": outcome,
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -79,7 +80,14 @@ async def import_residents(
     Raises what `read_residents` raises for an unreadable file, missing columns or size.
     """
     async with residents.import_turn:  # lists are read one at a time
-        return await _import(residents, path, today, now, dry_run, commune, limits)
+        # The rows read allocate many objects, which sets off full garbage collections;
+        # frozen, the objects alive before the import are not rescanned by each of them
+        # (every full collection stops the event loop too).
+        gc.freeze()
+        try:
+            return await _import(residents, path, today, now, dry_run, commune, limits)
+        finally:
+            gc.unfreeze()
 
 
 async def _import(
