@@ -11,7 +11,8 @@ import csv
 import io
 import logging
 import secrets
-from collections.abc import Collection
+import tempfile
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,8 +28,9 @@ from bot.core.places import display_place, place_key
 from bot.core.types import Button, Reply
 from bot.exporting import FORMATS, export_bytes
 from bot.importing.columns import MissingColumns
+from bot.importing.limits import CHAT_LIMITS, ListTooLarge
 from bot.importing.reader import UnsupportedFile
-from bot.importing.service import Commune, import_residents
+from bot.importing.service import Commune, ImportReport, import_residents
 from bot.render import Renderer, format_date
 from bot.stats import collect, stats_chart, summary
 from bot.store import Store
@@ -45,13 +47,18 @@ __all__ = [
     "OfficerAnswer",
     "OfficerDesk",
     "RelayNotifier",
+    "Upload",
 ]
 
 log = logging.getLogger(__name__)
 
 COMMANDS = frozenset({"export", "moi", "broadcast", "broadcasts", "stats"})
-_LISTED_REJECTIONS = 30
 """Officer commands; anyone else who sends them is refused and audited."""
+_LISTED_REJECTIONS = 30
+_FILED_REJECTIONS = 1_000  # rows in the rejected-rows file; a line counts the rest
+_MB = 1024 * 1024  # sizes of Loa's own limits
+_DECIMAL_MB = 1000 * 1000  # channels state download limits in decimal megabytes (Telegram: 20 MB)
+_MAX_NAME_BYTES = 255  # the longest file name most file systems accept
 INVITE_PREFIX = "cb-"
 BUTTON_PREFIX = "off:"
 INVITE_LIFETIME = timedelta(days=7)
@@ -106,6 +113,20 @@ class Document:
     name: str
     content: bytes
     caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file an officer sent, not downloaded yet: what the channel says about it.
+
+    `size` is None when the channel does not say; `limit` is the largest file the channel
+    lets the bot download; `download` writes the file to the path it is given.
+    """
+
+    name: str
+    size: int | None
+    limit: int
+    download: Callable[[Path], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,13 +282,41 @@ class OfficerDesk:
         """Tell whether a button payload belongs to the officers' side."""
         return payload.startswith(BUTTON_PREFIX)
 
-    async def import_list(
+    async def import_list(self, actor: Actor, upload: Upload, now: datetime) -> OfficerAnswer:
+        """Check, download and import a list file an officer sent in a chat.
+
+        A file without a usable name, or larger than the channel lets the bot download,
+        is refused with its reason before anything is downloaded.
+        """
+        admin, officer = await self.scope(actor.user_id)
+        if not admin and officer is None:
+            return await self._refuse(actor, "import", now)
+        name = upload.name.strip()
+        if not name:
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_no_name")))
+        if problem := _name_problem(name):
+            data = {"name": _shown_name(name), "why": problem, "max": _MAX_NAME_BYTES}
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_bad_name", data)))
+        if upload.size is not None and upload.size > upload.limit:
+            data = {
+                "name": name,
+                "size_mb": _megabytes(upload.size, _DECIMAL_MB),
+                "limit_mb": _megabytes(upload.limit, _DECIMAL_MB),
+            }
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_too_big", data)))
+        with tempfile.TemporaryDirectory(prefix="loa-import-") as folder:
+            path = Path(folder) / name
+            await upload.download(path)
+            return await self.import_file(actor, path, name, now)
+
+    async def import_file(
         self, actor: Actor, path: Path, file_name: str, now: datetime
     ) -> OfficerAnswer:
-        """Import a resident list an officer sent in a chat; answer with the report.
+        """Import a resident list file an officer sent; answer with the report.
 
-        Up to 30 rejected rows are listed in the message; with more, every rejected row is
-        in an attached CSV (row number, reason) that opens in Excel.
+        Up to 30 rejected rows are listed in the message; with more, the first 1,000 are in
+        an attached CSV (row number, reason) that opens in Excel, and a last line says how
+        many more there are. Lists are read within `CHAT_LIMITS`.
         """
         admin, officer = await self.scope(actor.user_id)
         if not admin and officer is None:
@@ -281,7 +330,16 @@ class OfficerDesk:
                 today=now.astimezone(self.tz).date(),
                 now=now,
                 commune=None if admin or officer is None else _commune(officer),
+                limits=CHAT_LIMITS,
             )
+        except ListTooLarge as exc:
+            data = {
+                "name": file_name,
+                "size_mb": _megabytes(exc.size, _MB),
+                "limit_mb": _megabytes(exc.limit, _MB),
+                "max_rows": CHAT_LIMITS.max_rows,
+            }
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_too_large", data)))
         except (MissingColumns, UnsupportedFile) as exc:
             text = self.renderer.text(
                 "officer/import_refused", {"name": file_name, "why": str(exc)}
@@ -299,13 +357,21 @@ class OfficerDesk:
         reply = Reply(self.renderer.text("import_report", data))
         if len(report.rejected) <= _LISTED_REJECTIONS:
             return OfficerAnswer(reply=reply)
+        name = f"loi_nhap_{Path(file_name).stem}.csv"
+        return OfficerAnswer(reply=reply, document=Document(name, self._rejections(report), ""))
+
+    def _rejections(self, report: ImportReport) -> bytes:
+        """Return the rejected-rows CSV: the first `_FILED_REJECTIONS` rows, then a count."""
         table = io.StringIO()
         writer = csv.writer(table)
         writer.writerow([self.renderer.label("import.row"), self.renderer.label("import.reason")])
-        writer.writerows((row.row_number, row.reason) for row in report.rejected)
-        content = ("\ufeff" + table.getvalue()).encode("utf-8")
-        name = f"loi_nhap_{Path(file_name).stem}.csv"
-        return OfficerAnswer(reply=reply, document=Document(name, content, ""))
+        writer.writerows(
+            (row.row_number, row.reason) for row in report.rejected[:_FILED_REJECTIONS]
+        )
+        more = len(report.rejected) - _FILED_REJECTIONS
+        if more > 0:
+            writer.writerow(["", self.renderer.label("import.more_rejected", {"count": more})])
+        return ("\ufeff" + table.getvalue()).encode("utf-8")
 
     async def _export(
         self, actor: Actor, admin: bool, officer: Officer | None, args: str, now: datetime
@@ -400,6 +466,35 @@ def _phone(e164: str) -> str:
         return display_phone(e164)
     except ValueError:
         return e164
+
+
+def _megabytes(size: int, unit: int) -> str:
+    """Return a size in MB the Vietnamese way, one decimal rounded up: 100 → "100", 1.01 → "1,1".
+
+    Rounded up, so a file just over a limit never reads as exactly the limit.
+    """
+    tenths = -(-size * 10 // unit)
+    text = f"{tenths // 10},{tenths % 10}"
+    return text.removesuffix(",0")
+
+
+def _name_problem(name: str) -> str | None:
+    """Return why a sent file's name cannot name a file in a folder, or None if it can."""
+    if name in (".", ".."):
+        return "dots"
+    if "/" in name or "\\" in name:
+        return "separator"
+    if not name.isprintable():
+        return "control"
+    if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
+        return "long"
+    return None
+
+
+def _shown_name(name: str) -> str:
+    """Return a file name as it may be quoted back: printable, at most 60 characters."""
+    shown = "".join(char if char.isprintable() else "?" for char in name)
+    return shown if len(shown) <= 60 else shown[:59] + "…"
 
 
 def _commune(officer: Officer) -> Commune:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -21,7 +20,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.constants import MessageLimit
+from telegram.constants import FileSizeLimit, MessageLimit
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -38,7 +37,7 @@ from bot.delivery import Pacer, RateLimited, TransientError
 from bot.engine import Engine
 from bot.live import Part, ReplyLine
 from bot.officers import COMMANDS as OFFICER_COMMANDS
-from bot.officers import Actor, OfficerAnswer, OfficerDesk
+from bot.officers import Actor, OfficerAnswer, OfficerDesk, Upload
 
 __all__ = [
     "CHANNEL",
@@ -84,7 +83,7 @@ def to_incoming(update: Update) -> Incoming | None:
         )
     if message.document is not None:
         doc = message.document
-        ref = FileRef(doc.file_id, doc.file_name or "", doc.mime_type or "")
+        ref = FileRef(doc.file_id, doc.file_name or "", doc.mime_type or "", doc.file_size)
         return Incoming(
             CHANNEL,
             sender,
@@ -323,14 +322,15 @@ class TelegramChannel:
         return True
 
     async def _import(self, actor: Actor, ref: FileRef) -> OfficerAnswer:
-        """Download a list file an officer sent and import it."""
+        """Hand a list file an officer sent to the desk, with a way to download it."""
         assert self.officers is not None
-        name = Path(ref.file_name or "danh_sach.xlsx").name
-        with tempfile.TemporaryDirectory(prefix="loa-import-") as folder:
-            path = Path(folder) / name
+
+        async def download(path: Path) -> None:
             telegram_file = await self.application.bot.get_file(ref.file_id)
             await telegram_file.download_to_drive(path)
-            return await self.officers.import_list(actor, path, name, self.engine.clock.now())
+
+        upload = Upload(ref.file_name, ref.size, FileSizeLimit.FILESIZE_DOWNLOAD, download)
+        return await self.officers.import_list(actor, upload, self.engine.clock.now())
 
     async def _deliver(self, chat_id: str, answer: OfficerAnswer) -> None:
         """Send an officer answer: its message, its file and its picture."""

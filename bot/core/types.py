@@ -46,11 +46,12 @@ def _make_valid(message: object, names: tuple[str, ...]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class FileRef:
-    """A file a user sent: the channel's id for it, its name and MIME type."""
+    """A file a user sent: the channel's id for it, its name, MIME type and size in bytes."""
 
     file_id: str
     file_name: str = ""
     mime_type: str = ""
+    size: int | None = None  # as the channel reports it, before any download
 
     def __post_init__(self) -> None:
         _make_valid(self, ("file_id", "file_name", "mime_type"))

@@ -9,6 +9,12 @@ Decisions, so officers get what they expect:
 - Required per row: full name, expiry date, and a BHXH number (or card code) or a CCCD.
   A bad value in any of them, or a BHXH number that disagrees with the card code, or a
   BHXH number / CCCD already seen on an earlier *accepted* row, makes the row a `RowError`.
+- A recognised cell longer than 255 characters makes its row a `RowError` (no value of a
+  list is that long; a damaged or crafted file is), and rejected rows keep at most 255
+  characters of each cell.
+- With `ImportLimits`, a file larger uncompressed than `max_bytes` is refused before it is
+  read (`ListTooLarge`), and reading stops before the data row past `max_rows`:
+  `stopped_after` is then the last row read, every row up to it counted as usual.
 - Optional values (phone, birth date, gender, household code, commune, village) never
   reject a row: a bad one is left empty (None or "") and reported in `warnings`.
 - Row numbers are the ones Excel shows: sheet rows for .xlsx, record numbers for .csv.
@@ -49,6 +55,7 @@ from bot.importing.columns import (
     MissingColumns,
     find_header,
 )
+from bot.importing.limits import ImportLimits, check_size
 from bot.importing.values import (
     BadValue,
     cell_text,
@@ -65,6 +72,7 @@ from bot.importing.values import (
 __all__ = [
     "CSV_EXTENSIONS",
     "EXCEL_EXTENSIONS",
+    "MAX_CELL_CHARS",
     "ImportParse",
     "ResidentRow",
     "RowError",
@@ -78,6 +86,7 @@ EXCEL_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
 CSV_EXTENSIONS = frozenset({".csv", ".tsv", ".txt"})
 DELIMITERS = (",", ";", "\t")
 MAX_HOUSEHOLD_CODE = 50
+MAX_CELL_CHARS = 255
 _SAMPLE_LINES = 50
 _CHECK_CHUNK = 1 << 20
 _PHONE_SPLIT = re.compile(r"[,;/\n]| - ")
@@ -172,9 +181,10 @@ class ImportParse:
     Use as a context manager (or call `close`) to release the file if iteration stops early.
     """
 
-    def __init__(self, source: _Source, *, today: date) -> None:
+    def __init__(self, source: _Source, *, today: date, max_rows: int | None = None) -> None:
         self._source = source
         self._today = today
+        self._max_rows = max_rows
         self._seen = _Seen()
         self._places: dict[str, tuple[str, str]] = {}
         self._started = False
@@ -188,6 +198,7 @@ class ImportParse:
         self.delimiter = source.delimiter
         self.blank_rows = 0
         self.warnings: list[RowWarning] = []
+        self.stopped_after: int | None = None  # the last row read, when `max_rows` stopped it
 
     def __iter__(self) -> Iterator[ResidentRow | RowError]:
         """Yield each data row's outcome in file order (only once per parse)."""
@@ -216,13 +227,22 @@ class ImportParse:
     def _outcomes(self) -> Iterator[ResidentRow | RowError]:
         """Parse rows lazily, closing the file at the end."""
         indexes = sorted(set(self.columns.values()))
+        left = self._max_rows
         try:
             first = True
+            last_row = self.header_row
             for row_number, cells in self._source.rows:
                 width = len(cells)
                 if all(i >= width or is_blank(cells[i]) for i in indexes):
                     self.blank_rows += 1
+                    last_row = row_number
                     continue
+                if left is not None:
+                    if left == 0:
+                        self.stopped_after = last_row
+                        return
+                    left -= 1
+                last_row = row_number
                 if first and _is_numbering_row(cells):
                     self._warn(row_number, "Bỏ qua dòng đánh số cột dưới dòng tiêu đề")
                     first = False
@@ -241,6 +261,8 @@ class ImportParse:
         width = len(cells)
         at = self._indexes
         values = {name: cells[i] if 0 <= i < width else None for name, i in at.items()}
+        if too_long := self._too_long(values):
+            return RowError(row_number, too_long, self._raw(cells))
         problems: list[str] = []
         missing = " (ô trống hoặc công thức chưa có giá trị)" if self._source.is_excel else ""
 
@@ -295,9 +317,21 @@ class ImportParse:
             gender=self._gender(row_number, values["gender"]),
         )
 
+    def _too_long(self, values: dict[str, Cell]) -> str | None:
+        """Return the reason when a recognised cell is longer than `MAX_CELL_CHARS`."""
+        for name, cell in values.items():
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                header = self.headers[self._indexes[name]] or FIELD_LABELS[name]
+                length = f"{len(cell):,}".replace(",", ".")
+                return (
+                    f"Ô “{_shorten(header)}” dài {length} ký tự, tối đa {MAX_CELL_CHARS}"
+                    " (tệp có thể bị lỗi)"
+                )
+        return None
+
     def _raw(self, cells: Sequence[Cell]) -> tuple[str, ...]:
-        """Return the row's cells as text, padded to the header's width."""
-        texts = [cell_text(cell) for cell in cells]
+        """Return the row's cells as text (each cut to `MAX_CELL_CHARS`), padded to the header."""
+        texts = [_shorten(cell_text(cell)) for cell in cells]
         texts.extend([""] * (len(self.headers) - len(texts)))
         return tuple(texts)
 
@@ -423,6 +457,11 @@ class ImportParse:
         except BadValue as error:
             self._warn(row_number, f"Bỏ qua giới tính không rõ: {error.reason}")
             return None
+
+
+def _shorten(text: str) -> str:
+    """Return `text` cut to `MAX_CELL_CHARS` characters (an ellipsis marks the cut)."""
+    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
 
 
 def _is_numbering_row(cells: Sequence[Cell]) -> bool:
@@ -559,13 +598,16 @@ def _open_csv(path: Path) -> _Source:
     )
 
 
-def read_residents(path: Path, *, today: date) -> ImportParse:
+def read_residents(path: Path, *, today: date, limits: ImportLimits | None = None) -> ImportParse:
     """Open a resident list and return its parse; rows are read lazily while iterating.
 
-    Raises `UnsupportedFile` for other file types or unreadable files, and `MissingColumns`
-    when no header row with the required columns is found in the first 10 rows.
+    Raises `UnsupportedFile` for other file types or unreadable files, `MissingColumns`
+    when no header row with the required columns is found in the first 10 rows, and
+    `ListTooLarge` when the file is over `limits.max_bytes` uncompressed.
     """
     suffix = path.suffix.lower()
+    if limits is not None and (suffix in EXCEL_EXTENSIONS or suffix in CSV_EXTENSIONS):
+        check_size(path, limits)
     if suffix in EXCEL_EXTENSIONS:
         source = _open_excel(path)
     elif suffix in CSV_EXTENSIONS:
@@ -579,4 +621,4 @@ def read_residents(path: Path, *, today: date) -> ImportParse:
         raise UnsupportedFile(
             f"Không đọc được tệp {path.name}: chỉ nhận danh sách Excel (.xlsx) hoặc CSV (.csv)"
         )
-    return ImportParse(source, today=today)
+    return ImportParse(source, today=today, max_rows=limits.max_rows if limits else None)

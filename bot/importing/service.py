@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from dataclasses import dataclass, replace
+import gc
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.importing.limits import ImportLimits
 from bot.importing.reader import ResidentRow, RowError, RowWarning, read_residents
 from bot.store.residents import Residents
 
@@ -46,6 +48,8 @@ class ImportReport:
     rejected: tuple[RejectedRow, ...]
     blank_rows: int
     warnings: tuple[RowWarning, ...]
+    stopped_after: int | None = None  # the last row read when the list was over `row_limit`
+    row_limit: int | None = None
 
     @property
     def accounted(self) -> bool:
@@ -61,37 +65,62 @@ async def import_residents(
     now: datetime,
     dry_run: bool = False,
     commune: Commune | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
     """Read the list at `path` and merge it into the registry (nothing written on `dry_run`).
 
-    Rows stream from the file to a staging table in batches while the next batch is parsed
-    (the database works in its own thread), so memory stays flat whatever the list's size.
-    With `commune` (an officer's list), rows without a commune belong to it, and rows of
-    another commune, or of a resident the registry has in another commune, are rejected.
-    Raises what `read_residents` raises for an unreadable file or missing columns.
+    The file is read in a worker thread, a batch of rows at a time, so the event loop
+    keeps answering everyone else; each batch goes to a staging table while the next one
+    is read (the database works in its own thread), and memory stays flat whatever the
+    list's size. With `commune` (an officer's list), rows without a commune belong to it,
+    and rows of another commune, or of a resident the registry has in another commune,
+    are rejected. With `limits`, a list too large is refused and reading stops after
+    `limits.max_rows` data rows (the report says where). Imports on one store run one
+    after another; each stages in its own table.
+    Raises what `read_residents` raises for an unreadable file, missing columns or size.
     """
-    parse = read_residents(path, today=today)
+    async with residents.import_turn:  # lists are read one at a time
+        # The rows read allocate many objects, which sets off full garbage collections;
+        # frozen, the objects alive before the import are not rescanned by each of them
+        # (every full collection stops the event loop too).
+        gc.freeze()
+        try:
+            return await _import(residents, path, today, now, dry_run, commune, limits)
+        finally:
+            gc.unfreeze()
+
+
+async def _import(
+    residents: Residents,
+    path: Path,
+    today: date,
+    now: datetime,
+    dry_run: bool,
+    commune: Commune | None,
+    limits: ImportLimits | None,
+) -> ImportReport:
+    """Import the list (the caller holds the import turn)."""
+    parse = await asyncio.to_thread(read_residents, path, today=today, limits=limits)
     job = residents.begin_import()
     rejected: list[RejectedRow] = []
     rows = 0
     try:
         with parse:
-            batch: list[ResidentRow] = []
+            outcomes = iter(parse)
             pending: asyncio.Task[None] | None = None
-            for outcome in parse:
-                rows += 1
-                row = _accepted(outcome, commune)
-                if isinstance(row, RejectedRow):
-                    rejected.append(row)
-                    continue
-                batch.append(row)
-                if len(batch) >= BATCH_ROWS:
-                    pending = await _handoff(pending, job.stage(batch))
-                    batch = []
+            while True:
+                batch = await asyncio.to_thread(_next_batch, outcomes, commune)
+                rows += batch.rows
+                rejected.extend(batch.rejected)
+                if pending is not None:
+                    await pending
+                    pending = None
+                if batch.accepted:
+                    pending = asyncio.ensure_future(job.stage(batch.accepted))
+                if batch.last:
+                    break
             if pending is not None:
                 await pending
-            if batch:
-                await job.stage(batch)
         merged = await job.merge(
             now, apply=not dry_run, commune_key=commune.key if commune else None
         )
@@ -111,7 +140,39 @@ async def import_residents(
         rejected=tuple(rejected),
         blank_rows=parse.blank_rows,
         warnings=tuple(parse.warnings),
+        stopped_after=parse.stopped_after,
+        row_limit=limits.max_rows if limits else None,
     )
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Up to `BATCH_ROWS` rows read in the worker thread: what to stage, what is rejected."""
+
+    rows: int = 0
+    accepted: list[ResidentRow] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+    last: bool = False
+
+
+def _next_batch(outcomes: Iterator[ResidentRow | RowError], commune: Commune | None) -> _Batch:
+    """Read the next rows of the list (in a worker thread) until `BATCH_ROWS` are accepted.
+
+    Rejected rows count towards the batch too, so a list of only bad rows still comes back
+    to the event loop every `BATCH_ROWS` rows.
+    """
+    batch = _Batch()
+    for outcome in outcomes:
+        batch.rows += 1
+        row = _accepted(outcome, commune)
+        if isinstance(row, RejectedRow):
+            batch.rejected.append(row)
+        else:
+            batch.accepted.append(row)
+        if batch.rows >= BATCH_ROWS:
+            return batch
+    batch.last = True
+    return batch
 
 
 def _accepted(
@@ -133,14 +194,3 @@ def _accepted(
             row.row_number, f"Dòng của “{row.commune}”, không thuộc xã của bạn ({commune.name})"
         )
     return row
-
-
-async def _handoff(
-    previous: asyncio.Task[None] | None, write: Awaitable[None]
-) -> asyncio.Task[None]:
-    """Wait for the previous batch's write, start this one, and let it reach the database."""
-    if previous is not None:
-        await previous
-    task = asyncio.ensure_future(write)
-    await asyncio.sleep(0)  # the write is handed to the database thread before parsing resumes
-    return task

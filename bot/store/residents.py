@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -73,6 +75,11 @@ class Residents:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._merges = asyncio.Lock()
+        # Held by an import from opening its file to its report: lists are read one at a
+        # time, so however many officers send lists at once, one worker thread competes
+        # with the residents' answers, not one per list.
+        self.import_turn = asyncio.Lock()
 
     async def get(self, resident_id: int) -> Resident | None:
         """Return the resident with this id, if any."""
@@ -212,8 +219,12 @@ class Residents:
         return int(row["n"]) if row else 0
 
     def begin_import(self) -> ResidentImport:
-        """Start importing a list: stage rows, then merge them into the registry."""
-        return ResidentImport(self._db)
+        """Start importing a list: stage rows, then merge them into the registry.
+
+        Each import stages in its own table, so imports running at once never mix rows;
+        their merges run one after another.
+        """
+        return ResidentImport(self._db, f"import_rows_{next(_IMPORT_NUMBERS)}", self._merges)
 
 
 # --- Import ---------------------------------------------------------------------------------
@@ -246,8 +257,11 @@ _MERGED = {
 _MERGED.update({f: f"COALESCE(s.{f}, r.{f})" for f in _FIELDS if f not in _MERGED})
 _SAME = " AND ".join(f"r.{f} IS {_MERGED[f]}" for f in _FIELDS)
 
+# Every SQL text below names the staging table `import_rows`; each import puts its own
+# table's name in its place (`ResidentImport._sql`).
+_IMPORT_NUMBERS = itertools.count(1)
 _STAGE_TABLE = (
-    "CREATE TEMP TABLE IF NOT EXISTS import_rows ("
+    "CREATE TEMP TABLE import_rows ("
     " row_number INTEGER PRIMARY KEY, "
     + ", ".join(_FIELDS)
     + ", by_bhxh INTEGER, by_id INTEGER, resident_id INTEGER, old_expiry TEXT,"
@@ -258,6 +272,8 @@ _STAGE_INSERT = (
     f" VALUES ({', '.join('?' * (len(_FIELDS) + 1))})"
 )
 _CHUNK_ROWS = 100_000
+# Rows staged per transaction: about 20 ms of the database thread (bench/README.md).
+_STAGE_CHUNK = 1_000
 
 # Skip the queued outbox messages of reminders a renewal cancels (end the statement with the
 # conditions on `m`, the reminders, and a closing parenthesis).
@@ -309,18 +325,50 @@ class ResidentImport:
     value the registry knows.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, table: str, merges: asyncio.Lock) -> None:
         self._db = db
+        self._table = table
+        self._merges = merges
         self._ready = False
 
+    def _sql(self, text: str) -> str:
+        """Return `text` naming this import's own staging table."""
+        return text.replace("import_rows", self._table)
+
+    async def _execute(self, sql: str, params: Sequence[object] = ()) -> None:
+        """Run one statement on this import's staging table."""
+        await self._db.execute(self._sql(sql), params)
+
+    async def _executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        """Run one statement per parameter row on this import's staging table."""
+        await self._db.executemany(self._sql(sql), rows)
+
+    async def _fetchall(self, sql: str, params: Sequence[object] = ()) -> list[aiosqlite.Row]:
+        """Return every row of a query on this import's staging table."""
+        return await self._db.fetchall(self._sql(sql), params)
+
+    async def _fetchone(self, sql: str, params: Sequence[object] = ()) -> aiosqlite.Row | None:
+        """Return the first row of a query on this import's staging table."""
+        return await self._db.fetchone(self._sql(sql), params)
+
     async def stage(self, rows: Sequence[ResidentRow]) -> None:
-        """Add accepted list rows to the staging table (one short transaction)."""
+        """Add accepted list rows to the staging table, `_STAGE_CHUNK` rows per transaction.
+
+        Short transactions: the connection is shared, so a resident's query or write waits
+        for one chunk at most, not for the whole batch.
+        """
+        db = self._db
         if not self._ready:
-            await self._db.execute("DROP TABLE IF EXISTS temp.import_rows")
-            await self._db.execute(_STAGE_TABLE)
+            # Inside a transaction of our own: a statement outside one could join (and be
+            # rolled back with) another task's transaction on the shared connection.
+            async with db.transaction():
+                await self._execute("DROP TABLE IF EXISTS temp.import_rows")
+                await self._execute(_STAGE_TABLE)
             self._ready = True
-        async with self._db.transaction(lazy=True):
-            await self._db.executemany(_STAGE_INSERT, [_staged(row) for row in rows])
+        for start in range(0, len(rows), _STAGE_CHUNK):
+            chunk = [_staged(row) for row in rows[start : start + _STAGE_CHUNK]]
+            async with db.transaction(lazy=True):
+                await self._executemany(_STAGE_INSERT, chunk)
 
     async def merge(
         self, now: datetime, *, apply: bool = True, commune_key: str | None = None
@@ -334,11 +382,12 @@ class ResidentImport:
             return MergeResult(0, 0, 0, 0, ())
         db = self._db
         try:
-            async with db.transaction(lazy=True):
-                rejected = await self._match(commune_key)
-                counts = await self._counts()
-            if apply:
-                await self._apply(iso(now))
+            async with self._merges:  # another import's writes cannot slip between ours
+                async with db.transaction(lazy=True):
+                    rejected = await self._match(commune_key)
+                    counts = await self._counts()
+                if apply:
+                    await self._apply(iso(now))
         finally:
             await self.discard()
         return MergeResult(
@@ -352,20 +401,20 @@ class ResidentImport:
     async def discard(self) -> None:
         """Drop the staging table."""
         if self._ready:
-            await self._db.execute("DROP TABLE IF EXISTS temp.import_rows")
+            async with self._db.transaction():
+                await self._execute("DROP TABLE IF EXISTS temp.import_rows")
             self._ready = False
 
     async def _match(self, commune_key: str | None) -> list[tuple[int, str]]:
         """Find each staged row's resident; reject conflicting rows; return the rejections."""
-        db = self._db
-        await db.execute(
+        await self._execute(
             "UPDATE temp.import_rows SET"
             " by_bhxh = (SELECT id FROM main.residents r WHERE r.bhxh_number ="
             "            import_rows.bhxh_number),"
             " by_id = (SELECT id FROM main.residents r WHERE r.id_number = import_rows.id_number)"
         )
         rejected: list[tuple[int, str]] = []
-        conflicts = await db.fetchall(
+        conflicts = await self._fetchall(
             "SELECT row_number, bhxh_number, id_number FROM temp.import_rows"
             " WHERE by_bhxh IS NOT NULL AND by_id IS NOT NULL AND by_bhxh <> by_id"
         )
@@ -377,13 +426,13 @@ class ResidentImport:
                     "hai người khác nhau trong danh sách đã nhập",
                 )
             )
-        await db.execute(
+        await self._execute(
             "UPDATE temp.import_rows SET outcome = CASE"
             " WHEN by_bhxh IS NOT NULL AND by_id IS NOT NULL AND by_bhxh <> by_id THEN 'rejected'"
             " END, resident_id = COALESCE(by_bhxh, by_id)"
         )
         if commune_key is not None:
-            elsewhere = await db.fetchall(
+            elsewhere = await self._fetchall(
                 "SELECT s.row_number, r.commune FROM temp.import_rows s"
                 " JOIN main.residents r ON r.id = s.resident_id"
                 " WHERE s.outcome IS NULL AND r.commune_key NOT IN ('', ?)",
@@ -393,11 +442,11 @@ class ResidentImport:
                 rejected.append(
                     (row["row_number"], f"Người này đã có trong danh sách của “{row['commune']}”")
                 )
-            await db.executemany(
+            await self._executemany(
                 "UPDATE temp.import_rows SET outcome = 'rejected' WHERE row_number = ?",
                 [(row["row_number"],) for row in elsewhere],
             )
-        doubles = await db.fetchall(
+        doubles = await self._fetchall(
             "SELECT s.row_number, f.first FROM temp.import_rows s JOIN"
             " (SELECT resident_id, MIN(row_number) AS first FROM temp.import_rows"
             "  WHERE resident_id IS NOT NULL AND outcome IS NULL"
@@ -408,11 +457,11 @@ class ResidentImport:
             rejected.append(
                 (row["row_number"], f"Cùng một người với dòng {row['first']} (trùng mã số)")
             )
-        await db.executemany(
+        await self._executemany(
             "UPDATE temp.import_rows SET outcome = 'rejected' WHERE row_number = ?",
             [(row["row_number"],) for row in doubles],
         )
-        await db.execute(
+        await self._execute(
             "UPDATE temp.import_rows AS s SET old_expiry = r.expiry_date,"
             f" outcome = CASE WHEN {_SAME} THEN 'same' ELSE 'changed' END"
             " FROM main.residents r"
@@ -423,7 +472,7 @@ class ResidentImport:
 
     async def _counts(self) -> dict[str, int]:
         """Return how many staged rows are new, same, changed, and renewals among the changed."""
-        rows = await self._db.fetchall(
+        rows = await self._fetchall(
             "SELECT COALESCE(outcome, 'new') AS outcome, COUNT(*) AS n FROM temp.import_rows"
             " GROUP BY 1"
             " UNION ALL SELECT 'renewed', COUNT(*) FROM temp.import_rows"
@@ -434,7 +483,7 @@ class ResidentImport:
     async def _apply(self, stamp: str) -> None:
         """Write renewals, updates and new residents, a chunk of rows per transaction."""
         db = self._db
-        bounds = await db.fetchone(
+        bounds = await self._fetchone(
             "SELECT MIN(row_number) AS lo, MAX(row_number) AS hi FROM temp.import_rows"
         )
         if bounds is None or bounds["lo"] is None:
@@ -444,21 +493,21 @@ class ResidentImport:
         for lo in range(bounds["lo"], bounds["hi"] + 1, _CHUNK_ROWS):
             span = (lo, lo + _CHUNK_ROWS - 1)
             async with db.transaction(lazy=True):
-                await db.execute(
+                await self._execute(
                     "INSERT INTO renewals (resident_id, old_expiry, new_expiry, recorded_at)"
                     " SELECT resident_id, old_expiry, expiry_date, ? FROM temp.import_rows"
                     " WHERE row_number BETWEEN ? AND ? AND outcome = 'changed'"
                     "   AND expiry_date > old_expiry ORDER BY row_number",
                     (stamp, *span),
                 )
-                await db.execute(
+                await self._execute(
                     _CANCEL_OUTBOX + "JOIN temp.import_rows s ON m.resident_id = s.resident_id"
                     " AND m.expiry_date = s.old_expiry WHERE m.status = 'queued'"
                     " AND s.row_number BETWEEN ? AND ? AND s.outcome = 'changed'"
                     " AND s.expiry_date > s.old_expiry)",
                     (stamp, *span),
                 )
-                await db.execute(
+                await self._execute(
                     "UPDATE reminders SET status = 'cancelled', reason = 'renewed',"
                     " updated_at = ? WHERE status = 'queued' AND (resident_id, expiry_date) IN"
                     " (SELECT resident_id, old_expiry FROM temp.import_rows"
@@ -466,13 +515,13 @@ class ResidentImport:
                     "    AND expiry_date > old_expiry)",
                     (stamp, *span),
                 )
-                await db.execute(
+                await self._execute(
                     f"UPDATE residents AS r SET {assignments}, updated_at = ?"
                     " FROM temp.import_rows s WHERE s.resident_id = r.id"
                     "  AND s.row_number BETWEEN ? AND ? AND s.outcome = 'changed'",
                     (stamp, *span),
                 )
-                await db.execute(
+                await self._execute(
                     f"INSERT INTO residents ({fields}, source, created_at, updated_at)"
                     f" SELECT {fields}, 'import', ?, ? FROM temp.import_rows"
                     " WHERE row_number BETWEEN ? AND ? AND outcome IS NULL ORDER BY row_number",

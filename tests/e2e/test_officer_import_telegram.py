@@ -13,7 +13,7 @@ import pytest
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
 from bot.config import load_settings
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import DOWNLOAD_LIMIT, FakeTelegram
 
 ADMIN = 4242
 RESIDENT = 5151
@@ -84,4 +84,48 @@ async def test_a_residents_file_is_not_imported(server: FakeTelegram, officer_lo
     server.push_document(RESIDENT, "ds.xlsx", content, XLSX)
     await server.wait_for("sendMessage")
     assert "chỉ đọc được tin nhắn chữ" in server.sent(RESIDENT)[-1].text
+    assert await officer_loa.store.residents.count() == 0
+
+
+async def test_a_file_over_the_download_limit_is_refused_with_its_reason(
+    server: FakeTelegram, officer_loa: Loa
+) -> None:
+    content = workbook([]) + b"\0" * DOWNLOAD_LIMIT  # 20 MB and a little more
+    server.push_document(ADMIN, "danh_sach_lon.xlsx", content, XLSX)
+    await server.wait_for("sendMessage")
+    text = server.sent(ADMIN)[-1].text
+    assert "tệp danh_sach_lon.xlsx nặng 20,1 MB" in text
+    assert "chỉ cho bot tải tệp đến 20 MB" in text
+    assert not server.calls("getFile")  # refused before any download
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("..", "tên tệp không được chỉ gồm dấu chấm"),
+        ("../../etc/ds.xlsx", "tên tệp không được chứa dấu / hoặc \\"),
+        ("ds\\ea_tul.xlsx", "tên tệp không được chứa dấu / hoặc \\"),
+        ("ds\x07.xlsx", "ký tự điều khiển"),
+    ],
+)
+async def test_a_file_with_an_unusable_name_is_refused_with_its_reason(
+    server: FakeTelegram, officer_loa: Loa, name: str, reason: str
+) -> None:
+    content = workbook([["Nguyễn Văn Ba", "05/03/1958", "0123456789", "", "", "", "31/12/2026"]])
+    server.push_document(ADMIN, name, content, XLSX)
+    await server.wait_for("sendMessage")
+    text = server.sent(ADMIN)[-1].text
+    assert reason in text
+    assert "đặt lại tên tệp" in text
+    assert not server.calls("getFile")
+    assert await officer_loa.store.residents.count() == 0
+
+
+async def test_a_file_without_a_name_is_refused_with_its_reason(
+    server: FakeTelegram, officer_loa: Loa
+) -> None:
+    content = workbook([["Nguyễn Văn Ba", "05/03/1958", "0123456789", "", "", "", "31/12/2026"]])
+    server.push_document(ADMIN, "", content, XLSX)
+    await server.wait_for("sendMessage")
+    assert "không có tên" in server.sent(ADMIN)[-1].text
     assert await officer_loa.store.residents.count() == 0

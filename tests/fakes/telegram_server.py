@@ -59,6 +59,7 @@ from aiohttp import BodyPartReader, web
 __all__ = [
     "BOT_USER",
     "DEFAULT_TOKEN",
+    "DOWNLOAD_LIMIT",
     "Call",
     "FakeTelegram",
     "SentMessage",
@@ -85,6 +86,7 @@ GROUP_SENDER_ID = 100001
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+DOWNLOAD_LIMIT = 20_000_000  # getFile refuses larger files ("file is too big")
 
 _TEXT_FIELDS = frozenset(
     {
@@ -861,6 +863,8 @@ class FakeTelegram:
         file = self._files.get(str(call.params.get("file_id")))
         if file is None or file.file_id is None:
             raise _ApiError(400, "Bad Request: invalid file_id")
+        if file.size > DOWNLOAD_LIMIT:
+            raise _ApiError(400, "Bad Request: file is too big")
         return {
             "file_id": file.file_id,
             "file_unique_id": f"u{file.file_id}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from bot.core.places import place_key
 from bot.importing.columns import MissingColumns
+from bot.importing.reader import ResidentRow, read_residents
 from bot.importing.service import Commune, import_residents
 from bot.store import Store
 
@@ -177,3 +179,41 @@ async def test_an_officers_list_stays_inside_their_commune(store: Store, tmp_pat
     em = await store.residents.find_by_identity("0100000009", date(1955, 1, 1))
     assert em is not None
     assert (em.commune, em.expiry_date) == ("Xã Cư Né", date(2026, 12, 31))  # left alone
+
+
+async def test_imports_staging_at_the_same_time_never_mix_rows(
+    store: Store, tmp_path: Path
+) -> None:
+    """Two lists imported at once on one store: each report has exactly its own rows."""
+    report_a, report_b = await asyncio.gather(
+        import_residents(store.residents, write(tmp_path / "a.csv", _rows("A", 1, 30)), **AT),
+        import_residents(store.residents, write(tmp_path / "b.csv", _rows("B", 2, 20)), **AT),
+    )
+    assert (report_a.rows, report_a.added, report_a.rejected) == (30, 30, ())
+    assert (report_b.rows, report_b.added, report_b.rejected) == (20, 20, ())
+    assert await store.residents.count() == 50
+
+
+async def test_staging_tables_of_two_imports_are_their_own(store: Store, tmp_path: Path) -> None:
+    """Staged in turns on the one connection (below the service's turns), rows never mix."""
+    a, b = store.residents.begin_import(), store.residents.begin_import()
+    first = list(read_residents(write(tmp_path / "a.csv", _rows("A", 1, 30)), today=TODAY))
+    second = list(read_residents(write(tmp_path / "b.csv", _rows("B", 2, 20)), today=TODAY))
+    await a.stage([r for r in first[:10] if isinstance(r, ResidentRow)])
+    await b.stage([r for r in second if isinstance(r, ResidentRow)])
+    await a.stage([r for r in first[10:] if isinstance(r, ResidentRow)])
+    merged_a, merged_b = await asyncio.gather(a.merge(NOW), b.merge(NOW))
+    assert (merged_a.added, merged_a.rejected) == (30, ())
+    assert (merged_b.added, merged_b.rejected) == (20, ())
+    assert await store.residents.count() == 50
+
+
+AT = {"today": TODAY, "now": NOW}
+
+
+def _rows(prefix: str, first_digit: int, count: int) -> list[str]:
+    """`count` good rows whose BHXH numbers start with `first_digit`."""
+    return [
+        f"Người {prefix}{i},01/01/1960,{first_digit}{i:09d},,,Thôn 1,Xã Hòa Vang,31/12/2027"
+        for i in range(count)
+    ]
