@@ -313,6 +313,12 @@ class Registrations:
             cards += await self._db.execute_rowcount(
                 "UPDATE residents SET contact_id = NULL WHERE contact_id = ?", (contact_id,)
             )
+        if "resident_contacts" in tables:
+            cards += await self._db.execute_rowcount(
+                "DELETE FROM resident_contacts WHERE contact_id = ?", (contact_id,)
+            )
+        if "link_attempts" in tables:
+            await self._db.execute("DELETE FROM link_attempts WHERE contact_id = ?", (contact_id,))
         if "outbox" in tables:
             await self._db.execute("DELETE FROM outbox WHERE contact_id = ?", (contact_id,))
         return cards

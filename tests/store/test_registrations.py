@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import VIETNAM
+from bot.importing.service import import_residents
 from bot.store import Store
 from bot.store.registrations import (
     NewRegistration,
@@ -103,3 +104,24 @@ def test_a_reference_with_odd_or_huge_digits_names_no_registration() -> None:
     assert registration_id_of("dk000012") == 12
     assert registration_id_of("DK²") is None
     assert registration_id_of("DK" + "9" * 24) is None
+
+
+async def test_erasing_unlinks_every_card_so_no_reminder_reaches_the_person(
+    store: Store, tmp_path: Path
+) -> None:
+    listing = tmp_path / "danh_sach.csv"
+    listing.write_text(
+        "Họ và tên,Ngày sinh,Mã số BHXH,Số điện thoại,Thôn,Xã,Hạn thẻ\n"
+        "Lê Văn An,05/03/1958,0123456789,0905 123 456,Thôn 3,Ea Tul,05/01/2027\n",
+        encoding="utf-8",
+    )
+    await import_residents(store.residents, listing, today=NOW.date(), now=NOW)
+    (listed,) = await store.residents.find_by_phone("+84905123456")
+    contact = await store.contacts.touch("telegram", "42", "Lan", NOW)
+    other_app = await store.contacts.touch("zalo", "z42", "Lan", NOW)
+    await store.residents.link(listed.id, contact.id, NOW)
+    await store.residents.link(listed.id, other_app.id, NOW)  # the last link is Zalo's
+    assert [r.id for r in await store.residents.for_contact(contact.id)] == [listed.id]
+    await store.registrations.erase_contact(contact.id, NOW)
+    assert await store.residents.for_contact(contact.id) == []
+    assert [r.id for r in await store.residents.for_contact(other_app.id)] == [listed.id]
