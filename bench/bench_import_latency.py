@@ -115,7 +115,9 @@ def write_list(path: Path, rows: int, kind: str, first_number: int = 100_000_000
 
 async def old_import(loa: object, path: Path) -> str:
     """Import as before issue 12: the list is read on the event loop, no limits."""
-    from bot.importing.reader import ResidentRow, RowError, read_residents
+
+    from bot.core.registry import ResidentRow
+    from bot.importing.reader import RowError, read_residents
 
     residents = loa.store.residents  # type: ignore[attr-defined]
     parse = read_residents(path, today=TODAY)

@@ -329,7 +329,9 @@ async def serve(
             )
         sending = [asyncio.create_task(sender.run(stop)) for sender in senders]
         sending.append(asyncio.create_task(_run_broadcasts(loa, clock, stop)))
-        scheduler = start_scheduler(loa, load_rates(), clock=clock)
+        scheduler = start_scheduler(
+            loa.store, loa.renderer, load_rates(), loa.settings, clock=clock
+        )
         log.info("press Ctrl+C to stop")
         try:
             await stop.wait()

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.audience import Scope
 from bot.broadcasts.desk import PREFIX as BROADCAST_PREFIX
 from bot.broadcasts.desk import BroadcastDesk
+from bot.core.audience import Scope
 from bot.core.integers import row_id
 from bot.core.phones import display_phone
 from bot.core.places import display_place, place_key

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
+from bot.config import Settings
 from bot.core.rates import RateBook
+from bot.render import Renderer
+from bot.store import Store
 from scheduler.planner import plan_reminders
-
-if TYPE_CHECKING:  # the composition root imports this module, not the other way round
-    from bot.app import Loa
 
 __all__ = [
     "HOUSEKEEPING_JOB",
@@ -31,11 +30,11 @@ STARTUP_JOB = "reminder-planner-startup"
 HOUSEKEEPING_JOB = "housekeeping"
 
 
-async def run_planner(loa: Loa, clock: Clock, book: RateBook) -> int:
+async def run_planner(
+    store: Store, renderer: Renderer, book: RateBook, settings: Settings, clock: Clock
+) -> int:
     """Plan and queue the reminders due now; return how many were queued."""
-    report = await plan_reminders(
-        loa.store, loa.renderer, book, loa.settings, clock.now(), keep_planned=False
-    )
+    report = await plan_reminders(store, renderer, book, settings, clock.now(), keep_planned=False)
     log.info(
         "planner: %d reminder(s) queued, %d missed stage(s), %d not linked, %d stopped/blocked,"
         " %d turned off",
@@ -48,17 +47,24 @@ async def run_planner(loa: Loa, clock: Clock, book: RateBook) -> int:
     return report.planned_count
 
 
-async def run_housekeeping(loa: Loa, clock: Clock) -> int:
+async def run_housekeeping(store: Store, settings: Settings, clock: Clock) -> int:
     """Delete chat messages older than MESSAGE_LOG_DAYS (0 keeps all); return how many."""
-    days = loa.settings.message_log_days
+    days = settings.message_log_days
     if days == 0:
         return 0
-    removed = await loa.store.messages.prune(clock.now() - timedelta(days=days))
+    removed = await store.messages.prune(clock.now() - timedelta(days=days))
     log.info("housekeeping: %d chat message(s) older than %d days deleted", removed, days)
     return removed
 
 
-def start_scheduler(loa: Loa, book: RateBook, *, clock: Clock | None = None) -> AsyncIOScheduler:
+def start_scheduler(
+    store: Store,
+    renderer: Renderer,
+    book: RateBook,
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+) -> AsyncIOScheduler:
     """Start (inside the running event loop) a scheduler that plans now and daily.
 
     The daily run is at `planner_hour` o'clock in the configured time zone; half an hour later
@@ -67,17 +73,18 @@ def start_scheduler(loa: Loa, book: RateBook, *, clock: Clock | None = None) -> 
     `scheduler.shutdown(wait=False)`.
     """
     clock = clock or SystemClock()
-    scheduler = AsyncIOScheduler(timezone=loa.settings.tz)
-    hour = loa.settings.planner_hour
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    hour = settings.planner_hour
+    planning = (store, renderer, book, settings, clock)
     daily = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 6 * 3600}
     scheduler.add_job(
-        run_planner, "cron", args=(loa, clock, book), hour=hour, minute=0, id=PLANNER_JOB, **daily
+        run_planner, "cron", args=planning, hour=hour, minute=0, id=PLANNER_JOB, **daily
     )
-    scheduler.add_job(run_planner, "date", args=(loa, clock, book), id=STARTUP_JOB)
+    scheduler.add_job(run_planner, "date", args=planning, id=STARTUP_JOB)
     scheduler.add_job(
         run_housekeeping,
         "cron",
-        args=(loa, clock),
+        args=(store, settings, clock),
         hour=hour,
         minute=30,
         id=HOUSEKEEPING_JOB,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.files import write_private
 from bot.store.db import Database
+from bot.store.files import write_private
 
 _CONTACT = (
     "INSERT INTO contacts (channel, external_id, first_seen, last_seen) VALUES (?, ?, 'x', 'x')"

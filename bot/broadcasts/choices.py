@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.audience import Audience, CardRule, CardStatus, parse_audience
+from bot.core.audience import Audience, CardRule, CardStatus, parse_audience
 from bot.core.places import display_place, place_key
 
 __all__ = [

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.audience import Scope
 from bot.broadcasts.flow import DRAFT_PREFIX, Created, DraftFlow
 from bot.broadcasts.service import BroadcastError, BroadcastService, Report
+from bot.core.audience import Scope
 from bot.core.integers import row_id
 from bot.core.types import Button, Reply
 from bot.render import Renderer

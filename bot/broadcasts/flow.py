@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.audience import INTERESTS, Audience, AudienceError, Scope, parse_audience
 from bot.broadcasts.choices import (
     CARD_CHOICES,
     TimeError,
@@ -32,6 +31,7 @@ from bot.broadcasts.choices import (
 )
 from bot.broadcasts.service import BroadcastError, BroadcastService, Preview
 from bot.broadcasts.template import FIELDS, TemplateError
+from bot.core.audience import INTERESTS, Audience, AudienceError, Scope, parse_audience
 from bot.core.dialog.privacy import CANCEL_WORDS
 from bot.core.text import fold
 from bot.core.types import Button, Reply

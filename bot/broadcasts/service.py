@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.audience import Audience, Scope, parse_audience, scoped
 from bot.broadcasts.template import OfficerTemplate, compile_template
 from bot.clock import Clock
 from bot.config import Settings
+from bot.core.audience import Audience, Scope, parse_audience, scoped
 from bot.store.broadcasts import (
     Broadcast,
     Broadcasts,

@@ -12,9 +12,9 @@ from telegram.error import InvalidToken
 from bot.channels.telegram import TelegramUnreachable
 from bot.cli import backup, broadcasts, officers, outbox, residents, serve
 from bot.config import ENV_FILE_VARIABLE, ConfigError, find_env_file, load_settings
-from bot.files import PRIVATE_UMASK
 from bot.render import Renderer
 from bot.store import MissingDatabase
+from bot.store.files import PRIVATE_UMASK
 
 __all__ = ["main"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.cli.common import Commands, store_for
 from bot.config import Settings
-from bot.files import make_private_dirs
+from bot.store.files import make_private_dirs
 
 __all__ = ["register"]
 

@@ -13,9 +13,9 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.places import display_place, place_key
 from bot.exporting import export_bytes
-from bot.files import write_private
 from bot.render import Renderer
 from bot.store import Store
+from bot.store.files import write_private
 
 __all__ = ["register"]
 

@@ -48,6 +48,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.core.phones import normalise_phone, phone_problem
 from bot.core.places import display_place, place_key
+from bot.core.registry import ResidentRow
 from bot.importing.columns import (
     FIELD_LABELS,
     HEADER_SEARCH_ROWS,
@@ -74,7 +75,6 @@ __all__ = [
     "EXCEL_EXTENSIONS",
     "MAX_CELL_CHARS",
     "ImportParse",
-    "ResidentRow",
     "RowError",
     "RowWarning",
     "UnsupportedFile",
@@ -105,32 +105,6 @@ Rows = Iterator[tuple[int, Sequence[Cell]]]
 
 class UnsupportedFile(ValueError):
     """The file is not a list Loa can read (wrong type, damaged, unknown encoding)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ResidentRow:
-    """One accepted resident: clean values, phone in E.164, place names with matching keys.
-
-    `birth_year` is set whenever anything about the birth is known (also from a full date);
-    `commune`/`village` are "" when the list has no such column or the cell is empty;
-    `card_code` is the old 15-character card code when the list gives one.
-    """
-
-    row_number: int
-    full_name: str
-    birth_date: date | None
-    birth_year: int | None
-    bhxh_number: str | None
-    card_code: str | None
-    id_number: str | None
-    phone: str | None
-    commune: str
-    commune_key: str
-    village: str
-    village_key: str
-    expiry_date: date
-    household_code: str | None
-    gender: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.core.registry import ResidentRow
 from bot.importing.limits import ImportLimits
-from bot.importing.reader import ResidentRow, RowError, RowWarning, read_residents
+from bot.importing.reader import RowError, RowWarning, read_residents
 from bot.store.residents import Residents
 
 __all__ = ["BATCH_ROWS", "Commune", "ImportReport", "RejectedRow", "import_residents"]

@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.broadcasts.audience import Audience, CardStatus
+from bot.core.audience import Audience, CardStatus
 from bot.store.db import Database, iso, parse_iso
 from bot.store.outbox import Outbox, OutboxItem
 

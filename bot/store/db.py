@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.files import create_private, make_private_dirs, tighten
+from bot.store.files import create_private, make_private_dirs, tighten
 
 __all__ = [
     "MIGRATIONS_DIR",

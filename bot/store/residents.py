@@ -15,7 +15,7 @@ from bot.store.db import Database, iso
 from bot.store.reminders import DEDUPE_KEY_SQL
 
 if TYPE_CHECKING:
-    from bot.importing.reader import ResidentRow
+    from bot.core.registry import ResidentRow
 
 __all__ = ["MergeResult", "Resident", "ResidentImport", "Residents", "resident_from_row"]
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot.broadcasts.audience import Scope
 from bot.broadcasts.service import BroadcastService
 from bot.clock import VIETNAM
+from bot.core.audience import Scope
 from bot.store import Store
 from tests.broadcasts.kill_worker import NOW
 from tests.broadcasts.seed import Person, seed

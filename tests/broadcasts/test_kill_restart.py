@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.broadcasts.audience import Scope
 from bot.broadcasts.service import BroadcastService
 from bot.clock import VIETNAM
+from bot.core.audience import Scope
 from bot.delivery import Sender
 from bot.store import Store
 from tests.broadcasts.kill_run import kill_and_restart, lines

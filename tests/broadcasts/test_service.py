@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.app import Loa
-from bot.broadcasts.audience import AudienceError, Scope
 from bot.broadcasts.service import BroadcastError, BroadcastService
 from bot.clock import VIETNAM, FixedClock
+from bot.core.audience import AudienceError, Scope
 from bot.core.places import place_key
 from bot.core.types import Button
 from bot.delivery import PermanentError, Sender, Transport, Unreachable

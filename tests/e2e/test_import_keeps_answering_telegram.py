@@ -14,7 +14,8 @@ import pytest
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
 from bot.config import load_settings
-from bot.importing.reader import ImportParse, ResidentRow, RowError
+from bot.core.registry import ResidentRow
+from bot.importing.reader import ImportParse, RowError
 from tests.fakes.telegram_server import Call, FakeTelegram
 
 ADMIN = 4242

@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bot.core.registry import ResidentRow
 from bot.importing.columns import MissingColumns
 from bot.importing.reader import (
     ImportParse,
-    ResidentRow,
     RowError,
     RowWarning,
     UnsupportedFile,

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.places import place_key
+from bot.core.registry import ResidentRow
 from bot.importing.columns import MissingColumns
-from bot.importing.reader import ResidentRow, read_residents
+from bot.importing.reader import read_residents
 from bot.importing.service import Commune, import_residents
 from bot.store import Store
 

@@ -39,13 +39,13 @@ async def test_messages_older_than_the_window_are_deleted(
     assert contact is not None
     before = await loa.store.messages.for_contact(contact.id)
     assert len(before) >= 4  # two messages in, at least two answers out
-    removed = await run_housekeeping(loa, clock)
+    removed = await run_housekeeping(loa.store, loa.settings, clock)
     after = await loa.store.messages.for_contact(contact.id)
     assert removed == len(before) - len(after) > 0
     assert all(m.created_at >= clock.now() - timedelta(days=365) for m in after)
     assert [m.text for m in after if m.direction == "in"] == ["xin chào"]
     assert await loa.store.contacts.find("telegram", "1") is not None  # the contact stays
-    assert await run_housekeeping(loa, clock) == 0  # nothing more to do
+    assert await run_housekeeping(loa.store, loa.settings, clock) == 0  # nothing more to do
 
 
 async def test_zero_days_keeps_everything(db_path: Path) -> None:
@@ -56,7 +56,7 @@ async def test_zero_days_keeps_everything(db_path: Path) -> None:
     async with open_loa(settings, clock=clock) as loa:
         await loa.engine.handle(Incoming("telegram", "1", Kind.COMMAND, command="start"))
         clock.set(START + timedelta(days=4000))
-        assert await run_housekeeping(loa, clock) == 0
+        assert await run_housekeeping(loa.store, loa.settings, clock) == 0
 
 
 async def test_prune_works_in_chunks(chatted: tuple[Loa, FixedClock]) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.app import Loa
-from bot.broadcasts.audience import parse_audience
 from bot.clock import FixedClock
+from bot.core.audience import parse_audience
 from bot.store.broadcasts import BroadcastStatus, NewBroadcast, Selection, dedupe_key
 from bot.store.outbox import OutboxItem
 from tests.broadcasts.seed import Person, seed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.broadcasts.audience import (
+from bot.core.audience import (
     AudienceError,
     CardRule,
     CardStatus,
