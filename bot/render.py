@@ -114,7 +114,3 @@ class Renderer:
             buttons=buttons,
             phone_button=phone_button,
         )
-
-    def has_template(self, template: str) -> bool:
-        """Return whether messages/<locale>/<template>.j2 exists."""
-        return f"{template}.j2" in self.env.list_templates()

@@ -285,7 +285,3 @@ class ZaloClient:
         """Send a text (at most 2,000 characters); return the new message's id."""
         result = await self.call("sendMessage", {"chat_id": chat_id, "text": text})
         return _text(result.get("message_id")) if isinstance(result, Mapping) else ""
-
-    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
-        """Show "typing…" (or another action) in the chat for a few seconds."""
-        await self.call("sendChatAction", {"chat_id": chat_id, "action": action})

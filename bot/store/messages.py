@@ -41,17 +41,6 @@ class MessageLog:
             (contact_id, direction, kind, text, iso(now)),
         )
 
-    async def add_many(
-        self, contact_id: int, entries: list[tuple[Direction, str, str]], now: datetime
-    ) -> None:
-        """Log several messages (direction, kind, text) at once."""
-        stamp = iso(now)
-        await self._db.executemany(
-            "INSERT INTO messages (contact_id, direction, kind, text, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(contact_id, direction, kind, text, stamp) for direction, kind, text in entries],
-        )
-
     async def prune(self, before: datetime, *, chunk: int = 5000) -> int:
         """Delete the messages logged before `before`, a chunk per statement; return how many.
 

@@ -111,14 +111,6 @@ def reference_of(registration_id: int) -> str:
     return f"{_REFERENCE_PREFIX}{registration_id:06d}"
 
 
-def registration_id_of(reference: str) -> int | None:
-    """Return the id in a reference number ("DK000012" → 12), or None."""
-    body = reference.strip().upper().removeprefix(_REFERENCE_PREFIX)
-    if not (0 < len(body) <= 19 and body.isascii() and body.isdecimal()):
-        return None
-    return int(body) if int(body) < 2**63 else None  # what SQLite's INTEGER holds
-
-
 def _from_row(row: aiosqlite.Row) -> Registration:
     return Registration(
         id=row["id"],

@@ -15,7 +15,6 @@ from bot.store.registrations import (
     NewRegistration,
     Registrations,
     RegistrationStatus,
-    registration_id_of,
 )
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
@@ -98,12 +97,6 @@ async def test_erasing_keeps_only_anonymous_counts(store: Store) -> None:
     row = await store.db.fetchone("SELECT full_name, phone, village FROM registrations")
     assert row is not None
     assert tuple(row) == ("", "", "")
-
-
-def test_a_reference_with_odd_or_huge_digits_names_no_registration() -> None:
-    assert registration_id_of("dk000012") == 12
-    assert registration_id_of("DK²") is None
-    assert registration_id_of("DK" + "9" * 24) is None
 
 
 async def test_erasing_unlinks_every_card_so_no_reminder_reaches_the_person(
