@@ -50,6 +50,8 @@ __all__ = [
 ]
 
 CHANNEL = "telegram"
+GROUP_COMMAND = "id"
+"""The one residents' command answered in a group: who am I, and which group is this."""
 log = logging.getLogger(__name__)
 
 _SHORT_LABEL = 14
@@ -279,10 +281,14 @@ class TelegramChannel:
         await self.send(incoming.reply_to, await self.engine.handle(incoming))
 
     async def _on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Serve officer commands and list files in a group (an officers' chat)."""
+        """Serve officer commands and list files in a group (an officers' chat), and /id."""
         incoming = to_incoming(update)
-        if incoming is not None and incoming.kind in (Kind.COMMAND, Kind.DOCUMENT):
-            await self._for_officers(incoming)
+        if incoming is None or incoming.kind not in (Kind.COMMAND, Kind.DOCUMENT):
+            return
+        if await self._for_officers(incoming):
+            return
+        if incoming.kind is Kind.COMMAND and incoming.command == GROUP_COMMAND:
+            await self.send(incoming.reply_to, await self.engine.handle(incoming))
 
     async def _for_officers(self, incoming: Incoming) -> bool:
         """Serve an officer command, invitation, list file or draft text; False if not one."""

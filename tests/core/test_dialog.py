@@ -267,3 +267,15 @@ def test_buttons_with_odd_digits_are_asked_again(
     decision = dialog.decide(turn(Kind.BUTTON, payload, state=state))
     assert decision.says
     assert decision.says[0].template != "calc/out_of_range"
+
+
+def test_id_names_the_sender_and_keeps_the_flow(dialog: Dialog) -> None:
+    state = State("calc", "members", {"kind": "household"})
+    incoming = Incoming("zalo", "abc123", Kind.COMMAND, command="id", chat_id="abc123")
+    decision = dialog.decide(Turn(incoming, "", state, False, NOW, date(2026, 11, 25)))
+    (say,) = decision.says
+    assert (say.template, dict(say.data)) == (
+        "your_id",
+        {"channel": "zalo", "sender": "abc123", "group": ""},
+    )
+    assert decision.state == state

@@ -120,3 +120,18 @@ async def test_the_bot_uses_the_configured_api_url_for_files(
     assert file.file_path.startswith(server.url)
     assert bytes(await file.download_as_bytearray()) == b"hello"
     assert json.dumps(server.commands)
+
+
+async def test_id_tells_anyone_their_own_id_and_in_a_group_the_groups(
+    server: FakeTelegram, bot: TelegramChannel
+) -> None:
+    server.push_text(7001, "/id")
+    await server.wait_for("sendMessage")
+    assert "Mã của bạn trên Telegram: 7001" in server.sent(7001)[-1].text
+    assert "nhóm" not in server.sent(7001)[-1].text.split("\n")[1]
+    server.push_text(-100555, "/id", user_id=7002)
+    await server.wait_for("sendMessage", count=2)
+    in_group = server.sent(-100555)[-1].text
+    assert "Mã của bạn trên Telegram: 7002" in in_group
+    assert "Mã của nhóm này: -100555" in in_group
+    assert "loa officers chat" in in_group

@@ -323,3 +323,9 @@ async def test_on_zalo_a_typed_phone_links_only_with_the_birth_date(
     await _say(zalo, "0905 123 456")
     right = await _say(zalo, "05/03/1958")
     assert "Nguyễn Văn Ba: hết hạn 02/12/2026" in right
+
+
+async def test_id_tells_a_zalo_user_their_own_id(zalo: FakeZalo, polling: ZaloChannel) -> None:
+    said = await _say(zalo, "/id")
+    assert f"Mã của bạn trên Zalo: {RESIDENT}" in said
+    assert "loa officers add" in said

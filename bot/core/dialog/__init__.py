@@ -97,6 +97,11 @@ class Dialog:
         command = turn.incoming.command
         if command == "start":
             return Decision(says=(main_menu("start", name=turn.incoming.display_name),))
+        if command == "id":
+            incoming = turn.incoming
+            group = incoming.chat_id if incoming.chat_id not in ("", incoming.sender_id) else ""
+            ids = {"channel": incoming.channel, "sender": incoming.sender_id, "group": group}
+            return Decision(says=(Say("your_id", ids),), state=turn.state)
         if command == "help":
             return Decision(says=(main_menu("help"),))
         if command == "menu":
