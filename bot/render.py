@@ -113,6 +113,7 @@ class Renderer:
             text=self.text(say.template, {"channel": channel, **say.data}),
             buttons=buttons,
             phone_button=phone_button,
+            asks_number=say.asks_number,
         )
 
     def has_template(self, template: str) -> bool:

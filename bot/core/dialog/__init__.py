@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.dialog.answers import Answers
+from bot.core.dialog.answers import OFFERED, Answers
 from bot.core.dialog.calculator import FLOW as CALC_FLOW
 from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
@@ -15,6 +15,7 @@ from bot.core.dialog.registration import Registration
 from bot.core.dialog.reminders import FLOW as REMIND_FLOW
 from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
+from bot.core.integers import ascii_int
 from bot.core.knowledge import KnowledgeBase
 from bot.core.rates import RateBook
 from bot.core.text import fold
@@ -37,6 +38,16 @@ _PERSONAL_STEPS = {
     (REGISTER_FLOW, "phone"): "phone",
 }
 """Steps whose answer is personal data: the message log keeps what was given, not the text."""
+_NUMBER_STEPS = frozenset(
+    {
+        (CALC_FLOW, "members"),
+        (CALC_FLOW, "months"),
+        (CALC_FLOW, "income"),
+        (CALC_FLOW, OFFERED.step),
+        (REGISTER_FLOW, "household"),
+    }
+)
+"""Steps that ask for a number: a typed number answers them and never picks a list item."""
 _MENU_WORDS = frozenset({"menu", "menu chinh", "xem menu", "quay lai", "bat dau", "start"})
 _HELP_WORDS = frozenset({"help", "huong dan", "tro giup", "cach dung"})
 
@@ -51,7 +62,20 @@ class Dialog:
         self.registration = Registration()
         self.privacy = Privacy()
 
+    @staticmethod
+    def asks_number(state: State | None) -> bool:
+        """Tell whether the step `state` is at asks for a number (so "4" means 4)."""
+        return state is not None and (state.flow, state.step) in _NUMBER_STEPS
+
     def decide(self, turn: Turn) -> Decision:
+        """Return the answer to one turn; a step that asks for a number says so to channels."""
+        decision = self._decide(turn)
+        if decision.says and self.asks_number(decision.state):
+            *before, last = decision.says
+            return replace(decision, says=(*before, replace(last, asks_number=True)))
+        return decision
+
+    def _decide(self, turn: Turn) -> Decision:
         """Return the answer to one turn.
 
         Stop first; then a person's own request to resume. Someone who stopped is still
@@ -146,6 +170,12 @@ class Dialog:
         if folded in _HELP_WORDS:
             return Decision(says=(main_menu("help"),))
         state = turn.state
+        if state is not None and (state.flow, state.step) == (OFFERED.flow, OFFERED.step):
+            size = _bare_number(turn.text)
+            if size is not None:
+                return self.calculator.start(turn, {**OFFERED.data, "members": size})
+            turn = replace(turn, state=None)  # anything else is a question of its own
+            state = None
         naming = state is not None and (state.flow, state.step) == (REGISTER_FLOW, "name")
         wanted = wants(turn.text, folded, naming=naming)
         if wanted == "stop":
@@ -189,6 +219,12 @@ def _log_input_as(turn: Turn, decision: Decision) -> Decision:
         if given:
             return replace(decision, log_input_as=given)
     return decision
+
+
+def _bare_number(text: str) -> int | None:
+    """Return the number when the text is only a number ("4", "4."), else None."""
+    stripped = text.strip().rstrip(".")
+    return ascii_int(stripped, 3)
 
 
 def _in_flow(state: State | None, flow: str) -> bool:
