@@ -67,3 +67,120 @@ def test_steps_asking_for_a_number_are_known(
     dialog: Dialog, state: State | None, asks: bool
 ) -> None:
     assert dialog.asks_number(state) is asks
+
+
+REGISTER_NAME = [(Kind.BUTTON, "reg:interest:household"), (Kind.BUTTON, "reg:consent:yes")]
+
+
+def at_step(dialog: Dialog, step: str) -> State:
+    """Walk the registration to `step` with ordinary answers."""
+    answers = {
+        "name": "Nguyễn Thị Hoa",
+        "phone": "0905 123 456",
+        "commune": "Xã Hòa Phú",
+        "village": "Thôn 3",
+        "household": "4",
+    }
+    decision = walk(dialog, [(Kind.BUTTON, "reg"), *REGISTER_NAME])
+    assert decision.state is not None
+    while decision.state is not None and decision.state.step != step:
+        typed = answers[decision.state.step]
+        decision = dialog.decide(turn(Kind.TEXT, typed, state=decision.state))
+    assert decision.state is not None
+    return decision.state
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "thôi",
+        "thôi không đăng ký nữa",
+        "thoi ko dang ky nua",
+        "dừng lại",
+        "Hủy bỏ",
+        "bỏ qua đi",
+        "không cần nữa đâu",
+        "để sau nhé",
+    ],
+)
+@pytest.mark.parametrize("step", ["name", "phone", "commune"])
+def test_a_cancel_phrase_in_any_wording_cancels_the_registration(
+    dialog: Dialog, typed: str, step: str
+) -> None:
+    decision = dialog.decide(turn(Kind.TEXT, typed, state=at_step(dialog, step)))
+    assert [s.template for s in decision.says] == ["privacy/cancelled"]
+    assert decision.state is None
+    assert decision.effects == ()  # cancelling is not /stop
+
+
+@pytest.mark.parametrize("typed", ["bỏ qua", "bỏ qua đi"])
+def test_bo_qua_at_the_household_step_skips_it(dialog: Dialog, typed: str) -> None:
+    decision = dialog.decide(turn(Kind.TEXT, typed, state=at_step(dialog, "household")))
+    assert decision.state is not None
+    assert decision.state.step == "time"
+    assert decision.state.data["household"] is None
+
+
+@pytest.mark.parametrize("typed", ["7", "12 người"])
+def test_a_typed_household_size_is_the_size(dialog: Dialog, typed: str) -> None:
+    decision = dialog.decide(turn(Kind.TEXT, typed, state=at_step(dialog, "household")))
+    assert decision.state is not None
+    assert decision.state.data["household"] == int(typed.split()[0])
+
+
+@pytest.mark.parametrize(
+    ("step", "typed"),
+    [
+        ("name", "bảo hiểm y tế hộ gia đình bao nhiêu tiền"),
+        ("name", "the bhyt dien tu"),
+        ("phone", "thẻ bhyt hết hạn thì sao?"),
+        ("commune", "đóng bhyt ở đâu"),
+    ],
+)
+def test_a_question_mid_registration_is_answered_and_the_flow_offered_back(
+    dialog: Dialog, step: str, typed: str
+) -> None:
+    state = at_step(dialog, step)
+    decision = dialog.decide(turn(Kind.TEXT, typed, state=state))
+    assert decision.says[0].template.startswith("topics/")
+    back = decision.says[-1]
+    assert back.template == "flow/offer_back"
+    assert [c.payload for c in back.choices] == ["flow:continue", "flow:cancel"]
+    assert decision.state == state  # nothing typed was taken as the name, phone or place
+    again = dialog.decide(turn(Kind.BUTTON, "flow:continue", state=decision.state))
+    assert again.says[-1].template == f"register/ask_{step}"
+
+
+def test_a_question_while_linking_a_card_is_answered_and_offered_back(dialog: Dialog) -> None:
+    asked = dialog.decide(turn(Kind.BUTTON, "remind:id"))
+    decision = dialog.decide(turn(Kind.TEXT, "mã số bhxh là gì?", state=asked.state))
+    assert decision.says[-1].template == "flow/offer_back"
+    assert decision.state == asked.state
+    again = dialog.decide(turn(Kind.BUTTON, "flow:continue", state=decision.state))
+    assert again.says[-1].template == "remind/ask_id_number"
+
+
+def test_names_that_look_like_cancel_words_stay_names(dialog: Dialog) -> None:
+    decision = dialog.decide(turn(Kind.TEXT, "Huy", state=at_step(dialog, "name")))
+    assert decision.state is not None
+    assert decision.state.data["name"] == "Huy"
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [(Kind.BUTTON, "reg"), *REGISTER_NAME],
+        [(Kind.BUTTON, "remind:phone")],
+        [(Kind.BUTTON, "calc"), (Kind.BUTTON, "calc:kind:household")],
+    ],
+)
+def test_every_step_waiting_for_input_says_how_to_cancel(
+    dialog: Dialog, steps: list[tuple[Kind, str]]
+) -> None:
+    decision = walk(dialog, steps)
+    assert decision.says[-1].data.get("cancel_hint") is True
+
+
+def test_answers_outside_a_flow_carry_no_cancel_hint(dialog: Dialog) -> None:
+    decision = dialog.decide(turn(Kind.TEXT, "thẻ bhyt điện tử"))
+    assert "cancel_hint" not in decision.says[-1].data
