@@ -18,7 +18,7 @@ def as_numbered_text(reply: Reply) -> str:
         return reply.text
     if reply.asks_number:
         lines = [f"  • {button.label}" for button in reply.buttons]
-        return reply.text + "\n\n" + "\n".join(lines) + "\n(Gõ số, hoặc gõ tên mục để chọn)"
+        return reply.text + "\n\n" + "\n".join(lines) + "\n(Gõ số hoặc tên mục để chọn)"
     lines = [f"  {key}. {button.label}" for key, button in keyed(reply.buttons)]
     return reply.text + "\n\n" + "\n".join(lines) + "\n(Gõ số hoặc tên mục để chọn)"
 
