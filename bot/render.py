@@ -112,6 +112,8 @@ class Renderer:
         phone_button = self.label("phone.share") if say.request_phone else ""
         data = {"channel": channel, **say.data}
         text = self.text(say.template, data)
+        if say.data.get("greet"):
+            text = self.text("address/greet", data) + "\n" + text
         if say.data.get("cancel_hint"):
             text += "\n" + self.text("flow/cancel_hint", data)
         return Reply(

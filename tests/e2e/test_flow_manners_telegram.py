@@ -85,3 +85,13 @@ async def test_a_typed_seven_at_the_household_step_is_seven_people(
     assert "lúc nào" in time_ask
     summary = await _press(server, "reg:time:evening")
     assert "Số người trong hộ: 7" in summary
+
+
+async def test_a_resident_who_says_bac_is_answered_as_bac_for_the_conversation(
+    server: FakeTelegram, loa_bot: Loa
+) -> None:
+    (first,) = await _say(server, "Chào cháu, bác muốn hỏi thẻ bhyt điện tử là gì")
+    assert first.startswith("Dạ thưa bác,")
+    asked = await _press(server, "reg")  # a later message, with no form in it
+    assert "Bác quan tâm" in asked
+    assert "Bạn" not in asked

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.core.addressing import self_address
 from bot.core.dialog.answers import OFFERED, Answers
 from bot.core.dialog.calculator import FLOW as CALC_FLOW
 from bot.core.dialog.calculator import Calculator
+from bot.core.dialog.memory import split_memory, with_memory
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
 from bot.core.dialog.privacy import FLOW as PRIVACY_FLOW
 from bot.core.dialog.privacy import Privacy, wants
@@ -84,8 +86,24 @@ class Dialog:
         return state is not None and (state.flow, state.step) in _NUMBER_STEPS
 
     def decide(self, turn: Turn) -> Decision:
-        """Return the answer to one turn; a step that asks for a number says so to channels."""
-        decision = self._decide(turn)
+        """Return the answer to one turn, in the resident's own form of address.
+
+        The conversation's memory (the form the resident calls themselves by) rides in the
+        saved state, under the flows' data; flows never see it. A step that asks for a
+        number says so to channels; a step waiting for input says how to cancel.
+        """
+        remembered, state = split_memory(turn.state)
+        decision = self._decide(replace(turn, state=state))
+        said = self_address(turn.text) if turn.incoming.kind is Kind.TEXT else None
+        memory = {**remembered, "address": said} if said else remembered
+        decision = _addressed(
+            decision, memory, greet=bool(said) and said != remembered.get("address")
+        )
+        return replace(decision, state=with_memory(decision.state, memory))
+
+    def _decide(self, turn: Turn) -> Decision:
+        """Decide, then mark the last message with what its step expects."""
+        decision = self._route_all(turn)
         if not decision.says:
             return decision
         *before, last = decision.says
@@ -96,7 +114,7 @@ class Dialog:
             last = replace(last, data={**last.data, "cancel_hint": True})
         return replace(decision, says=(*before, last))
 
-    def _decide(self, turn: Turn) -> Decision:
+    def _route_all(self, turn: Turn) -> Decision:
         """Return the answer to one turn.
 
         Stop first; then a person's own request to resume. Someone who stopped is still
@@ -326,6 +344,17 @@ def _bare_number(text: str) -> int | None:
     """Return the number when the text is only a number ("4", "4."), else None."""
     stripped = text.strip().rstrip(".")
     return ascii_int(stripped, 3)
+
+
+def _addressed(decision: Decision, memory: dict[str, str], *, greet: bool) -> Decision:
+    """Give every message the resident's form of address; greet in it when newly said."""
+    address = memory.get("address")
+    if not address or not decision.says:
+        return decision
+    says = [replace(say, data={**say.data, "address": address}) for say in decision.says]
+    if greet:
+        says[0] = replace(says[0], data={**says[0].data, "greet": True})
+    return replace(decision, says=tuple(says))
 
 
 def _in_any_flow(state: State | None) -> bool:
