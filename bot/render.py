@@ -67,6 +67,7 @@ class Renderer:
         )
         self.env.globals["hotline"] = HOTLINE
         self.env.globals["office"] = office or Office()
+        self.env.globals["show_source"] = True  # the core hides a decree already cited (#19.8)
         self.env.globals["address"] = "bạn"  # how Loa calls the resident unless told (#19.8)
         self._labels: dict[str, Template | str] = {}
         self._templates: dict[str, Template] = {}  # files never change while Loa runs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_cancel", "is_question"]
+__all__ = ["asks_source", "is_cancel", "is_question"]
 
 _POLITE = r"(?:di|nhe|nha|a|ha|ban|loa|em|chau|con|minh|toi|vay|luon|roi|het|khoi|khong can)"
 _LEAD = r"(?:thoi|huy|huy bo|dung|dung lai|ngung|ngung lai|bo qua|bo|khoi|thoat|cancel)"
@@ -42,3 +42,16 @@ def is_cancel(folded: str, *, can_skip: bool = False) -> bool:
 def is_question(text: str, folded: str) -> bool:
     """Tell whether typed text reads as a question rather than an answer to a step."""
     return "?" in text or _ASKING.search(folded) is not None
+
+
+_SOURCE = re.compile(
+    r"^(?:(?:cho (?:xin|hoi) )?(?:nguon|can cu|van ban|nghi dinh|luat|quy dinh|thong tu)"
+    r"(?: (?:dau|nao|o dau|vao dau|gi|the nao|theo|cua|do|nay|khong))*"
+    r"|theo (?:nguon|van ban|nghi dinh|luat|quy dinh|thong tu) (?:nao|gi)(?: \w+){0,2})"
+    r"(?: (?:a|vay|ha|nhe|nha|ban|loa|chau|em|con))*$"
+)
+
+
+def asks_source(folded: str) -> bool:
+    """Tell whether folded text asks for the legal source ("nguồn?", "căn cứ đâu")."""
+    return _SOURCE.match(folded) is not None

@@ -20,7 +20,7 @@ from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
 from bot.core.integers import ascii_int
 from bot.core.knowledge import KnowledgeBase
-from bot.core.leaving import is_cancel, is_question
+from bot.core.leaving import asks_source, is_cancel, is_question
 from bot.core.rates import RateBook
 from bot.core.text import fold
 from bot.core.types import Choice, Decision, Effect, Kind, Say, State
@@ -93,12 +93,18 @@ class Dialog:
         number says so to channels; a step waiting for input says how to cancel.
         """
         remembered, state = split_memory(turn.state)
-        decision = self._decide(replace(turn, state=state))
-        said = self_address(turn.text) if turn.incoming.kind is Kind.TEXT else None
-        memory = {**remembered, "address": said} if said else remembered
-        decision = _addressed(
-            decision, memory, greet=bool(said) and said != remembered.get("address")
-        )
+        inner = replace(turn, state=state)
+        typed = turn.incoming.kind is Kind.TEXT
+        sourcing = typed and asks_source(fold(turn.text))
+        if sourcing and "topic" in remembered:
+            decision = self.answers.topic(inner, remembered["topic"])
+        else:
+            decision = self._decide(inner)
+        said = self_address(turn.text) if typed else None
+        memory = {**remembered, "address": said} if said else dict(remembered)
+        greet = bool(said) and said != remembered.get("address")
+        decision = _addressed(decision, memory, greet=greet)
+        decision = _sourced(decision, memory, turn.today.isoformat(), asked=sourcing)
         return replace(decision, state=with_memory(decision.state, memory))
 
     def _decide(self, turn: Turn) -> Decision:
@@ -355,6 +361,23 @@ def _addressed(decision: Decision, memory: dict[str, str], *, greet: bool) -> De
     if greet:
         says[0] = replace(says[0], data={**says[0].data, "greet": True})
     return replace(decision, says=tuple(says))
+
+
+def _sourced(decision: Decision, memory: dict[str, str], today: str, *, asked: bool) -> Decision:
+    """Cite the legal source once per conversation (a day), or when the resident asks.
+
+    Updates `memory` in place: the day a source was last cited and the last topic shown,
+    so "nguồn?" can show that topic again with its source.
+    """
+    show = asked or memory.get("sourced") != today
+    says = tuple(replace(say, data={**say.data, "show_source": show}) for say in decision.says)
+    topics = [say.template for say in says if say.template.startswith(("topics/", "asked/"))]
+    if topics and show:
+        memory["sourced"] = today
+    pages = [t.removeprefix("topics/") for t in topics if t.startswith("topics/")]
+    if pages and pages[0] not in ("group", "groups"):
+        memory["topic"] = pages[0]
+    return replace(decision, says=says)
 
 
 def _in_any_flow(state: State | None) -> bool:
