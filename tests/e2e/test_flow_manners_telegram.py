@@ -95,3 +95,14 @@ async def test_a_resident_who_says_bac_is_answered_as_bac_for_the_conversation(
     asked = await _press(server, "reg")  # a later message, with no form in it
     assert "Bác quan tâm" in asked
     assert "Bạn" not in asked
+
+
+async def test_the_decree_is_cited_once_and_again_when_asked(
+    server: FakeTelegram, loa_bot: Loa
+) -> None:
+    (first,) = await _say(server, "bhyt học sinh bao nhiêu tiền")
+    assert "NĐ-CP" in first
+    (second,) = await _say(server, "bhyt cận nghèo đóng bao nhiêu")
+    assert "NĐ-CP" not in second
+    (cited,) = await _say(server, "căn cứ đâu?")
+    assert "NĐ-CP" in cited
