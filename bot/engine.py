@@ -107,7 +107,8 @@ class Engine:
         typed = (incoming.kind.value, text)  # logged as it came, before a typed number resolves
         contact, saved = await self.store.conversations.load(incoming.channel, incoming.sender_id)
         if incoming.kind is Kind.TEXT and saved is not None:
-            picked = resolve(text, saved.buttons)
+            number_asked = self.dialog.asks_number(saved.state)
+            picked = resolve(text, saved.buttons, number_asked=number_asked)
             if picked is not None:
                 incoming = replace(incoming, kind=Kind.BUTTON, text=picked.payload)
                 text = picked.payload

@@ -67,6 +67,8 @@ class Renderer:
         )
         self.env.globals["hotline"] = HOTLINE
         self.env.globals["office"] = office or Office()
+        self.env.globals["show_source"] = True  # the core hides a decree already cited (#19.8)
+        self.env.globals["address"] = "bạn"  # how Loa calls the resident unless told (#19.8)
         self._labels: dict[str, Template | str] = {}
         self._templates: dict[str, Template] = {}  # files never change while Loa runs
         for path in [root / "labels.toml", *sorted(root.glob("labels/*.toml"))]:
@@ -109,8 +111,15 @@ class Renderer:
             for choice in say.choices
         )
         phone_button = self.label("phone.share") if say.request_phone else ""
+        data = {"channel": channel, **say.data}
+        text = self.text(say.template, data)
+        if say.data.get("greet"):
+            text = self.text("address/greet", data) + "\n" + text
+        if say.data.get("cancel_hint"):
+            text += "\n" + self.text("flow/cancel_hint", data)
         return Reply(
-            text=self.text(say.template, {"channel": channel, **say.data}),
+            text=text,
             buttons=buttons,
             phone_button=phone_button,
+            asks_number=say.asks_number,
         )

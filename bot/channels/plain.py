@@ -9,9 +9,16 @@ __all__ = ["as_numbered_text", "split_text"]
 
 
 def as_numbered_text(reply: Reply) -> str:
-    """Return the reply's text with its buttons as a list to type from ("Gõ 1 …")."""
+    """Return the reply's text with its buttons as a list to type from ("Gõ 1 …").
+
+    When the reply asks for a number, the list has no numbers (a typed number is the
+    answer, not a list item): its items are picked by name.
+    """
     if not reply.buttons:
         return reply.text
+    if reply.asks_number:
+        lines = [f"  • {button.label}" for button in reply.buttons]
+        return reply.text + "\n\n" + "\n".join(lines) + "\n(Gõ số hoặc tên mục để chọn)"
     lines = [f"  {key}. {button.label}" for key, button in keyed(reply.buttons)]
     return reply.text + "\n\n" + "\n".join(lines) + "\n(Gõ số hoặc tên mục để chọn)"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bot.core.text import fold
@@ -10,39 +9,29 @@ from bot.core.types import Button
 
 __all__ = ["keyed", "resolve"]
 
-_LEADING_NUMBER = re.compile(r"^(\d+)\b")
-
-
-def _leading_numbers(buttons: Sequence[Button]) -> list[str] | None:
-    """Return each label's leading number when every label starts with a distinct one."""
-    numbers = []
-    for button in buttons:
-        found = _LEADING_NUMBER.match(button.label.strip())
-        if not found:
-            return None
-        numbers.append(str(int(found.group(1))))
-    return numbers if len(set(numbers)) == len(numbers) else None
-
 
 def keyed(buttons: Sequence[Button]) -> list[tuple[str, Button]]:
-    """Pair each button with what a person types to pick it.
+    """Pair each button with the list number a person types to pick it: always 1, 2, 3…
 
-    Buttons whose labels all start with a distinct number ("3 tháng", "6 tháng", "12 tháng")
-    are picked by that number; any other list is numbered 1, 2, 3…
+    A label that starts with a number ("3 tháng", "1.500.000 đồng") is still item 1, 2, 3…:
+    keying it by its own number made lists skip numbers and collide with typed amounts.
     """
-    numbers = _leading_numbers(buttons)
-    keys = numbers if numbers is not None else [str(i) for i in range(1, len(buttons) + 1)]
-    return list(zip(keys, buttons, strict=True))
+    return [(str(i), button) for i, button in enumerate(buttons, start=1)]
 
 
-def resolve(text: str, buttons: Sequence[Button]) -> Button | None:
-    """Return the button that typed `text` selects among `buttons`, or None."""
+def resolve(text: str, buttons: Sequence[Button], *, number_asked: bool = False) -> Button | None:
+    """Return the button that typed `text` selects among `buttons`, or None.
+
+    When the step asks for a number (`number_asked`), a typed number is that number and
+    never a list position; a button is then picked only by its label ("6 tháng").
+    """
     if not buttons:
         return None
     typed = fold(text).strip(" .)")
     if not typed:
         return None
+    bare = typed.isascii() and typed.isdigit()
     for key, button in keyed(buttons):
-        if typed == key or typed == fold(button.label):
+        if (typed == key and not (bare and number_asked)) or typed == fold(button.label):
             return button
     return None

@@ -102,6 +102,7 @@ class Say:
     choices: tuple[Choice, ...] = ()
     request_phone: bool = False
     private: bool = False  # names a person's own data: the message log keeps only the template
+    asks_number: bool = False  # the step asks for a number: typed numbers are not list numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +159,4 @@ class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
     phone_button: str = ""  # label of a "share my phone" button, empty for none
+    asks_number: bool = False  # a typed number answers the question: list it without numbers

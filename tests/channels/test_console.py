@@ -45,7 +45,7 @@ def piped_demo(tmp_path: Path, lines: str) -> subprocess.CompletedProcess[str]:
 
 def test_loa_demo_in_a_pipe_prints_the_greeting_and_menu(tmp_path: Path) -> None:
     result = piped_demo(tmp_path, "/start\nmenu\n")
-    assert "Xin chào! Tôi là Loa" in result.stdout
+    assert "Xin chào! Loa là trợ lý" in result.stdout
     assert result.stdout.count("1. 📖 Hỏi đáp BHYT, BHXH") == 2
     assert result.stderr == ""
 

@@ -11,6 +11,19 @@ def test_numbered_text_lists_buttons_to_type() -> None:
     assert "  1. Một\n  2. Hai" in text
 
 
+def test_labels_that_start_with_a_number_are_listed_one_to_n() -> None:
+    incomes = tuple(Button(f"{n}.000.000 đồng", f"i:{n}") for n in (1, 3, 5, 10))
+    text = as_numbered_text(Reply("Chọn:", incomes))
+    assert "  1. 1.000.000 đồng\n  2. 3.000.000 đồng\n  3. 5.000.000 đồng\n  4. 10" in text
+
+
+def test_a_reply_asking_for_a_number_lists_its_buttons_without_numbers() -> None:
+    buttons = (Button("1 người", "h:1"), Button("Bỏ qua", "h:skip"))
+    text = as_numbered_text(Reply("Nhà mấy người?", buttons, asks_number=True))
+    assert "  • 1 người\n  • Bỏ qua" in text
+    assert "1." not in text
+
+
 def test_short_text_is_one_part() -> None:
     assert split_text("xin chào", 2000) == ["xin chào"]
 

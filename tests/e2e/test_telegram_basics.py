@@ -26,7 +26,7 @@ async def test_start_greets_in_vietnamese_with_menu_buttons(
     server.push_text(CHAT, "/start", first_name="Hoa")
     (call,) = await server.wait_for("sendMessage")
     (message,) = server.sent(CHAT)
-    assert message.text.startswith("Xin chào Hoa! Tôi là Loa")
+    assert message.text.startswith("Xin chào Hoa! Loa là trợ lý")
     assert buttons(message.reply_markup) == [
         ("📖 Hỏi đáp BHYT, BHXH", "topics"),
         ("🧮 Tính tiền đóng", "calc"),

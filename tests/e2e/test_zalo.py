@@ -78,8 +78,10 @@ async def test_a_resident_uses_the_calculator_by_typing_numbers_and_words(
     assert "  2. 🧮 Tính tiền đóng" in menu
     assert "(Gõ số hoặc tên mục để chọn)" in menu
     assert "4. BHXH tự nguyện" in await _say(zalo, "2")
-    assert "3. 3.000.000 đồng" in await _say(zalo, "bhxh tu nguyen")  # the words, no diacritics
-    groups = await _say(zalo, "3")
+    incomes = await _say(zalo, "bhxh tu nguyen")  # the words, no diacritics
+    assert "  • 3.000.000 đồng" in incomes  # an amount is asked: the list has no numbers
+    assert "3. " not in incomes
+    groups = await _say(zalo, "3")  # 3 million, not the third item
     assert "dân tộc thiểu số" in groups
     key = next(line.split(".")[0].strip() for line in groups.splitlines() if "dân tộc" in line)
     result = await _say(zalo, key)
@@ -98,9 +100,10 @@ async def test_a_resident_registers_typing_the_phone_number(
     assert "Số điện thoại" in await _say(zalo, "Nguyễn Thị Hoa")
     assert "xã" in await _say(zalo, "0905 123 456")
     assert "thôn" in await _say(zalo, "Xã Hòa Phú")
-    assert "4. 4 người" in await _say(zalo, "Thôn Phú Sơn")
-    assert "3. Buổi tối" in await _say(zalo, "4")
+    assert "  • 6 người\n  • Bỏ qua" in await _say(zalo, "Thôn Phú Sơn")
+    assert "3. Buổi tối" in await _say(zalo, "7")  # seven people, not the seventh item
     summary = await _say(zalo, "buổi tối")
+    assert "Số người trong hộ: 7" in summary
     assert "0905 123 456" in summary
     assert "buổi tối" in summary
     done = await _say(zalo, "1")
@@ -109,6 +112,21 @@ async def test_a_resident_registers_typing_the_phone_number(
     assert contact is not None
     (registration,) = await zalo_loa.store.registrations.for_contact(contact.id)
     assert registration.phone == "+84905123456"
+
+
+async def test_typed_numbers_mean_the_number_asked_and_lists_count_one_to_n(
+    zalo: FakeZalo, polling: ZaloChannel
+) -> None:
+    page = await _say(zalo, "bhyt ho gia dinh bao nhieu tien")
+    assert "Gõ số người" in page
+    months = await _say(zalo, "4")  # the page asked for the household size: 4 people
+    assert "mấy tháng" in months
+    assert "  • 3 tháng\n  • 6 tháng\n  • 12 tháng" in months
+    result = await _say(zalo, "12")
+    assert "4 người" in result
+    kinds = await _say(zalo, "/start")
+    assert "  1. 📖" in kinds
+    assert "  5. ☎️" in kinds
 
 
 async def test_a_message_delivered_twice_is_answered_once(

@@ -9,6 +9,7 @@ from datetime import date
 
 from bot.core import extract
 from bot.core.asked import asked_time, without_times
+from bot.core.dialog.calculator import FLOW as CALC_FLOW
 from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
 from bot.core.dialog.registration import Registration
@@ -18,9 +19,9 @@ from bot.core.knowledge import KnowledgeBase, Topic
 from bot.core.priced_on import priced_on
 from bot.core.rates import RateBook
 from bot.core.text import fold
-from bot.core.types import Choice, Decision, Effect, Say
+from bot.core.types import Choice, Decision, Effect, Say, State
 
-__all__ = ["GROUPS", "Answers"]
+__all__ = ["GROUPS", "OFFERED", "Answers"]
 
 GROUPS = ("bhyt_hgd", "doi_tuong", "quyen_loi", "the_bhyt", "bhxh_tn", "thanh_toan", "lien_he")
 _HOUSEHOLD = frozenset({"bhyt_hgd_muc_dong", "bhyt_hgd_giam_tru", "bhyt_hgd_ky_dong"})
@@ -33,6 +34,8 @@ _EXTRACTORS: tuple[tuple[str, Callable[[str], int | str | None]], ...] = (
 )
 _LOWEST = re.compile(r"\b(?:thap nhat|toi thieu|it nhat)\b")
 _ORDINARY = re.compile(r"\b(?:binh thuong|khong thuoc (?:dien|nhom) nao|dien khac|nguoi khac)\b")
+OFFERED = State(CALC_FLOW, "offered", {"kind": "household"})
+"""After a household price page ("Gõ số người trong nhà để tính"): a typed number is the size."""
 _REGISTER_FIRST = frozenset({"giay_to", "dong_o_dau"})
 """Pages about getting a card made, where an officer's call is the likely next step."""
 _FOLLOW_UPS: dict[str, tuple[str, ...]] = {
@@ -94,7 +97,7 @@ class Answers:
         else:
             choices = (*extra, *follow, register, *back_to_menu())
         say = Say(f"topics/{topic_id}", shown, choices)
-        return Decision(says=(say,))
+        return Decision(says=(say,), state=OFFERED if topic_id in _HOUSEHOLD else None)
 
     def question(self, turn: Turn) -> Decision:
         """Answer a typed question: an intent, a topic, a personal figure, or "not sure"."""

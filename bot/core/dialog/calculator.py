@@ -99,6 +99,11 @@ class Calculator:
         data[step] = value
         return self._next(turn, data)
 
+    def resume(self, turn: Turn) -> Decision:
+        """Ask the current step again (after a question asked on the way)."""
+        data = dict(turn.state.data) if turn.state else {}
+        return self._ask(turn, data)
+
     def reask(self, turn: Turn) -> Decision:
         """Ask the current step again, saying the last answer was not understood."""
         data = dict(turn.state.data) if turn.state else {}

@@ -31,6 +31,7 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "MAX_PHONE_TRIES",
     "SAVE_ACTION",
+    "STEPS",
     "Registration",
     "check_name",
 ]
@@ -45,12 +46,12 @@ MAX_NAME_LENGTH = 100
 MAX_PHONE_TRIES = 3
 MAX_HOUSEHOLD = 30
 _HOUSEHOLD_BUTTONS = 6
-_STEPS = ("interest", "consent", "name", "phone", "commune", "village", "household", "time")
+STEPS = ("interest", "consent", "name", "phone", "commune", "village", "household", "time")
 _EDITABLE = ("interest", "name", "phone", "commune", "village", "household", "time")
 _NAME_PUNCTUATION = frozenset(" '’-.")
 _YES = frozenset({"dong y", "co", "ok", "oke", "vang", "da", "duoc", "dong y a", "co a", "u"})
 _NO = frozenset({"khong", "khong dong y", "thoi", "ko", "k", "khong a"})
-_SKIP = frozenset({"bo qua", "khong", "khong biet", "ko", "k", "thoi"})
+_SKIP = frozenset({"bo qua", "bo qua di", "khong", "khong biet", "ko", "k"})
 _INTEREST_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("voluntary", ("bhxh", "tu nguyen", "luong huu", "huu tri")),
     ("student", ("hoc sinh", "sinh vien")),
@@ -158,6 +159,10 @@ class Registration:
             data.pop("tries", None)
         return self._next(turn, data)
 
+    def resume(self, turn: Turn) -> Decision:
+        """Ask again the step the resident was at (after a question asked on the way)."""
+        return self._next(turn, self._data(turn) or {})
+
     def on_text(self, turn: Turn) -> Decision:
         """Read the answer to the current step from typed text (everything typed is an answer)."""
         assert turn.state is not None
@@ -234,7 +239,7 @@ class Registration:
         return self._next(turn, data)
 
     def _confirm(self, turn: Turn, data: dict[str, Any]) -> Decision:
-        missing = [step for step in _STEPS if step != "consent" and step not in data]
+        missing = [step for step in STEPS if step != "consent" and step not in data]
         if missing or "consent_at" not in data:
             return self._next(turn, data)
         if SAVE_ACTION not in turn.outcomes:
@@ -248,7 +253,7 @@ class Registration:
         return dict(state.data) if state is not None and state.flow == FLOW else None
 
     def _next(self, turn: Turn, data: dict[str, Any]) -> Decision:
-        for step in _STEPS:
+        for step in STEPS:
             if step == "consent" and "consent_at" not in data:
                 return self._ask(turn, data, step)
             if step != "consent" and step not in data:

@@ -69,6 +69,15 @@ class Reminders:
             return self.overview(turn)
         return self.start()
 
+    def resume(self, turn: Turn) -> Decision:
+        """Ask again the step the resident was at (after a question asked on the way)."""
+        state = turn.state
+        if state is None or state.flow != FLOW:
+            return self.start()
+        step = state.step
+        say = Say(f"remind/ask_{step}", request_phone=step == "phone")
+        return Decision(says=(say,), state=state)
+
     def on_contact(self, turn: Turn) -> Decision:
         """A shared contact: link by its number if it is the sender's own."""
         if not turn.incoming.own_contact:
