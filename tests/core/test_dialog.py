@@ -274,8 +274,10 @@ def test_id_names_the_sender_and_keeps_the_flow(dialog: Dialog) -> None:
     incoming = Incoming("zalo", "abc123", Kind.COMMAND, command="id", chat_id="abc123")
     decision = dialog.decide(Turn(incoming, "", state, False, NOW, date(2026, 11, 25)))
     (say,) = decision.says
-    assert (say.template, dict(say.data)) == (
-        "your_id",
-        {"channel": "zalo", "sender": "abc123", "group": ""},
-    )
+    assert say.template == "your_id"
+    assert {k: say.data[k] for k in ("channel", "sender", "group")} == {
+        "channel": "zalo",
+        "sender": "abc123",
+        "group": "",
+    }
     assert decision.state == state
