@@ -258,3 +258,36 @@ def test_a_household_per_month_gives_monthly_figures_not_a_period_error(dialog: 
     assert "Cả hộ: 261.855 đồng/tháng" in reply
     assert "3.142.260 đồng" in reply
     assert "bạn gõ 1" not in reply
+
+
+# --- a message describing the family -------------------------------------------------------
+
+
+def test_family_description_separates_covered_people() -> None:
+    from bot.core.household_people import family
+
+    text = "ông 70 tuổi, con dâu có thẻ công ty, thằng út 4 tuổi, đứa lớn đi học, với vợ chồng tôi"
+    found = family(text)
+    assert found is not None
+    assert sorted(p.covered for p in found.covered) == ["company", "school", "under_six"]
+    assert found.needing == 3
+    assert family("nha toi 4 nguoi dong bhyt 6 thang") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nhà tôi có ông 70 tuổi, con dâu có thẻ công ty, thằng út 4 tuổi, đứa lớn đi học, "
+        "với vợ chồng tôi. Mua BHYT hộ gia đình cả năm hết bao nhiêu?",
+        "nha toi co ong 70 tuoi, con dau co the cong ty, thang ut 4 tuoi, dua lon di hoc, "
+        "voi vo chong toi. mua bhyt ho gia dinh ca nam het bao nhieu",
+    ],
+)
+def test_family_message_prices_only_those_who_need_a_household_card(
+    dialog: Dialog, text: str
+) -> None:
+    reply = answer(dialog, text)
+    assert "Con dâu: đã có thẻ BHYT qua nơi làm việc" in reply
+    assert "trẻ dưới 6 tuổi" in reply
+    assert "Cần mua BHYT hộ gia đình: 3 người, đóng 12 tháng" in reply
+    assert "Tổng cộng: 3.142.260 đồng." in reply

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.core import extract
 from bot.core.dialog.menu import back_to_menu
+from bot.core.household_people import Family, family
 from bot.core.pension import SURVIVOR_GRANT_SOURCE, Sex, pension_share, survivor_grant
 from bot.core.premiums import QuoteError, household_quote
 from bot.core.rates import RateBook
@@ -153,14 +154,29 @@ class OwnCase:
         return _say("own/survivors", data)
 
     def _household(self, text: str, day: date) -> Decision | None:
-        members = extract.household_size(text)
         months = extract.months(text)
+        described = family(text)
+        if described is not None and described.covered:
+            return self._family(described, months, day)
+        members = extract.household_size(text)
         position = extract.member_position(text)
         if members is None and position is not None:
             return self._member(position, months, day)
         if members is not None and months == 1:
             return self._monthly(members, day)
         return None
+
+    def _family(self, described: Family, months: int | None, day: date) -> Decision | None:
+        periods = self.book.integers("payment_periods", day)
+        period = months if months in periods else periods[-1]
+        quote = None
+        if described.needing:
+            try:
+                quote = household_quote(self.book, described.needing, period, day)
+            except QuoteError:
+                return None
+        data = {"family": described, "covered": described.covered, "q": quote}
+        return _say("own/household_people", data, household=True)
 
     def _member(self, position: int, months: int | None, day: date) -> Decision | None:
         try:
