@@ -291,3 +291,15 @@ def test_family_message_prices_only_those_who_need_a_household_card(
     assert "trẻ dưới 6 tuổi" in reply
     assert "Cần mua BHYT hộ gia đình: 3 người, đóng 12 tháng" in reply
     assert "Tổng cộng: 3.142.260 đồng." in reply
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("năm 2023 phụ nữ nghỉ hưu bao nhiêu tuổi", "Năm 2023, tuổi nghỉ hưu nữ 56 tuổi."),
+        ("nam nay nu nghi huu bao nhieu tuoi", "Năm 2026, tuổi nghỉ hưu nữ 57 tuổi."),
+        ("tuổi nghỉ hưu năm 2028 là bao nhiêu", "nam 62 tuổi; nữ 57 tuổi 8 tháng."),
+    ],
+)
+def test_retirement_age_of_a_year(dialog: Dialog, text: str, said: str) -> None:
+    assert said in answer(dialog, text)

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot.core import extract
+from bot.core.asked import asked_time
 from bot.core.dialog.menu import back_to_menu
 from bot.core.household_people import Family, family
 from bot.core.pension import SURVIVOR_GRANT_SOURCE, Sex, pension_share, survivor_grant
@@ -22,6 +23,7 @@ from bot.core.retirement import (
     EARLY_JOINED_BEFORE,
     EARLY_MIN_YEARS,
     RETIREMENT_SOURCE,
+    age_in_year,
     early_retirement,
     retirement,
 )
@@ -50,8 +52,10 @@ class OwnCase:
         """Return the resident's own figure for the matched topic, or None to show the page."""
         if topic_id in _RETIREMENT:
             found = self._retirement(text, today)
-            if found is not None or topic_id == "bhxh_tn_tuoi_nghi_huu":
+            if found is not None:
                 return found
+            if topic_id == "bhxh_tn_tuoi_nghi_huu":
+                return self._age_in_year(text, today)
             return self._pension(text, day)
         if topic_id == "bhxh_tn_thai_san":
             return self._maternity(text, day)
@@ -132,6 +136,20 @@ class OwnCase:
             "source": RETIREMENT_SOURCE,
         }
         return _say("own/retirement", data)
+
+    def _age_in_year(self, text: str, today: date) -> Decision | None:
+        """Answer "năm 2023 nữ nghỉ hưu bao nhiêu tuổi": the age in force in that year."""
+        asked = asked_time(text, today)
+        said = extract.sex(text)
+        if asked is None and said is None:
+            return None
+        year = asked.start.year if asked is not None else today.year
+        if not 1990 <= year <= 2100:
+            return None
+        ages = tuple((sex, age_in_year(sex, year)) for sex in _one_or_both(said))
+        return _say(
+            "own/retirement_year", {"year": year, "ages": ages, "source": RETIREMENT_SOURCE}
+        )
 
     def _maternity(self, text: str, day: date) -> Decision | None:
         children = extract.children_born(text)
