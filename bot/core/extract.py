@@ -16,7 +16,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
-from bot.core.text import normalise
+from bot.core.text import clean, fold, normalise
 
 __all__ = [
     "MAX_DIGITS",
@@ -392,3 +392,144 @@ def support_group(text: str) -> SupportGroup | None:
         if _word(words, end) != "kinh" and not _negated(words, start):
             found.add("ethnic_minority")
     return next((group for group in _BEST_SUPPORTED_FIRST if group in found), None)
+
+
+# --- a resident's own facts: sex, years paid, birth month, children born, member position ---
+
+_FEMALE = re.compile(
+    r"\b(?:nu|phu nu|dan ba|con gai|vo toi|vo minh|vo em|vo tui|me toi|me minh|me em|me tui|"
+    r"ba xa|chi gai|em gai)\b"
+)
+_MALE = re.compile(
+    r"\b(?:dan ong|dan ong|con trai|dan anh|chong toi|chong minh|chong em|chong tui|bo toi|"
+    r"bo minh|bo em|ba toi|cha toi|ong xa|anh trai|em trai|ong nha)\b"
+)
+_NOT_MALE_AFTER = frozenset({"nay", "ngoai", "sau", "truoc", "roi", "moi", "nao", "do", "kia"})
+_ACCENTED_NAM = re.compile(r"\bn[ăắằẳẵặ]m\b", re.IGNORECASE)
+
+
+def sex(text: str) -> Literal["male", "female"] | None:
+    """Return the sex a resident states: "nữ", "phụ nữ", "vợ tôi" / "nam", "đàn ông", "chồng tôi".
+
+    Without diacritics "nam" is both "male" and "year": it counts as male only where no number
+    stands before or after it ("nam đóng 30 năm", not "30 năm" or "năm 2000").
+    """
+    cleaned = text.lower()
+    folded = " ".join(_words(text))
+    female = _FEMALE.search(folded)
+    male = _MALE.search(folded)
+    words = folded.split()
+    accented = any(ord(c) > 127 for c in cleaned)
+    raw_words = re.findall(r"\w+", cleaned)
+    for i, word in enumerate(words):
+        if word != "nam":
+            continue
+        if accented and len(raw_words) == len(words) and raw_words[i] != "nam":
+            continue  # "năm" spelt with its breve is a year
+        before, after = _word(words, i - 1), _word(words, i + 1)
+        if before[:1].isdigit() or after[:1].isdigit() or after in _NOT_MALE_AFTER:
+            continue
+        if before in _DIGIT_WORDS or before in {"muoi", "nhieu", "may", "moi", "hang", "ca"}:
+            continue
+        if male is None or i < male.start():
+            male = re.search(r"\bnam\b", folded)
+        break
+    if female and (not male or female.start() < male.start()):
+        return "female"
+    return "male" if male else None
+
+
+def years_paid(text: str) -> int | None:
+    """Return the years of contributions: "đóng 20 năm", "được 17 năm", "hơn 20 năm rồi"."""
+    words = _words(text)
+    for number in _numbers(words):
+        if number.spelled and number.value == 5 and _word(words, number.end) != "nam":
+            continue
+        if _word(words, number.end) != "nam" or number.value != int(number.value):
+            continue
+        if _word(words, number.start - 1) in {"sinh", "nam", "thang", "ngay"}:
+            continue
+        if not 0 < number.value <= 60 or len(_word(words, number.end + 1)) == 4 == sum(
+            c.isdigit() for c in _word(words, number.end + 1)
+        ):
+            continue
+        if _word(words, number.end + 1) in {"tuoi", "truoc", "sau", "nua"}:
+            continue
+        return int(number.value)
+    return None
+
+
+_BIRTH = re.compile(
+    r"\bsinh (?:ngay (?:\d{1,2})[.] ?|ngay \d{1,2} )?(?:thang )?"
+    r"(?:(?:(?P<day>\d{1,2})[.])?(?P<month>\d{1,2})[.](?P<year>\d{4})"
+    r"|(?P<month2>\d{1,2}) (?:nam )?(?P<year2>\d{4})"
+    r"|(?:nam )?(?P<year3>\d{4}))(?!\d)"
+)
+_DATE_SEPARATOR = re.compile(r"(?<=\d)\s*[/-]\s*(?=\d)")
+
+
+def birth(text: str) -> tuple[int, int | None] | None:
+    """Return the birth year and month (month None when not said): "sinh tháng 2/1965",
+    "sinh tháng 2 năm 1970", "sinh năm 1966", "sinh 5/3/1966"."""
+    folded = fold(_DATE_SEPARATOR.sub(".", clean(text)))
+    found = _BIRTH.search(folded)
+    if found is None:
+        return None
+    year = int(found.group("year") or found.group("year2") or found.group("year3"))
+    said = found.group("month") or found.group("month2")
+    month = int(said) if said else None
+    if not 1900 <= year <= 2100 or (month is not None and not 1 <= month <= 12):
+        return None
+    return year, month
+
+
+_MULTIPLE_BIRTHS = {"doi": 2, "ba": 3, "tu": 4, "nam": 5}
+_SPELLED_BIRTHS = re.compile(r"\b(?:sinh|de) (?P<n>doi|ba|tu)\b|\bsong sinh\b|\bsinh doi\b")
+_CHILD_COUNT = re.compile(r"\b(?:sinh|de)(?: \w+){0,2}? (?P<n>\d) (?:con|be|dua|chau|em be)\b")
+
+
+def children_born(text: str) -> int | None:
+    """Return how many children one birth brings: "sinh đôi" (2), "sinh ba" (3), "sinh 2 bé"."""
+    folded = " ".join(_words(text))
+    found = _SPELLED_BIRTHS.search(folded)
+    if found is not None:
+        return _MULTIPLE_BIRTHS.get(found.group("n") or "doi", 2)
+    counted = _CHILD_COUNT.search(folded)
+    if counted is not None and 0 < int(counted.group("n")) <= 9:
+        return int(counted.group("n"))
+    return None
+
+
+_POSITION = re.compile(
+    r"\b(?:nguoi |thanh vien |khau )?thu (?P<n>\d{1,2}|hai|ba|bon|tu|nam|nhat)\b"
+)
+_POSITION_WORDS = {"nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5}
+
+
+def member_position(text: str) -> int | None:
+    """Return the household member's place asked about: "người thứ 2", "người thứ nhất"."""
+    folded = " ".join(_words(text))
+    found = _POSITION.search(folded)
+    if found is None or not found.group(0).startswith(("nguoi", "thanh vien", "khau", "thu")):
+        return None
+    said = found.group("n")
+    number = int(said) if said.isdigit() else _POSITION_WORDS[said]
+    return number if 1 <= number <= 20 else None
+
+
+_JOINED = re.compile(
+    r"\b(?:tu|truoc|tham gia|dong)(?: nam)? (?P<year>(?:19|20)\d\d)(?!\d)"
+    r"|\btruoc (?:nam )?(?P<before>2021)\b"
+)
+
+
+def joined_year(text: str) -> int | None:
+    """Return the year someone began paying: "đóng từ năm 2000", "tham gia 2015"; "trước 2021"
+    gives 2020."""
+    folded = " ".join(_words(text))
+    found = _JOINED.search(folded)
+    if found is None:
+        return None
+    if found.group("before"):
+        return 2020
+    return int(found.group("year"))

@@ -86,6 +86,14 @@ _SCHEMA: dict[str, _Kind] = {
     "maternity_grant": _Kind.MONEY,
     "social_pension": _Kind.MONEY,
     "pension_rise_percent": _Kind.WHOLE_PERCENT,
+    "pension_min_years": _Kind.COUNT,
+    "pension_full_years_women": _Kind.COUNT,
+    "pension_full_years_men": _Kind.COUNT,
+    "pension_percent_at_full_years": _Kind.WHOLE_PERCENT,
+    "pension_percent_per_extra_year": _Kind.WHOLE_PERCENT,
+    "pension_percent_max": _Kind.WHOLE_PERCENT,
+    "pension_percent_men_at_min_years": _Kind.WHOLE_PERCENT,
+    "pension_percent_men_per_short_year": _Kind.WHOLE_PERCENT,
 }
 _OPTIONAL = frozenset({"pension_rise_percent"})
 """Rates that may start after the others: a date before their first row has none (None in a

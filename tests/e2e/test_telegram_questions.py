@@ -69,3 +69,24 @@ async def test_a_question_about_a_past_month_is_priced_at_that_months_rates(
     assert "Tính theo mức tháng 10/2025: lương cơ sở 2.340.000 đồng" in header
     assert "105.300 đồng" in page
     assert "113.850" not in page
+
+
+async def test_own_numbers_get_their_own_figure_over_telegram(
+    server: FakeTelegram, bot: TelegramChannel
+) -> None:
+    questions = [
+        ("toi nu dong bhxh tu nguyen 28 nam thi luong huu may phan tram", "Nữ: 71%"),
+        ("Tôi là nữ, sinh tháng 2 năm 1970, bao giờ về hưu?", "tháng 6/2027"),
+        ("vợ tôi sinh đôi, trợ cấp thai sản được bao nhiêu", "= 4.000.000 đồng"),
+        ("người thứ 2 trong hộ đóng bhyt 1 năm bao nhiêu", "956.340 đồng (cả năm)"),
+        ("nhà 2 người mỗi tháng đóng bhyt bao nhiêu", "Cả hộ: 193.545 đồng/tháng"),
+        (
+            "nhà có ông 70 tuổi, con dâu có thẻ công ty, thằng út 4 tuổi, vợ chồng tôi, "
+            "mua bhyt hộ gia đình 1 năm bao nhiêu",
+            "Tổng cộng: 3.142.260 đồng.",
+        ),
+    ]
+    for count, (question, expected) in enumerate(questions, start=1):
+        server.push_text(CHAT, question)
+        await server.wait_for("sendMessage", count=count)
+        assert expected in server.sent(CHAT)[-1].text, question

@@ -12,6 +12,7 @@ from bot.core.asked import asked_time, without_times
 from bot.core.dialog.calculator import FLOW as CALC_FLOW
 from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
+from bot.core.dialog.own_case import OwnCase
 from bot.core.dialog.registration import Registration
 from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
@@ -111,15 +112,22 @@ class Answers:
             if topic.kind == "intent":
                 return self._intent(turn, best, figures)
             when = priced_on(self.book, asked, turn.today, bhxh=_needs_bhxh(best, figures))
+            own = OwnCase(self.book).answer(turn.text, best, turn.today, when.day)
+            if own is not None:
+                return _headed(when.header(self.book), own) if best in _HOUSEHOLD else own
             if best in _VOLUNTARY and when.problem in ("", "partly"):
                 figures = {**self._lowest_income(turn.text, when.day), **figures}
             dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
             personal = self._personal(turn, best, dated)
             return _headed(when.header(self.book), personal or self.topic(turn, best, when.day))
+        own = OwnCase(self.book).unmatched(turn.text, turn.today, turn.today)
+        if own is not None:
+            return own
         if "members" in figures:
             when = priced_on(self.book, asked, turn.today, bhxh=False)
             dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
-            answer = self.calculator.start(turn, {"kind": "household", **dated})
+            own = OwnCase(self.book).household(turn.text, when.day)
+            answer = own or self.calculator.start(turn, {"kind": "household", **dated})
             return _headed(when.header(self.book), answer)
         closest = tuple(
             self._topic_choice(t)

@@ -1,0 +1,231 @@
+"""Questions that carry the resident's own facts: compute their figure, not the general page.
+
+Pension share for their years and sex, the month they reach retirement age, the maternity
+grant for twins, a pensioner's survivors' grant, and one household member's amount. Each
+returns None when the message lacks what its computation needs, so the topic page answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.core import extract
+from bot.core.asked import asked_time
+from bot.core.dialog.menu import back_to_menu
+from bot.core.household_people import Family, family
+from bot.core.pension import SURVIVOR_GRANT_SOURCE, Sex, pension_share, survivor_grant
+from bot.core.premiums import QuoteError, household_quote
+from bot.core.rates import RateBook
+from bot.core.retirement import (
+    EARLY_JOINED_BEFORE,
+    EARLY_MIN_YEARS,
+    RETIREMENT_SOURCE,
+    age_in_year,
+    early_retirement,
+    retirement,
+)
+from bot.core.text import fold
+from bot.core.types import Choice, Decision, Say
+
+__all__ = ["OwnCase"]
+
+_RETIREMENT = frozenset({"bhxh_tn_tuoi_nghi_huu", "bhxh_tn_huu_tri"})
+_HOUSEHOLD = frozenset({"bhyt_hgd_muc_dong", "bhyt_hgd_giam_tru", "bhyt_hgd_ky_dong"})
+_RETIREMENT_WORDS = re.compile(r"\b(?:nghi huu|ve huu|tuoi huu|huu tri)\b")
+_PENSION_WORDS = re.compile(r"\b(?:luong huu|huu tri)\b")
+_MATERNITY_WORDS = re.compile(r"\b(?:thai san|sinh doi|sinh ba|song sinh)\b")
+_SURVIVOR_WORDS = re.compile(r"\b(?:tuat|tu tuat)\b")
+_SEXES: tuple[Sex, ...] = ("male", "female")
+_MAX_MONTHS_DRAWN = 1200
+
+
+@dataclass(frozen=True, slots=True)
+class OwnCase:
+    """Computes the answers for the facts a resident states about themselves."""
+
+    book: RateBook
+
+    def answer(self, text: str, topic_id: str, today: date, day: date) -> Decision | None:
+        """Return the resident's own figure for the matched topic, or None to show the page."""
+        if topic_id in _RETIREMENT:
+            found = self._retirement(text, today)
+            if found is not None:
+                return found
+            if topic_id == "bhxh_tn_tuoi_nghi_huu":
+                return self._age_in_year(text, today)
+            return self._pension(text, day)
+        if topic_id == "bhxh_tn_thai_san":
+            return self._maternity(text, day)
+        if topic_id == "bhxh_tn_tu_tuat":
+            return self._survivors(text)
+        if topic_id in _HOUSEHOLD:
+            return self._household(text, day)
+        return None
+
+    def unmatched(self, text: str, today: date, day: date) -> Decision | None:
+        """Answer a question no topic matched confidently when it clearly carries own facts."""
+        folded = fold(text)
+        if _RETIREMENT_WORDS.search(folded):
+            found = self._retirement(text, today)
+            if found is not None:
+                return found
+        if _PENSION_WORDS.search(folded):
+            found = self._pension(text, day)
+            if found is not None:
+                return found
+        if _MATERNITY_WORDS.search(folded):
+            found = self._maternity(text, day)
+            if found is not None:
+                return found
+        if _SURVIVOR_WORDS.search(folded):
+            return self._survivors(text)
+        return None
+
+    def household(self, text: str, day: date) -> Decision | None:
+        """Answer one member's amount or a household's monthly amount (any topic)."""
+        return self._household(text, day)
+
+    def _pension(self, text: str, day: date) -> Decision | None:
+        years = extract.years_paid(text)
+        if years is None:
+            return None
+        said = extract.sex(text)
+        income = extract.money(text)
+        shares = tuple(
+            pension_share(self.book, sex, years, day, income) for sex in _one_or_both(said)
+        )
+        return _say("own/pension", {"shares": shares, "years": years})
+
+    def _retirement(self, text: str, today: date) -> Decision | None:
+        born = extract.birth(text)
+        said = extract.sex(text)
+        joined = extract.joined_year(text)
+        years = extract.years_paid(text)
+        if joined is not None and years is None:
+            years = today.year - joined
+        early_case = joined is not None and joined < EARLY_JOINED_BEFORE
+        if born is None and not early_case:
+            return None
+        cases: list[dict[str, Any]] = []
+        if born is not None:
+            year, month = born
+            months = (month,) if month is not None else (1, 12)
+            for sex in _one_or_both(said):
+                for m in months:
+                    normal = retirement(sex, year, m)
+                    early = early_retirement(sex, year, m)
+                    cases.append(
+                        {
+                            "r": normal,
+                            "early": early if early_case else None,
+                            "reached": normal.reached_by(today.year, today.month),
+                        }
+                    )
+        data = {
+            "cases": tuple(cases),
+            "month_known": born is not None and born[1] is not None,
+            "early_case": early_case,
+            "early_full": early_case and years is not None and years >= EARLY_MIN_YEARS,
+            "joined": joined,
+            "years": years,
+            "sexes": _one_or_both(said),
+            "today": today,
+            "source": RETIREMENT_SOURCE,
+        }
+        return _say("own/retirement", data)
+
+    def _age_in_year(self, text: str, today: date) -> Decision | None:
+        """Answer "năm 2023 nữ nghỉ hưu bao nhiêu tuổi": the age in force in that year."""
+        asked = asked_time(text, today)
+        said = extract.sex(text)
+        if asked is None and said is None:
+            return None
+        year = asked.start.year if asked is not None else today.year
+        if not 1990 <= year <= 2100:
+            return None
+        ages = tuple((sex, age_in_year(sex, year)) for sex in _one_or_both(said))
+        return _say(
+            "own/retirement_year", {"year": year, "ages": ages, "source": RETIREMENT_SOURCE}
+        )
+
+    def _maternity(self, text: str, day: date) -> Decision | None:
+        children = extract.children_born(text)
+        if children is None:
+            return None
+        grant = self.book.integer("maternity_grant", max(day, self.book.covers_from()))
+        source = self.book.row("maternity_grant", max(day, self.book.covers_from())).source
+        data = {"children": children, "each": grant, "total": grant * children, "source": source}
+        return _say("own/maternity", data)
+
+    def _survivors(self, text: str) -> Decision | None:
+        pension = extract.money(text)
+        drawn = extract.months(text)
+        if pension is None or drawn is None or not 0 <= drawn <= _MAX_MONTHS_DRAWN:
+            return None
+        grant = survivor_grant(pension, drawn)
+        months = grant.months
+        shown = str(months.numerator) if months.denominator == 1 else f"{float(months):.1f}"
+        data = {"g": grant, "months": shown.replace(".", ","), "source": SURVIVOR_GRANT_SOURCE}
+        return _say("own/survivors", data)
+
+    def _household(self, text: str, day: date) -> Decision | None:
+        months = extract.months(text)
+        described = family(text)
+        if described is not None and described.covered:
+            return self._family(described, months, day)
+        members = extract.household_size(text)
+        position = extract.member_position(text)
+        if members is None and position is not None:
+            return self._member(position, months, day)
+        if members is not None and months == 1:
+            return self._monthly(members, day)
+        return None
+
+    def _family(self, described: Family, months: int | None, day: date) -> Decision | None:
+        periods = self.book.integers("payment_periods", day)
+        period = months if months in periods else periods[-1]
+        quote = None
+        if described.needing:
+            try:
+                quote = household_quote(self.book, described.needing, period, day)
+            except QuoteError:
+                return None
+        data = {"family": described, "covered": described.covered, "q": quote}
+        return _say("own/household_people", data, household=True)
+
+    def _member(self, position: int, months: int | None, day: date) -> Decision | None:
+        try:
+            quote = household_quote(self.book, position, 12, day)
+        except QuoteError:
+            return None
+        line = quote.lines[-1]
+        periods = self.book.integers("payment_periods", day)
+        data = {
+            "line": line,
+            "position": position,
+            "periods": tuple((p, line.monthly * p) for p in periods),
+            "asked": months,
+            "q": quote,
+        }
+        return _say("own/member", data, household=True)
+
+    def _monthly(self, members: int, day: date) -> Decision | None:
+        try:
+            quote = household_quote(self.book, members, 12, day)
+        except QuoteError:
+            return None
+        periods = self.book.integers("payment_periods", day)
+        return _say("own/household_monthly", {"q": quote, "periods": periods}, household=True)
+
+
+def _one_or_both(said: Sex | None) -> tuple[Sex, ...]:
+    return (said,) if said is not None else _SEXES
+
+
+def _say(template: str, data: dict[str, Any], *, household: bool = False) -> Decision:
+    extra = (Choice("calc:kind:household", "calc.for_my_household"),) if household else ()
+    choices = (*extra, Choice("reg", "reg.start"), *back_to_menu())
+    return Decision(says=(Say(template, data, choices),))
