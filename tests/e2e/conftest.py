@@ -10,8 +10,19 @@ import pytest
 from bot.app import Loa, open_loa, telegram_running
 from bot.channels.telegram import TelegramChannel
 from bot.clock import FixedClock
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from tests.fakes.telegram_server import FakeTelegram
+
+
+def fake_settings(server: FakeTelegram, db_path: Path, **extra: str) -> Settings:
+    """Settings for Loa on the fake Bot API with a database at `db_path` (and `extra`)."""
+    env = {
+        "TELEGRAM_BOT_TOKEN": server.token,
+        "TELEGRAM_API_URL": server.url,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        **extra,
+    }
+    return load_settings(env, env_file=None)
 
 
 @pytest.fixture
@@ -26,15 +37,7 @@ async def telegram_loa(
     server: FakeTelegram, db_path: Path, clock: FixedClock
 ) -> AsyncIterator[Loa]:
     """Loa configured for the fake server through TELEGRAM_API_URL."""
-    settings = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": server.token,
-            "TELEGRAM_API_URL": server.url,
-            "DATABASE_URL": f"sqlite:///{db_path}",
-        },
-        env_file=None,
-    )
-    async with open_loa(settings, clock=clock) as loa:
+    async with open_loa(fake_settings(server, db_path), clock=clock) as loa:
         yield loa
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from bot.app import Loa, open_loa, serve
 from bot.clock import FixedClock
-from bot.config import load_settings
 from bot.core.places import place_key
 from tests.broadcasts.seed import Person, seed
+from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import Call, FakeTelegram
 
 OFFICER = 7001
@@ -35,15 +35,7 @@ async def running(
     server: FakeTelegram, db_path: Path, clock: FixedClock, *, fresh: bool
 ) -> AsyncIterator[Loa]:
     """Loa serving the fake server until the block ends; a fresh one gets the officer and people."""
-    settings = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": server.token,
-            "TELEGRAM_API_URL": server.url,
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "TELEGRAM_RATE": "1000",
-        },
-        env_file=None,
-    )
+    settings = fake_settings(server, db_path, TELEGRAM_RATE="1000")
     async with open_loa(settings, clock=clock) as loa:
         if fresh:
             await loa.store.officers.add(

@@ -10,8 +10,8 @@ import pytest
 
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
-from bot.config import load_settings
 from bot.core.places import place_key
+from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
 
 OFFICERS = {6001: "Ea Tul", 6002: "Hòa Vang"}
@@ -34,14 +34,7 @@ def listing(commune: str, first_number: int, bad_every: int) -> bytes:
 async def officers_loa(
     server: FakeTelegram, db_path: Path, clock: FixedClock
 ) -> AsyncIterator[Loa]:
-    settings = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": server.token,
-            "TELEGRAM_API_URL": server.url,
-            "DATABASE_URL": f"sqlite:///{db_path}",
-        },
-        env_file=None,
-    )
+    settings = fake_settings(server, db_path)
     async with open_loa(settings, clock=clock) as loa:
         for user_id, commune in OFFICERS.items():
             await loa.store.officers.add(

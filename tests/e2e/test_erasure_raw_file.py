@@ -10,10 +10,10 @@ import pytest
 
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
-from bot.config import load_settings
 from bot.core.dialog.privacy import ERASE_ACTION
 from bot.engine import Who
 from bot.store.registrations import NewRegistration
+from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
 
 RESIDENT = 7301
@@ -37,14 +37,7 @@ def _leaks(db_path: Path, *facts: str) -> list[tuple[str, str]]:
 
 @pytest.fixture
 async def loa_bot(server: FakeTelegram, db_path: Path, clock: FixedClock) -> AsyncIterator[Loa]:
-    settings = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": server.token,
-            "TELEGRAM_API_URL": server.url,
-            "DATABASE_URL": f"sqlite:///{db_path}",
-        },
-        env_file=None,
-    )
+    settings = fake_settings(server, db_path)
     async with open_loa(settings, clock=clock) as loa, telegram_running(loa, poll_timeout=1):
         yield loa
 

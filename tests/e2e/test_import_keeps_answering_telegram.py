@@ -13,9 +13,9 @@ import pytest
 
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
-from bot.config import load_settings
 from bot.core.registry import ResidentRow
 from bot.importing.reader import ImportParse, RowError
+from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import Call, FakeTelegram
 
 ADMIN = 4242
@@ -40,15 +40,7 @@ def crafted_list() -> bytes:
 
 @pytest.fixture
 async def officer_loa(server: FakeTelegram, db_path: Path, clock: FixedClock) -> AsyncIterator[Loa]:
-    settings = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": server.token,
-            "TELEGRAM_API_URL": server.url,
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "ADMIN_IDS": str(ADMIN),
-        },
-        env_file=None,
-    )
+    settings = fake_settings(server, db_path, ADMIN_IDS=str(ADMIN))
     async with open_loa(settings, clock=clock) as loa, telegram_running(loa, poll_timeout=1):
         yield loa
 

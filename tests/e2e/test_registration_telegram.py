@@ -10,8 +10,8 @@ import pytest
 
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
-from bot.config import load_settings
 from bot.store import ContactStatus
+from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
 
 RESIDENT = 7001
@@ -25,15 +25,8 @@ VILLAGE = "Thôn Phú Sơn"
 @pytest.fixture
 async def loa_bot(server: FakeTelegram, db_path: Path, clock: FixedClock) -> AsyncIterator[Loa]:
     """Loa on the fake server, with an administrator and an officers' fallback chat."""
-    settings = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": server.token,
-            "TELEGRAM_API_URL": server.url,
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "ADMIN_IDS": str(ADMIN),
-            "OFFICER_CHAT_ID": str(OFFICER_CHAT),
-        },
-        env_file=None,
+    settings = fake_settings(
+        server, db_path, ADMIN_IDS=str(ADMIN), OFFICER_CHAT_ID=str(OFFICER_CHAT)
     )
     async with open_loa(settings, clock=clock) as loa, telegram_running(loa, poll_timeout=1):
         yield loa

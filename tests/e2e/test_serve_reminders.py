@@ -13,8 +13,8 @@ from pathlib import Path
 
 from bot.app import Loa, open_loa, serve
 from bot.clock import VIETNAM, FixedClock
-from bot.config import load_settings
 from bot.importing.service import import_residents
+from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
 
 CHAT = 8001
@@ -41,14 +41,7 @@ async def run_once(loa: Loa, clock: FixedClock, server: FakeTelegram, expected: 
 async def test_one_reminder_per_stage_across_runs_and_restarts(
     server: FakeTelegram, db_path: Path, tmp_path: Path
 ) -> None:
-    settings = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": server.token,
-            "TELEGRAM_API_URL": server.url,
-            "DATABASE_URL": f"sqlite:///{db_path}",
-        },
-        env_file=None,
-    )
+    settings = fake_settings(server, db_path)
     clock = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM))
     listing = tmp_path / "danh_sach.csv"
     listing.write_text(LIST, encoding="utf-8")
