@@ -148,10 +148,11 @@ async def old_import(loa: object, path: Path) -> str:
 
 async def new_import(loa: object, path: Path) -> str:
     """Import through the officer desk, as a list sent in a chat."""
-    from bot.officers import Actor
+    from bot.core.accounts import Account
+    from bot.officers.desk import Actor
 
     desk = loa.officers  # type: ignore[attr-defined]
-    answer = await desk.import_file(Actor(ADMIN, "Admin", str(ADMIN)), path, path.name, NOW)
+    answer = await desk.import_file(Actor(Account("telegram", str(ADMIN)), "Admin", Account("telegram", str(ADMIN))), path, path.name, NOW)
     return answer.reply.text.splitlines()[0] if answer.reply else "no reply"
 
 

@@ -33,6 +33,7 @@ from bot.config import (
     require_telegram_token,
     require_zalo_token,
 )
+from bot.core.accounts import Account
 from bot.core.dialog import Dialog
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.rates import RateBook, default_rates_path
@@ -40,7 +41,8 @@ from bot.core.types import Reply
 from bot.daily_cap import DailyCap
 from bot.delivery import Chain, Pacer, Sender
 from bot.engine import Engine
-from bot.officers import LogNotifier, OfficerDesk, RelayNotifier
+from bot.officers.desk import OfficerDesk, RelayNotifier
+from bot.officers.router import OfficerRouter
 from bot.render import Renderer
 from bot.store import Store
 from bot.store.broadcasts import Broadcast
@@ -83,7 +85,8 @@ class Loa:
     renderer: Renderer
     engine: Engine
     officers: OfficerDesk
-    notifier: RelayNotifier  # officer notices go through the running channel, once attached
+    router: OfficerRouter  # which messages are the officers', on every channel
+    notifier: RelayNotifier  # officer notices go through the running channels, once attached
 
 
 @asynccontextmanager
@@ -101,8 +104,8 @@ async def open_loa(
             store,
             renderer,
             notifier,
-            admin_ids=settings.admin_ids,
-            fallback_chat=settings.officer_chat_id,
+            admins=settings.admins,
+            fallback_chat=settings.officer_chat,
             tz=settings.tz,
             broadcasts=BroadcastDesk(
                 service_from_settings(store.broadcasts, settings),
@@ -115,15 +118,15 @@ async def open_loa(
             **RegistrationActions(store, settings.tz, officers).actions(),
             **ReminderActions(store, settings.tz, settings.reminder_offsets).actions(),
         }
-        engine = Engine(
-            store, dialog, renderer, clock or SystemClock(), settings.tz, actions=actions
-        )
+        clock = clock or SystemClock()
+        engine = Engine(store, dialog, renderer, clock, settings.tz, actions=actions)
         yield Loa(
             settings=settings,
             store=store,
             renderer=renderer,
             engine=engine,
             officers=officers,
+            router=OfficerRouter(officers, clock),
             notifier=notifier,
         )
     finally:
@@ -138,7 +141,7 @@ async def _run_broadcasts(loa: Loa, clock: Clock, stop: asyncio.Event) -> None:
     async def finished(broadcast: Broadcast) -> None:
         if broadcast.notify_chat:
             text = report_text(loa.renderer, await desk.service.report(broadcast), loa.settings.tz)
-            await loa.notifier.notify(broadcast.notify_chat, Reply(text))
+            await loa.notifier.notify(Account.parse(broadcast.notify_chat), Reply(text))
 
     await run_broadcasts(desk.service, clock, stop, finished)
 
@@ -174,7 +177,7 @@ def telegram_channel(loa: Loa, pacer: Pacer | None = None) -> TelegramChannel:
         api_url=loa.settings.telegram_api_url,
         commands=[(name, loa.renderer.label(f"command.{name}")) for name in TELEGRAM_COMMANDS],
         error_text=loa.renderer.text("error"),
-        officers=loa.officers,
+        officers=loa.router,
         pacer=pacer,
     )
 
@@ -196,11 +199,11 @@ async def telegram_running(
         await channel.start_polling(poll_timeout)
         assert application.updater is not None
         log.info("Loa is serving Telegram as @%s", application.bot.username)
-        loa.notifier.target = channel
+        loa.notifier.attach("telegram", channel)
         try:
             yield channel
         finally:
-            loa.notifier.target = LogNotifier()
+            loa.notifier.detach("telegram")
             await application.updater.stop()
             await application.stop()
 

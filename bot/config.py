@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.core.accounts import Account, AccountError
 from bot.core.office import Office
 
 __all__ = [
@@ -45,7 +46,7 @@ class Settings(BaseModel):
     telegram_bot_token: str = ""
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = "sqlite:///data/loa.db"
-    admin_ids: frozenset[int] = frozenset()
+    admin_ids: frozenset[str] = frozenset()  # accounts: `telegram:123`, `zalo:abc`
     officer_chat_id: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
@@ -146,10 +147,10 @@ class Settings(BaseModel):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
-            for part in parts:
-                if not part.lstrip("-").isdigit():
-                    raise ValueError(f"'{part}' is not a Telegram user id (digits only)")
-            return frozenset(int(p) for p in parts)
+            try:
+                return frozenset(str(Account.parse(part)) for part in parts)
+            except AccountError as exc:
+                raise ValueError(str(exc)) from None
         return value
 
     @field_validator("log_debug", mode="before")
@@ -163,8 +164,11 @@ class Settings(BaseModel):
     @classmethod
     def _check_chat(cls, value: str) -> str:
         value = value.strip()
-        if value and not value.lstrip("-").isdigit():
-            raise ValueError("must be a Telegram chat id (digits, groups start with -)")
+        if value:
+            try:
+                return str(Account.parse(value))
+            except AccountError as exc:
+                raise ValueError(f"{exc} (a Telegram group id starts with -)") from None
         return value
 
     @field_validator("telegram_api_url", "zalo_api_url")
@@ -223,6 +227,16 @@ class Settings(BaseModel):
         if not 1 <= value <= 65535:
             raise ValueError("must be a TCP port from 1 to 65535")
         return value
+
+    @property
+    def admins(self) -> frozenset[Account]:
+        """Return the administrators' accounts (ADMIN_IDS)."""
+        return frozenset(Account.parse(value) for value in self.admin_ids)
+
+    @property
+    def officer_chat(self) -> Account | None:
+        """Return the chat that gets notices of communes without their own (OFFICER_CHAT_ID)."""
+        return Account.parse(self.officer_chat_id) if self.officer_chat_id else None
 
     @property
     def zalo_webhook(self) -> bool:

@@ -25,7 +25,7 @@ def test_environment_overrides_the_env_file(tmp_path: Path) -> None:
         "ADMIN_IDS=1, 2\nLOG_LEVEL=debug\nTELEGRAM_API_URL=http://127.0.0.1:8081/\n"
     )
     settings = load_settings({"LOG_LEVEL": "warning"}, env_file=env_file)
-    assert settings.admin_ids == frozenset({1, 2})
+    assert settings.admin_ids == frozenset({"telegram:1", "telegram:2"})
     assert settings.log_level == "WARNING"
     assert settings.telegram_api_url == "http://127.0.0.1:8081"
 

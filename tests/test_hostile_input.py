@@ -15,9 +15,9 @@ from bot.app import Loa, open_loa, telegram_running, zalo_running
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.core.types import Incoming, Kind
-from bot.officers import Actor
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.zalo_server import FakeZalo
+from tests.officer_helpers import actor
 
 ADMIN = 9001
 APOLOGY = "Loa đang gặp trục trặc"
@@ -151,7 +151,7 @@ async def test_officer_buttons_with_hostile_ids_are_refused_politely(
 ) -> None:
     settings = load_settings(admin_settings, env_file=None)
     async with open_loa(settings, clock=clock) as loa:
-        admin = Actor(ADMIN, "Lan", str(ADMIN))
+        admin = actor(ADMIN, "Lan")
         for payload in [*OFFICER_BUTTONS, *mutated_ids(500)]:
             pressed = Incoming("telegram", str(ADMIN), Kind.BUTTON, text=payload)  # as channels do
             answer = await loa.officers.button(admin, pressed.text, clock.now())

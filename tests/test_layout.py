@@ -19,11 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-STILL_TO_MOVE = {
-    # The Telegram adapter still decides which messages are an officer's (issue #20: a
-    # channel-neutral officers' router).
-    ("bot.channels.telegram", "bot.officers"),
-}
+STILL_TO_MOVE: set[tuple[str, str]] = set()
 
 
 def _modules() -> dict[str, Path]:
@@ -112,6 +108,4 @@ def test_the_list_of_imports_still_to_move_only_shrinks() -> None:
 
 def test_the_checker_sees_an_import_that_points_up() -> None:
     assert "bot.core.rates" in EDGES["scheduler.jobs"]  # a sanity check of the parser itself
-    assert ("bot.channels.telegram", "bot.officers") in {
-        (a, b) for a, targets in EDGES.items() for b in targets
-    }
+    assert "bot.officers.desk" in EDGES["bot.officers.router"]

@@ -67,22 +67,22 @@ class BroadcastDesk:
         self.flow = DraftFlow(service, renderer, tz, drafts)
 
     async def command(
-        self, actor: int, chat_id: str, scope: Scope, command: str, args: str, now: datetime
+        self, actor: str, chat_id: str, scope: Scope, command: str, args: str, now: datetime
     ) -> Reply:
         """Serve /broadcast [audience[⏎message]] or /broadcasts."""
         if command == "broadcasts":
             return await self._listing(scope)
         return await self.flow.start(actor, chat_id, scope, args, now)
 
-    async def awaits_text(self, actor: int, now: datetime) -> bool:
+    async def awaits_text(self, actor: str, now: datetime) -> bool:
         """Tell whether the officer's next private message belongs to their draft."""
         return await self.flow.awaits_text(actor, now)
 
-    async def text(self, actor: int, scope: Scope, text: str, now: datetime) -> Reply:
+    async def text(self, actor: str, scope: Scope, text: str, now: datetime) -> Reply:
         """Take a typed answer (a condition, the message or a time) for the officer's draft."""
         return await self.flow.typed(actor, scope, text, now)
 
-    async def button(self, actor: int, scope: Scope, payload: str, now: datetime) -> Reply:
+    async def button(self, actor: str, scope: Scope, payload: str, now: datetime) -> Reply:
         """Serve a broadcast button: a draft step, or pause/resume/cancel/report."""
         if payload.startswith(DRAFT_PREFIX):
             result = await self.flow.press(actor, scope, payload, now)

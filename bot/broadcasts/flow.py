@@ -73,7 +73,7 @@ class Created:
 
 def _private(draft: Draft) -> bool:
     """Tell whether the draft lives in the officer's own chat (typed steps work only there)."""
-    return draft.chat_id == str(draft.user_id)
+    return draft.chat_id == draft.actor
 
 
 class DraftFlow:
@@ -87,12 +87,12 @@ class DraftFlow:
         self.tz = tz
         self.drafts = drafts
 
-    async def awaits_text(self, user_id: int, now: datetime) -> bool:
+    async def awaits_text(self, actor: str, now: datetime) -> bool:
         """Tell whether the user's next private message belongs to their draft."""
-        return await self.drafts.awaits_text(user_id, now)
+        return await self.drafts.awaits_text(actor, now)
 
     async def start(
-        self, actor: int, chat_id: str, scope: Scope, args: str, now: datetime
+        self, actor: str, chat_id: str, scope: Scope, args: str, now: datetime
     ) -> Reply:
         """Begin a new draft (replacing the officer's old one).
 
@@ -119,7 +119,7 @@ class DraftFlow:
             return await self._show(await self.drafts.save(draft, now), scope, now)
         return await self._take_message(draft, scope, message, now)
 
-    async def press(self, actor: int, scope: Scope, payload: str, now: datetime) -> Reply | Created:
+    async def press(self, actor: str, scope: Scope, payload: str, now: datetime) -> Reply | Created:
         """Apply one button of a draft screen and show the next screen."""
         parts = payload.removeprefix(DRAFT_PREFIX).split(":", 3)
         token, code, action, arg = (*parts, "", "", "")[:4]
@@ -153,7 +153,7 @@ class DraftFlow:
                 return await self._confirm(draft, scope, now)
         return await self._show(draft, scope, now, self.renderer.text("broadcast/stale"))
 
-    async def typed(self, actor: int, scope: Scope, text: str, now: datetime) -> Reply:
+    async def typed(self, actor: str, scope: Scope, text: str, now: datetime) -> Reply:
         """Take a typed condition, message or time for the officer's draft ("hủy" drops it)."""
         draft = await self.drafts.get(actor, now)
         if draft is None or not draft.step.awaits_text:
@@ -259,12 +259,12 @@ class DraftFlow:
 
     async def _confirm(self, draft: Draft, scope: Scope, now: datetime) -> Reply | Created:
         """Store the broadcast; a second press of the same button finds the draft gone."""
-        if not await self.drafts.drop(draft.user_id):
+        if not await self.drafts.drop(draft.actor):
             return Reply(self.renderer.text("broadcast/gone"))
         try:
             preview = await self.service.preview(draft.audience, draft.template, scope, now)
             created = await self.service.create(
-                actor=f"telegram:{draft.user_id}",
+                actor=draft.actor,
                 scope=scope,
                 audience_text=draft.audience,
                 template_text=draft.template,

@@ -32,12 +32,11 @@ from telegram.ext import (
 )
 
 from bot.channels.plain import split_text
-from bot.core.types import Button, FileRef, Incoming, Kind, Reply
+from bot.core.officer import InviteWay, OfficerAnswer, OfficerDoor
+from bot.core.types import Attachment, Button, FileRef, Incoming, Kind, Reply
 from bot.delivery import Pacer, RateLimited, TransientError
 from bot.engine import Engine
 from bot.live import Part, ReplyLine
-from bot.officers import COMMANDS as OFFICER_COMMANDS
-from bot.officers import Actor, OfficerAnswer, OfficerDesk, Upload
 
 __all__ = [
     "CHANNEL",
@@ -50,8 +49,6 @@ __all__ = [
 ]
 
 CHANNEL = "telegram"
-GROUP_COMMAND = "id"
-"""The one residents' command answered in a group: who am I, and which group is this."""
 log = logging.getLogger(__name__)
 
 _SHORT_LABEL = 14
@@ -209,7 +206,7 @@ class TelegramChannel:
         api_url: str,
         commands: Sequence[tuple[str, str]],
         error_text: str,
-        officers: OfficerDesk | None = None,
+        officers: OfficerDoor | None = None,
         pacer: Pacer | None = None,
     ) -> None:
         self.engine = engine
@@ -271,8 +268,22 @@ class TelegramChannel:
             self.api_url,
         )
 
+    @property
+    def file_limit(self) -> int:
+        """Return the largest file the Bot API lets a bot download (20 MB)."""
+        return int(FileSizeLimit.FILESIZE_DOWNLOAD)
+
+    async def download(self, ref: FileRef, path: Path) -> None:
+        """Fetch a file a person sent (getFile, then the file URL) to `path`."""
+        telegram_file = await self.application.bot.get_file(ref.file_id)
+        await telegram_file.download_to_drive(path)
+
+    def invite_way(self, code: str) -> InviteWay:
+        """Return the link that opens an invitation in Telegram (a /start deep link)."""
+        return InviteWay(CHANNEL, link=f"https://t.me/{self.application.bot.username}?start={code}")
+
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Answer a private message (officer commands and invitations go to the officers)."""
+        """Answer a private message: the officers' side if it is theirs, else the engine."""
         incoming = to_incoming(update)
         if incoming is None:
             return
@@ -281,75 +292,34 @@ class TelegramChannel:
         await self.send(incoming.reply_to, await self.engine.handle(incoming))
 
     async def _on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Serve officer commands and list files in a group (an officers' chat), and /id."""
+        """Pass a command or file sent in a group to the officers' side (and /id to the engine)."""
         incoming = to_incoming(update)
         if incoming is None or incoming.kind not in (Kind.COMMAND, Kind.DOCUMENT):
             return
         if await self._for_officers(incoming):
             return
-        if incoming.kind is Kind.COMMAND and incoming.command == GROUP_COMMAND:
-            await self.send(incoming.reply_to, await self.engine.handle(incoming))
+        if self.officers is None and incoming.command != "id":
+            return  # without the officers' side, a group hears only /id
+        await self.send(incoming.reply_to, await self.engine.handle(incoming))
 
     async def _for_officers(self, incoming: Incoming) -> bool:
-        """Serve an officer command, invitation, list file or draft text; False if not one."""
-        desk = self.officers
-        if desk is None:
+        """Send the officers' answer to `incoming`; False when it is a resident's message."""
+        if self.officers is None:
             return False
-        actor = _actor(incoming)
-        now = self.engine.clock.now()
-        if incoming.kind is Kind.DOCUMENT and incoming.file is not None:
-            admin, officer = await desk.scope(actor.user_id)
-            if not admin and officer is None:
-                return incoming.chat_id != incoming.sender_id  # residents' files: the engine
-            await self._deliver(incoming.reply_to, await self._import(actor, incoming.file))
-            return True
-        draft_answer = incoming.kind is Kind.TEXT or (
-            incoming.kind is Kind.COMMAND and incoming.command == "huy"
-        )
-        if draft_answer:  # a typed step of /broadcast takes the text, and /huy drops the draft
-            private = incoming.chat_id == incoming.sender_id
-            if not private or not await desk.awaits_text(actor.user_id, now):
-                return False  # residents' texts (and officers' other texts): the engine
-            text = incoming.text if incoming.kind is Kind.TEXT else "/huy"
-            await self._deliver(incoming.reply_to, await desk.text(actor, text, now))
-            return True
-        if incoming.kind is not Kind.COMMAND:
-            return False
-        if incoming.command == "start" and desk.is_invite(incoming.text):
-            answer = await desk.redeem(actor, incoming.text.strip(), now)
-        elif incoming.command in OFFICER_COMMANDS:
-            username = self.application.bot.username or ""
-            answer = await desk.command(
-                actor, incoming.command, incoming.text, now, bot_username=username
-            )
-        else:
+        answer = await self.officers.route(incoming, self)
+        if answer is None:
             return False
         await self._deliver(incoming.reply_to, answer)
         return True
 
-    async def _import(self, actor: Actor, ref: FileRef) -> OfficerAnswer:
-        """Hand a list file an officer sent to the desk, with a way to download it."""
-        assert self.officers is not None
-
-        async def download(path: Path) -> None:
-            telegram_file = await self.application.bot.get_file(ref.file_id)
-            await telegram_file.download_to_drive(path)
-
-        upload = Upload(ref.file_name, ref.size, FileSizeLimit.FILESIZE_DOWNLOAD, download)
-        return await self.officers.import_list(actor, upload, self.engine.clock.now())
-
     async def _deliver(self, chat_id: str, answer: OfficerAnswer) -> None:
-        """Send an officer answer: its message, its file and its picture."""
+        """Send an officer answer: its message, then its files and pictures."""
         parts: list[Part[_Extra]] = []
         if answer.reply is not None:
             parts.extend(_parts(answer.reply))
-        if answer.document is not None:
-            doc = answer.document
-            parts.append(Part(doc.caption or "", _Upload(False, doc.content, doc.name), False))
-        if answer.photo is not None:
-            photo = answer.photo
-            parts.append(Part(photo.caption, _Upload(True, photo.content, photo.name), False))
-        await self.line.send(chat_id, parts)
+        parts.extend(_attachment_part(attachment) for attachment in answer.attachments)
+        if parts:
+            await self.line.send(chat_id, parts)
 
     async def notify(self, chat_id: str, reply: Reply) -> None:
         """Send a notice to a chat (officers' new-registration notices)."""
@@ -361,9 +331,8 @@ class TelegramChannel:
         incoming = to_incoming(update)
         if query is None or incoming is None:
             return
-        if self.officers is not None and self.officers.is_button(incoming.text):
-            actor = _actor(incoming)
-            answer = await self.officers.button(actor, incoming.text, self.engine.clock.now())
+        answer = await self.officers.route(incoming, self) if self.officers else None
+        if answer is not None:
             try:
                 await query.answer(answer.toast[:200] or None)
             except TelegramError as exc:
@@ -433,10 +402,10 @@ class TelegramChannel:
             log.warning("could not send the apology either: %s", exc)
 
 
-def _actor(incoming: Incoming) -> Actor:
-    """The officer-side actor of an update: a group's chat id differs from the sender's."""
-    in_group = incoming.chat_id != incoming.sender_id
-    return Actor(int(incoming.sender_id), incoming.display_name, incoming.reply_to, in_group)
+def _attachment_part(attachment: Attachment) -> Part[_Extra]:
+    """Send a file as a document, or a picture as a photo, with its caption."""
+    upload = _Upload(attachment.photo, attachment.content, attachment.name)
+    return Part(attachment.caption, upload, False)
 
 
 def _parts(reply: Reply) -> list[Part[_Extra]]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from bot.core.text import valid_unicode
 
 __all__ = [
+    "Attachment",
     "Button",
     "Choice",
     "Decision",
@@ -42,6 +43,16 @@ def _make_valid(message: object, names: tuple[str, ...]) -> None:
             fixed = valid_unicode(value)
             if fixed is not value:
                 object.__setattr__(message, name, fixed)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file to send a person: its name, bytes, caption, and whether it shows as a picture."""
+
+    name: str
+    content: bytes
+    caption: str = ""
+    photo: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.core.officer import Commune
 from bot.core.registry import ResidentRow
 from bot.importing.limits import ImportLimits
 from bot.importing.reader import RowError, RowWarning, read_residents
@@ -28,14 +29,6 @@ class RejectedRow:
 
     row_number: int
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Commune:
-    """The one commune an officer's list may hold: its display name and matching key."""
-
-    name: str
-    key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +61,7 @@ async def import_residents(
     today: date,
     now: datetime,
     dry_run: bool = False,
-    commune: Commune | None = None,
+    communes: Sequence[Commune] | None = None,
     limits: ImportLimits | None = None,
 ) -> ImportReport:
     """Read the list at `path` and merge it into the registry (nothing written on `dry_run`).
@@ -76,11 +69,12 @@ async def import_residents(
     The file is read in a worker thread, a batch of rows at a time, so the event loop
     keeps answering everyone else; each batch goes to a staging table while the next one
     is read (the database works in its own thread), and memory stays flat whatever the
-    list's size. With `commune` (an officer's list), rows without a commune belong to it,
-    and rows of another commune, or of a resident the registry has in another commune,
-    are rejected. With `limits`, a list too large is refused and reading stops after
-    `limits.max_rows` data rows (the report says where). Imports on one store run one
-    after another; each stages in its own table.
+    list's size. With `communes` (an officer's list), rows of another commune, or of a
+    resident the registry has in another commune, are rejected; a row without a commune
+    belongs to the officer's commune when they cover one, and is rejected when several.
+    With `limits`, a list too large is refused and reading stops after `limits.max_rows` data
+    rows (the report says where). Imports on one store run one after another; each stages
+    in its own table.
     Raises what `read_residents` raises for an unreadable file, missing columns or size.
     """
     async with residents.import_turn:  # lists are read one at a time
@@ -95,7 +89,7 @@ async def import_residents(
         switch = sys.getswitchinterval()
         sys.setswitchinterval(IMPORT_SWITCH_INTERVAL)
         try:
-            return await _import(residents, path, today, now, dry_run, commune, limits)
+            return await _import(residents, path, today, now, dry_run, communes, limits)
         finally:
             sys.setswitchinterval(switch)
             gc.unfreeze()
@@ -107,7 +101,7 @@ async def _import(
     today: date,
     now: datetime,
     dry_run: bool,
-    commune: Commune | None,
+    communes: Sequence[Commune] | None,
     limits: ImportLimits | None,
 ) -> ImportReport:
     """Import the list (the caller holds the import turn)."""
@@ -120,7 +114,7 @@ async def _import(
             outcomes = iter(parse)
             pending: asyncio.Task[None] | None = None
             while True:
-                batch = await asyncio.to_thread(_next_batch, outcomes, commune)
+                batch = await asyncio.to_thread(_next_batch, outcomes, communes)
                 rows += batch.rows
                 rejected.extend(batch.rejected)
                 if pending is not None:
@@ -133,7 +127,9 @@ async def _import(
             if pending is not None:
                 await pending
         merged = await job.merge(
-            now, apply=not dry_run, commune_key=commune.key if commune else None
+            now,
+            apply=not dry_run,
+            commune_keys=None if communes is None else [c.key for c in communes],
         )
     except BaseException:
         await job.discard()
@@ -166,7 +162,9 @@ class _Batch:
     last: bool = False
 
 
-def _next_batch(outcomes: Iterator[ResidentRow | RowError], commune: Commune | None) -> _Batch:
+def _next_batch(
+    outcomes: Iterator[ResidentRow | RowError], communes: Sequence[Commune] | None
+) -> _Batch:
     """Read the next rows of the list (in a worker thread) until `BATCH_ROWS` are accepted.
 
     Rejected rows count towards the batch too, so a list of only bad rows still comes back
@@ -175,7 +173,7 @@ def _next_batch(outcomes: Iterator[ResidentRow | RowError], commune: Commune | N
     batch = _Batch()
     for outcome in outcomes:
         batch.rows += 1
-        row = _accepted(outcome, commune)
+        row = _accepted(outcome, communes)
         if isinstance(row, RejectedRow):
             batch.rejected.append(row)
         else:
@@ -187,21 +185,25 @@ def _next_batch(outcomes: Iterator[ResidentRow | RowError], commune: Commune | N
 
 
 def _accepted(
-    outcome: ResidentRow | RowError, commune: Commune | None
+    outcome: ResidentRow | RowError, communes: Sequence[Commune] | None
 ) -> ResidentRow | RejectedRow:
     """Return a parsed row to stage, or why it is rejected.
 
-    With `commune`, a row without a commune gets it, and a row of another commune is refused.
+    With `communes`, a row without a commune gets the officer's one commune (and is refused
+    when they cover several), and a row of another commune is refused.
     """
     if isinstance(outcome, RowError):
         return RejectedRow(outcome.row_number, outcome.reason)
     row = outcome
-    if commune is None:
+    if communes is None:
         return row
+    names = ", ".join(c.name for c in communes)
     if not row.commune_key:
-        return replace(row, commune=commune.name, commune_key=commune.key)
-    if row.commune_key != commune.key:
+        if len(communes) == 1:
+            return replace(row, commune=communes[0].name, commune_key=communes[0].key)
+        return RejectedRow(row.row_number, f"Dòng chưa ghi xã; bạn phụ trách nhiều xã ({names})")
+    if all(row.commune_key != c.key for c in communes):
         return RejectedRow(
-            row.row_number, f"Dòng của “{row.commune}”, không thuộc xã của bạn ({commune.name})"
+            row.row_number, f"Dòng của “{row.commune}”, không thuộc xã của bạn ({names})"
         )
     return row

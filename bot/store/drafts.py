@@ -50,7 +50,7 @@ _TYPED = frozenset({DraftStep.AUDIENCE_TEXT, DraftStep.MESSAGE, DraftStep.WHEN_T
 class Draft:
     """A broadcast being written: its step, audience text, template and chosen time."""
 
-    user_id: int
+    actor: str  # the officer's account, `telegram:123`
     token: str
     chat_id: str
     step: DraftStep
@@ -71,7 +71,7 @@ class Place:
 
 def _draft(row: aiosqlite.Row) -> Draft:
     return Draft(
-        user_id=row["user_id"],
+        actor=row["actor"],
         token=row["token"],
         chat_id=row["chat_id"],
         step=DraftStep(row["step"]),
@@ -89,20 +89,20 @@ class Drafts:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def get(self, user_id: int, now: datetime) -> Draft | None:
+    async def get(self, actor: str, now: datetime) -> Draft | None:
         """Return the officer's draft, unless there is none or it is older than a day."""
         row = await self._db.fetchone(
-            "SELECT * FROM broadcast_drafts WHERE user_id = ? AND updated_at >= ?",
-            (user_id, iso(now - DRAFT_LIFETIME)),
+            "SELECT * FROM broadcast_drafts WHERE actor = ? AND updated_at >= ?",
+            (actor, iso(now - DRAFT_LIFETIME)),
         )
         return _draft(row) if row is not None else None
 
-    async def awaits_text(self, user_id: int, now: datetime) -> bool:
-        """Tell whether the user has a live draft waiting for typed text (one key look-up)."""
+    async def awaits_text(self, actor: str, now: datetime) -> bool:
+        """Tell whether the officer has a live draft waiting for typed text (one key look-up)."""
         row = await self._db.fetchone(
-            "SELECT 1 FROM broadcast_drafts WHERE user_id = ? AND updated_at >= ?"
+            "SELECT 1 FROM broadcast_drafts WHERE actor = ? AND updated_at >= ?"
             " AND step IN ('audience_text', 'message', 'when_text')",
-            (user_id, iso(now - DRAFT_LIFETIME)),
+            (actor, iso(now - DRAFT_LIFETIME)),
         )
         return row is not None
 
@@ -110,16 +110,16 @@ class Drafts:
         """Store the officer's draft (replacing theirs) and return it as stored."""
         stamp = iso(now)
         await self._db.execute(
-            "INSERT INTO broadcast_drafts (user_id, token, chat_id, step, audience, template,"
+            "INSERT INTO broadcast_drafts (actor, token, chat_id, step, audience, template,"
             " send_at, urgent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (user_id) DO UPDATE SET token = excluded.token,"
+            " ON CONFLICT (actor) DO UPDATE SET token = excluded.token,"
             " chat_id = excluded.chat_id, step = excluded.step, audience = excluded.audience,"
             " template = excluded.template, send_at = excluded.send_at,"
             " urgent = excluded.urgent, updated_at = excluded.updated_at,"
             " created_at = CASE WHEN broadcast_drafts.token = excluded.token"
             "  THEN broadcast_drafts.created_at ELSE excluded.created_at END",
             (
-                draft.user_id,
+                draft.actor,
                 draft.token,
                 draft.chat_id,
                 draft.step.value,
@@ -131,14 +131,14 @@ class Drafts:
                 stamp,
             ),
         )
-        stored = await self.get(draft.user_id, now)
+        stored = await self.get(draft.actor, now)
         assert stored is not None
         return stored
 
-    async def drop(self, user_id: int) -> bool:
+    async def drop(self, actor: str) -> bool:
         """Remove the officer's draft; return whether there was one."""
         removed = await self._db.execute_rowcount(
-            "DELETE FROM broadcast_drafts WHERE user_id = ?", (user_id,)
+            "DELETE FROM broadcast_drafts WHERE actor = ?", (actor,)
         )
         return removed > 0
 

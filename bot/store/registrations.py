@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -236,14 +236,15 @@ class Registrations:
         return changed > 0
 
     async def listing(
-        self, *, commune_key: str | None = None, since: datetime | None = None
+        self, *, commune_keys: Collection[str] | None = None, since: datetime | None = None
     ) -> list[Registration]:
-        """Return registrations (all, or one commune's; made since a moment), oldest first."""
+        """Return registrations (all, or those of some communes; made since a moment), oldest
+        first."""
         sql = "SELECT * FROM registrations WHERE erased_at IS NULL"
         params: list[object] = []
-        if commune_key is not None:
-            sql += " AND commune_key = ?"
-            params.append(commune_key)
+        if commune_keys is not None:
+            sql += f" AND commune_key IN ({', '.join('?' * len(commune_keys))})"
+            params.extend(commune_keys)
         if since is not None:
             sql += " AND created_at >= ?"
             params.append(iso(since))

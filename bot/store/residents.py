@@ -371,12 +371,12 @@ class ResidentImport:
                 await self._executemany(_STAGE_INSERT, chunk)
 
     async def merge(
-        self, now: datetime, *, apply: bool = True, commune_key: str | None = None
+        self, now: datetime, *, apply: bool = True, commune_keys: Sequence[str] | None = None
     ) -> MergeResult:
         """Match staged rows to the registry, count outcomes and (unless not `apply`) write.
 
-        With `commune_key`, a row matching a resident the registry has in another commune is
-        rejected: an officer's list never changes another commune's residents.
+        With `commune_keys`, a row matching a resident the registry has in another commune is
+        rejected: an officer's list never changes the residents of a commune they do not cover.
         """
         if not self._ready:
             return MergeResult(0, 0, 0, 0, ())
@@ -384,7 +384,7 @@ class ResidentImport:
         try:
             async with self._merges:  # another import's writes cannot slip between ours
                 async with db.transaction(lazy=True):
-                    rejected = await self._match(commune_key)
+                    rejected = await self._match(commune_keys)
                     counts = await self._counts()
                 if apply:
                     await self._apply(iso(now))
@@ -405,7 +405,7 @@ class ResidentImport:
                 await self._execute("DROP TABLE IF EXISTS temp.import_rows")
             self._ready = False
 
-    async def _match(self, commune_key: str | None) -> list[tuple[int, str]]:
+    async def _match(self, commune_keys: Sequence[str] | None) -> list[tuple[int, str]]:
         """Find each staged row's resident; reject conflicting rows; return the rejections."""
         await self._execute(
             "UPDATE temp.import_rows SET"
@@ -431,12 +431,13 @@ class ResidentImport:
             " WHEN by_bhxh IS NOT NULL AND by_id IS NOT NULL AND by_bhxh <> by_id THEN 'rejected'"
             " END, resident_id = COALESCE(by_bhxh, by_id)"
         )
-        if commune_key is not None:
+        if commune_keys is not None:
+            marks = ", ".join("?" * len(commune_keys))
             elsewhere = await self._fetchall(
                 "SELECT s.row_number, r.commune FROM temp.import_rows s"
                 " JOIN main.residents r ON r.id = s.resident_id"
-                " WHERE s.outcome IS NULL AND r.commune_key NOT IN ('', ?)",
-                (commune_key,),
+                f" WHERE s.outcome IS NULL AND r.commune_key NOT IN ('', {marks})",
+                tuple(commune_keys),
             )
             for row in elsewhere:
                 rejected.append(

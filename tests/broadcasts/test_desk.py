@@ -16,7 +16,7 @@ from bot.core.types import Reply
 from bot.store.drafts import DraftStep
 from bot.store.outbox import Outcome
 
-OFFICER = 7001
+OFFICER = "telegram:7001"
 CHAT = str(OFFICER)
 EA_TUL = Scope.commune(place_key("Ea Tul"))
 ADMIN = Scope.everywhere()

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from bot.app import Loa, open_loa, serve
 from bot.clock import FixedClock
-from bot.core.places import place_key
 from tests.broadcasts.seed import Person, seed
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import Call, FakeTelegram
+from tests.officer_helpers import add_officer
 
 OFFICER = 7001
 RESIDENT = 10_000  # the first of 200 residents of Ea Tul; 10 of them opted out
@@ -38,9 +38,7 @@ async def running(
     settings = fake_settings(server, db_path, TELEGRAM_RATE="1000")
     async with open_loa(settings, clock=clock) as loa:
         if fresh:
-            await loa.store.officers.add(
-                OFFICER, "Cán bộ", "Ea Tul", place_key("Ea Tul"), "test", clock.now()
-            )
+            await add_officer(loa.store, OFFICER, "Cán bộ", "Ea Tul", clock.now())
             await seed(loa.store.db, _people(), clock.now())
         stop = asyncio.Event()
         task = asyncio.create_task(serve(loa, stop, clock, poll_timeout=1))

@@ -10,9 +10,9 @@ import pytest
 
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
-from bot.core.places import place_key
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
+from tests.officer_helpers import add_officer
 
 OFFICERS = {6001: "Ea Tul", 6002: "Hòa Vang"}
 CSV = "text/csv"
@@ -37,9 +37,7 @@ async def officers_loa(
     settings = fake_settings(server, db_path)
     async with open_loa(settings, clock=clock) as loa:
         for user_id, commune in OFFICERS.items():
-            await loa.store.officers.add(
-                user_id, f"Cán bộ {commune}", commune, place_key(commune), "test", clock.now()
-            )
+            await add_officer(loa.store, user_id, f"Cán bộ {commune}", commune, clock.now())
         async with telegram_running(loa, poll_timeout=1):
             yield loa
 

@@ -10,9 +10,11 @@ import pytest
 
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
+from bot.core.accounts import Account
 from bot.store import ContactStatus
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
+from tests.officer_helpers import add_officer, commune
 
 RESIDENT = 7001
 OFFICER_CHAT = -500
@@ -174,9 +176,7 @@ async def test_an_officer_exports_their_commune_in_a_group(
     server: FakeTelegram, loa_bot: Loa, clock: FixedClock
 ) -> None:
     await _register(server)
-    await loa_bot.store.officers.add(
-        8001, "Cán bộ Bình", "Xã Hòa Phú", "hoa phu", "test", clock.now()
-    )
+    await add_officer(loa_bot.store, 8001, "Cán bộ Bình", "Xã Hòa Phú", clock.now())
     server.push_text(OFFICER_CHAT, "/export csv", user_id=8001)
     (_call,) = await server.wait_for("sendDocument")
     (document,) = [m.document for m in server.sent(OFFICER_CHAT) if m.document is not None]
@@ -197,7 +197,7 @@ async def test_officer_commands_in_any_other_group_are_refused_and_audited(
 ) -> None:
     await _register(server)
     officers = loa_bot.store.officers
-    await officers.add(8001, "Cán bộ Bình", "Xã Hòa Phú", "hoa phu", "test", clock.now())
+    await add_officer(loa_bot.store, 8001, "Cán bộ Bình", "Xã Hòa Phú", clock.now())
     village_group = -777
     refused = await _group_export(server, village_group, 8001)
     assert "không phải nhóm cán bộ của xã" in refused
@@ -205,7 +205,7 @@ async def test_officer_commands_in_any_other_group_are_refused_and_audited(
     assert "không phải nhóm cán bộ của xã" in refused_admin
     assert not server.calls("sendDocument")
     denied = [e for e in await officers.audit_entries() if e.action == "denied"]
-    assert {e.detail for e in denied} == {f"export in {village_group}"}
+    assert {e.detail for e in denied} == {f"export in telegram:{village_group}"}
     assert {e.actor for e in denied} == {"telegram:8001", f"telegram:{ADMIN}"}
 
 
@@ -214,9 +214,11 @@ async def test_once_a_commune_has_its_own_chat_its_officers_work_there_only(
 ) -> None:
     await _register(server)
     officers = loa_bot.store.officers
-    await officers.add(8001, "Cán bộ Bình", "Xã Hòa Phú", "hoa phu", "test", clock.now())
+    await add_officer(loa_bot.store, 8001, "Cán bộ Bình", "Xã Hòa Phú", clock.now())
     commune_chat = -600
-    await officers.set_chat("Xã Hòa Phú", "hoa phu", str(commune_chat), "test", clock.now())
+    await officers.set_chat(
+        commune("Xã Hòa Phú"), Account("telegram", str(commune_chat)), "test", clock.now()
+    )
     assert "không phải nhóm cán bộ" in await _group_export(server, OFFICER_CHAT, 8001)
     assert not server.calls("sendDocument")
     server.push_text(commune_chat, "/export csv", user_id=8001)

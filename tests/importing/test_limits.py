@@ -12,11 +12,10 @@ import openpyxl
 import pytest
 
 from bot.app import Loa
-from bot.core.places import place_key
 from bot.importing.limits import CHAT_LIMITS, ImportLimits, ListTooLarge, uncompressed_size
 from bot.importing.reader import MAX_CELL_CHARS, RowError, read_residents
 from bot.importing.service import import_residents
-from bot.officers import Actor
+from tests.officer_helpers import actor, add_officer
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 2, tzinfo=UTC)
@@ -112,15 +111,15 @@ async def test_an_import_over_the_row_limit_keeps_every_row_read(loa: Loa, tmp_p
 async def test_the_rejected_rows_file_is_capped_with_a_count_of_the_rest(
     loa: Loa, tmp_path: Path
 ) -> None:
-    await loa.store.officers.add(7001, "Cán bộ", "Ea Tul", place_key("Ea Tul"), "test", NOW)
+    await add_officer(loa.store, 7001, "Cán bộ", "Ea Tul", NOW)
     rows = [_row(i, expiry="31/02/2027") for i in range(1_500)] + [_row(9_999)]
     path = _xlsx(tmp_path / "ds.xlsx", rows)
-    answer = await loa.officers.import_file(Actor(7001, "Cán bộ", "7001"), path, "ds.xlsx", NOW)
+    answer = await loa.officers.import_file(actor(7001, "Cán bộ"), path, "ds.xlsx", NOW)
     assert answer.reply is not None
     assert "• Bị từ chối: 1.500" in answer.reply.text
-    assert answer.document is not None
-    assert answer.document.name == "loi_nhap_ds.csv"
-    lines = list(csv.reader(io.StringIO(answer.document.content.decode("utf-8-sig"))))
+    (document,) = answer.attachments
+    assert (document.name, document.photo) == ("loi_nhap_ds.csv", False)
+    lines = list(csv.reader(io.StringIO(document.content.decode("utf-8-sig"))))
     assert lines[0] == ["Dòng", "Lý do"]
     assert [int(line[0]) for line in lines[1:1001]] == list(range(2, 1002))
     assert lines[1001] == ["", "… và 500 dòng bị từ chối khác không ghi trong tệp này"]
@@ -131,13 +130,13 @@ async def test_the_rejected_rows_file_is_capped_with_a_count_of_the_rest(
 async def test_an_officer_is_told_politely_when_a_list_is_too_large(
     loa: Loa, tmp_path: Path
 ) -> None:
-    await loa.store.officers.add(7001, "Cán bộ", "Ea Tul", place_key("Ea Tul"), "test", NOW)
+    await add_officer(loa.store, 7001, "Cán bộ", "Ea Tul", NOW)
     path = tmp_path / "to.csv"
     with path.open("w", encoding="utf-8") as handle:
         handle.write(",".join(HEADER) + "\n")
         line = ",".join(_row(1)) + "\n"
         handle.write(line * (CHAT_LIMITS.max_bytes // len(line.encode()) + 1))
-    answer = await loa.officers.import_file(Actor(7001, "Cán bộ", "7001"), path, "to.csv", NOW)
+    answer = await loa.officers.import_file(actor(7001, "Cán bộ"), path, "to.csv", NOW)
     assert answer.reply is not None
     assert "nhiều hơn mức 100 MB Loa đọc được" in answer.reply.text
     assert "Chưa có dòng nào được nhập" in answer.reply.text

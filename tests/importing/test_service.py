@@ -13,7 +13,8 @@ from bot.core.places import place_key
 from bot.core.registry import ResidentRow
 from bot.importing.columns import MissingColumns
 from bot.importing.reader import read_residents
-from bot.importing.service import Commune, import_residents
+from bot.core.officer import Commune
+from bot.importing.service import import_residents
 from bot.store import Store
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -161,13 +162,13 @@ async def test_an_officers_list_stays_inside_their_commune(store: Store, tmp_pat
         "Lê Văn Chi,05/06/1970,0100000003,,,Thôn 3,Xã Ea Tul,01/01/2027",  # another commune
         "Đỗ Văn Em,01/01/1955,0100000009,,,Thôn 9,,31/12/2027",  # Cư Né's resident
     ]
-    officer = Commune("Hòa Vang", place_key("Xã Hòa Vang"))
+    officer = Commune(place_key("Xã Hòa Vang"), "Hòa Vang")
     report = await import_residents(
         store.residents,
         write(tmp_path / "officer.csv", rows),
         today=TODAY,
         now=NOW,
-        commune=officer,
+        communes=[officer],
     )
     assert (report.added, report.updated, report.unchanged) == (2, 0, 0)
     assert [(r.row_number, r.reason) for r in report.rejected] == [

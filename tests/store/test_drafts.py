@@ -26,7 +26,15 @@ async def store(db_path: Path) -> AsyncIterator[Store]:
 
 async def test_a_draft_is_kept_across_a_reopen(db_path: Path) -> None:
     at = datetime(2026, 11, 26, 21, 30, tzinfo=VIETNAM)
-    draft = Draft(7001, "abc123", "7001", DraftStep.CONFIRM, "thon=Thôn 3", "Chào {{ ten }}", at)
+    draft = Draft(
+        "telegram:7001",
+        "abc123",
+        "telegram:7001",
+        DraftStep.CONFIRM,
+        "thon=Thôn 3",
+        "Chào {{ ten }}",
+        at,
+    )
     first = await Store.open(db_path)
     try:
         saved = await first.drafts.save(replace(draft, urgent=True), NOW)
@@ -35,51 +43,55 @@ async def test_a_draft_is_kept_across_a_reopen(db_path: Path) -> None:
     assert saved == replace(draft, urgent=True, updated_at=NOW)
     second = await Store.open(db_path)
     try:
-        assert await second.drafts.get(7001, NOW + timedelta(hours=2)) == saved
+        assert await second.drafts.get("telegram:7001", NOW + timedelta(hours=2)) == saved
     finally:
         await second.close()
 
 
 async def test_one_draft_per_officer_and_drop(store: Store) -> None:
-    await store.drafts.save(Draft(1, "aaaaaa", "1", DraftStep.AUDIENCE), NOW)
-    await store.drafts.save(Draft(1, "bbbbbb", "1", DraftStep.MESSAGE, "the=het_han"), NOW)
-    await store.drafts.save(Draft(2, "cccccc", "2", DraftStep.AUDIENCE), NOW)
-    mine = await store.drafts.get(1, NOW)
+    await store.drafts.save(Draft("telegram:1", "aaaaaa", "telegram:1", DraftStep.AUDIENCE), NOW)
+    await store.drafts.save(
+        Draft("telegram:1", "bbbbbb", "telegram:1", DraftStep.MESSAGE, "the=het_han"), NOW
+    )
+    await store.drafts.save(Draft("telegram:2", "cccccc", "telegram:2", DraftStep.AUDIENCE), NOW)
+    mine = await store.drafts.get("telegram:1", NOW)
     assert mine is not None
     assert (mine.token, mine.step, mine.audience) == (
         "bbbbbb",
         DraftStep.MESSAGE,
         "the=het_han",
     )
-    assert await store.drafts.drop(1)
-    assert not await store.drafts.drop(1)
-    assert await store.drafts.get(1, NOW) is None
-    assert await store.drafts.get(2, NOW) is not None
+    assert await store.drafts.drop("telegram:1")
+    assert not await store.drafts.drop("telegram:1")
+    assert await store.drafts.get("telegram:1", NOW) is None
+    assert await store.drafts.get("telegram:2", NOW) is not None
 
 
 async def test_only_typed_steps_wait_for_text(store: Store) -> None:
     waiting = {}
     for user, step in enumerate(DraftStep, start=1):
-        await store.drafts.save(Draft(user, "t" * 6, str(user), step), NOW)
-        waiting[step] = await store.drafts.awaits_text(user, NOW)
+        await store.drafts.save(Draft(f"telegram:{user}", "t" * 6, f"telegram:{user}", step), NOW)
+        waiting[step] = await store.drafts.awaits_text(f"telegram:{user}", NOW)
     assert {step for step, waits in waiting.items() if waits} == {
         DraftStep.AUDIENCE_TEXT,
         DraftStep.MESSAGE,
         DraftStep.WHEN_TEXT,
     }
-    assert not await store.drafts.awaits_text(999, NOW)
+    assert not await store.drafts.awaits_text("telegram:999", NOW)
 
 
 async def test_drafts_older_than_a_day_are_ignored_then_cleaned(store: Store) -> None:
-    await store.drafts.save(Draft(1, "old000", "1", DraftStep.MESSAGE), NOW)
-    await store.drafts.save(Draft(2, "new000", "2", DraftStep.MESSAGE), NOW + timedelta(hours=20))
+    await store.drafts.save(Draft("telegram:1", "old000", "telegram:1", DraftStep.MESSAGE), NOW)
+    await store.drafts.save(
+        Draft("telegram:2", "new000", "telegram:2", DraftStep.MESSAGE), NOW + timedelta(hours=20)
+    )
     later = NOW + timedelta(days=1, minutes=1)
-    assert await store.drafts.get(1, later) is None
-    assert not await store.drafts.awaits_text(1, later)
-    assert await store.drafts.get(2, later) is not None
+    assert await store.drafts.get("telegram:1", later) is None
+    assert not await store.drafts.awaits_text("telegram:1", later)
+    assert await store.drafts.get("telegram:2", later) is not None
     assert await store.drafts.clean(later) == 1
-    rows = await store.db.fetchall("SELECT user_id FROM broadcast_drafts")
-    assert [row["user_id"] for row in rows] == [2]
+    rows = await store.db.fetchall("SELECT actor FROM broadcast_drafts")
+    assert [row["actor"] for row in rows] == ["telegram:2"]
 
 
 async def test_communes_and_villages_come_from_the_registry_in_natural_order(

@@ -75,10 +75,10 @@ async def test_status_and_commune_listing(store: Store) -> None:
         saved.registration.id, RegistrationStatus.JOINED, NOW
     )
     assert not await store.registrations.set_status(99, RegistrationStatus.JOINED, NOW)
-    assert [r.status for r in await store.registrations.listing(commune_key="hoa phu")] == [
+    assert [r.status for r in await store.registrations.listing(commune_keys=["hoa phu"])] == [
         RegistrationStatus.JOINED
     ]
-    assert await store.registrations.listing(commune_key="hoa an") == []
+    assert await store.registrations.listing(commune_keys=["hoa an"]) == []
     assert await store.registrations.listing(since=NOW + timedelta(days=1)) == []
 
 

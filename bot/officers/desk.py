@@ -1,8 +1,9 @@
-"""The officers' side: new-registration notices with status buttons, /export and invitations.
+"""The officers' desk: new-registration notices with status choices, lists, /export, /stats.
 
-Channel-neutral: a channel turns an officer's command or button press into a call here and
-sends back the `OfficerAnswer`. Only administrators (ADMIN_IDS) and officers may act;
-officers see their own commune only. Every action and every refused attempt is audited.
+Channel-neutral: the router (router.py) hands an officer's command, choice, text or file
+here and the channel sends back the `OfficerAnswer`. Only administrators (ADMIN_IDS) and
+officers act; an officer sees exactly the communes they cover. Every action and every
+refused attempt is audited under the actor's account (`telegram:123`, `zalo:abc`).
 """
 
 from __future__ import annotations
@@ -21,27 +22,28 @@ from zoneinfo import ZoneInfo
 
 from bot.broadcasts.desk import PREFIX as BROADCAST_PREFIX
 from bot.broadcasts.desk import BroadcastDesk
+from bot.core.accounts import CHANNELS, TYPED_CHOICES, Account
 from bot.core.audience import Scope
 from bot.core.integers import row_id
+from bot.core.officer import Commune, InviteWay, Officer, OfficerAnswer
 from bot.core.phones import display_phone
 from bot.core.places import display_place, place_key
-from bot.core.types import Button, Reply
+from bot.core.types import Attachment, Button, Reply
 from bot.exporting import FORMATS, export_bytes
 from bot.importing.columns import MissingColumns
 from bot.importing.limits import CHAT_LIMITS, ListTooLarge
 from bot.importing.reader import UnsupportedFile
-from bot.importing.service import Commune, ImportReport, import_residents
+from bot.importing.service import ImportReport, import_residents
 from bot.render import Renderer, format_date
 from bot.stats import collect, stats_chart, summary
 from bot.store import Store
-from bot.store.officers import Officer
 from bot.store.registrations import RegistrationStatus, Saved
 
 __all__ = [
     "COMMANDS",
     "INVITE_PREFIX",
     "Actor",
-    "Document",
+    "InviteWay",
     "LogNotifier",
     "Notifier",
     "OfficerAnswer",
@@ -70,10 +72,14 @@ _STATUS_BUTTONS = (
 
 
 class Notifier(Protocol):
-    """Sends one rendered message to a chat (an officer group, an admin)."""
+    """A running channel as the officers' side uses it: notices, and invitation ways."""
 
     async def notify(self, chat_id: str, reply: Reply) -> None:
         """Send `reply` to `chat_id`."""
+        ...
+
+    def invite_way(self, code: str) -> InviteWay:
+        """Return how a person opens the invitation `code` on this channel."""
         ...
 
 
@@ -82,37 +88,49 @@ class LogNotifier:
 
     async def notify(self, chat_id: str, reply: Reply) -> None:
         """Log the notice's destination only (no personal data)."""
-        log.info("officer notice for chat %s not sent: no channel is running", chat_id)
+        log.info("officer notice for chat %s not sent: its channel is not running", chat_id)
+
+    def invite_way(self, code: str) -> InviteWay:
+        """Return no way: nothing is running."""
+        return InviteWay("")
 
 
 class RelayNotifier:
-    """Forwards to the running channel once it is attached; logs until then."""
+    """Forwards each notice to the running channel of its chat; logs when none is attached."""
 
     def __init__(self) -> None:
-        self.target: Notifier = LogNotifier()
+        self.targets: dict[str, Notifier] = {}
+        self._none = LogNotifier()
 
-    async def notify(self, chat_id: str, reply: Reply) -> None:
-        """Send through the attached channel."""
-        await self.target.notify(chat_id, reply)
+    def attach(self, channel: str, target: Notifier) -> None:
+        """Send the notices for `channel` through `target` from now on."""
+        self.targets[channel] = target
+
+    def detach(self, channel: str) -> None:
+        """Stop sending notices for `channel` (they are logged instead)."""
+        self.targets.pop(channel, None)
+
+    async def notify(self, chat: Account, reply: Reply) -> None:
+        """Send through the channel of `chat`."""
+        await self.targets.get(chat.channel, self._none).notify(chat.id, reply)
+
+    def invite_ways(self, code: str) -> list[InviteWay]:
+        """Return how to open an invitation on each running channel, Telegram first."""
+        return [self.targets[name].invite_way(code) for name in CHANNELS if name in self.targets]
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acts: their user id, name, the chat they act in, and whether it is a group."""
+    """Who acts: their account and name, and the chat they act in (a group, or their own)."""
 
-    user_id: int
+    account: Account
     name: str
-    chat_id: str
-    in_group: bool = False
+    chat: Account
 
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A file to send: name, bytes and caption."""
-
-    name: str
-    content: bytes
-    caption: str
+    @property
+    def in_group(self) -> bool:
+        """Tell whether the actor acts in a group, seen by all its members."""
+        return self.chat != self.account
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,17 +147,6 @@ class Upload:
     download: Callable[[Path], Awaitable[None]]
 
 
-@dataclass(frozen=True, slots=True)
-class OfficerAnswer:
-    """What to send back: a message, a file, and a short button acknowledgement."""
-
-    reply: Reply | None = None
-    document: Document | None = None
-    toast: str = ""
-    photo: Document | None = None
-    replaces: bool = False  # the reply takes the place of the message whose button was pressed
-
-
 class OfficerDesk:
     """Serves officers and administrators; refuses and audits everyone else."""
 
@@ -147,26 +154,33 @@ class OfficerDesk:
         self,
         store: Store,
         renderer: Renderer,
-        notifier: Notifier,
+        notifier: RelayNotifier,
         *,
-        admin_ids: Collection[int],
-        fallback_chat: str,
+        admins: Collection[Account],
+        fallback_chat: Account | None,
         tz: ZoneInfo,
         broadcasts: BroadcastDesk | None = None,
     ) -> None:
         self.store = store
         self.renderer = renderer
         self.notifier = notifier
-        self.admin_ids = frozenset(admin_ids)
+        self.admins = frozenset(admins)
         self.fallback_chat = fallback_chat
         self.tz = tz
         self.broadcasts = broadcasts
 
     async def announce(self, saved: Saved, now: datetime) -> None:
-        """Post a saved registration to its commune's chat (else OFFICER_CHAT_ID)."""
+        """Post a saved registration to its commune's group (else OFFICER_CHAT_ID), and to
+        each of the commune's officers on a channel without groups (Zalo), privately."""
         registration = saved.registration
-        chat = await self.store.officers.chat_for(registration.commune_key) or self.fallback_chat
-        if not chat:
+        key = registration.commune_key
+        targets: list[Account] = []
+        group = await self.store.officers.chat_for(key) or self.fallback_chat
+        if group is not None:
+            targets.append(group)
+        for officer in await self.store.officers.of_commune(key):
+            targets.extend(a for a in officer.accounts if a.channel in TYPED_CHOICES)
+        if not targets:
             log.warning("no officer chat for %s: set OFFICER_CHAT_ID", registration.reference)
             return
         text = self.renderer.text(
@@ -185,57 +199,59 @@ class OfficerDesk:
             )
             for status in _STATUS_BUTTONS
         )
-        await self.notifier.notify(chat, Reply(text=text, buttons=buttons))
+        for target in dict.fromkeys(targets):
+            if target.channel in TYPED_CHOICES:
+                await self.store.officers.show_choices(target, buttons, now)
+            await self.notifier.notify(target, Reply(text=text, buttons=buttons))
 
-    async def scope(self, user_id: int) -> tuple[bool, Officer | None]:
-        """Return (is administrator, officer record) for a user."""
-        return user_id in self.admin_ids, await self.store.officers.get(user_id)
+    async def scope(self, account: Account) -> tuple[bool, Officer | None]:
+        """Return (is administrator, officer record) for an account."""
+        return account in self.admins, await self.store.officers.get(account)
 
-    async def command(
-        self, actor: Actor, command: str, args: str, now: datetime, *, bot_username: str = ""
-    ) -> OfficerAnswer:
-        """Run /export [xlsx|csv] [commune] or /moi <commune> for an allowed actor."""
-        admin, officer = await self.scope(actor.user_id)
+    async def command(self, actor: Actor, command: str, args: str, now: datetime) -> OfficerAnswer:
+        """Run an officer command (/export, /stats, /moi, /broadcast, /broadcasts)."""
+        admin, officer = await self.scope(actor.account)
         if not admin and officer is None:
             return await self._refuse(actor, command, now)
         if not await self._chat_allowed(actor, admin, officer):
             return await self._refuse_here(actor, command, now)
         if command == "export":
             return await self._export(actor, admin, officer, args, now)
-        if command == "moi" and admin:
-            return await self._invite(actor, args, now, bot_username)
+        if command == "moi":
+            return await self._invite(actor, admin, officer, args, now)
         if command == "stats":
             return await self._stats(admin, officer, now)
         if command in ("broadcast", "broadcasts") and self.broadcasts is not None:
             scope = _scope(admin, officer)
             reply = await self.broadcasts.command(
-                actor.user_id, actor.chat_id, scope, command, args, now
+                str(actor.account), str(actor.chat), scope, command, args, now
             )
             return OfficerAnswer(reply=reply)
         return await self._refuse(actor, command, now)
 
-    async def awaits_text(self, user_id: int, now: datetime) -> bool:
-        """Tell whether the user's next private message belongs to their broadcast draft."""
-        return self.broadcasts is not None and await self.broadcasts.awaits_text(user_id, now)
+    async def awaits_text(self, account: Account, now: datetime) -> bool:
+        """Tell whether the account's next private message belongs to their broadcast draft."""
+        return self.broadcasts is not None and await self.broadcasts.awaits_text(str(account), now)
 
     async def text(self, actor: Actor, text: str, now: datetime) -> OfficerAnswer:
         """Take text an officer typed for their broadcast draft (a condition, message, time)."""
-        admin, officer = await self.scope(actor.user_id)
+        admin, officer = await self.scope(actor.account)
         if self.broadcasts is None or (not admin and officer is None):
             return await self._refuse(actor, "broadcast text", now)
         scope = _scope(admin, officer)
-        return OfficerAnswer(reply=await self.broadcasts.text(actor.user_id, scope, text, now))
+        reply = await self.broadcasts.text(str(actor.account), scope, text, now)
+        return OfficerAnswer(reply=reply)
 
     async def button(self, actor: Actor, payload: str, now: datetime) -> OfficerAnswer:
-        """Apply a status button (off:status:<id>:<status>) pressed by an allowed actor."""
+        """Apply an officer's choice: a status (off:status:<id>:<status>) or a broadcast step."""
         parts = payload.removeprefix(BUTTON_PREFIX).split(":")
-        admin, officer = await self.scope(actor.user_id)
+        admin, officer = await self.scope(actor.account)
         if not admin and officer is None:
             return await self._refuse(actor, "status", now)
         if payload.startswith(BROADCAST_PREFIX) and self.broadcasts is not None:
             scope = _scope(admin, officer)
-            reply = await self.broadcasts.button(actor.user_id, scope, payload, now)
-            await self.store.officers.audit(_who(actor), "broadcast", payload, now)
+            reply = await self.broadcasts.button(str(actor.account), scope, payload, now)
+            await self.store.officers.audit(str(actor.account), "broadcast", payload, now)
             return OfficerAnswer(reply=reply, replaces=True)  # one screen that changes
         valid = {status.value for status in _STATUS_BUTTONS}
         found = row_id(parts[1]) if len(parts) == 3 else None
@@ -244,32 +260,32 @@ class OfficerDesk:
         registration = await self.store.registrations.get(found)
         if registration is None:
             return OfficerAnswer(toast=self.renderer.text("officer/not_found"))
-        if not admin and (officer is None or officer.commune_key != registration.commune_key):
+        if not admin and (officer is None or not officer.covers(registration.commune_key)):
             return await self._refuse(actor, f"status {registration.reference}", now)
         status = RegistrationStatus(parts[2])
         await self.store.registrations.set_status(registration.id, status, now)
         await self.store.officers.audit(
-            _who(actor), f"status:{status.value}", registration.reference, now
+            str(actor.account), f"status:{status.value}", registration.reference, now
         )
         text = self.renderer.text(
             "officer/status_changed",
             {
                 "reference": registration.reference,
                 "status": status.value,
-                "actor": actor.name or actor.user_id,
+                "actor": actor.name or str(actor.account),
                 "at": now.astimezone(self.tz).strftime("%H:%M %d/%m/%Y"),
             },
         )
         return OfficerAnswer(reply=Reply(text=text), toast=self.renderer.label(f"officer.{status}"))
 
     async def redeem(self, actor: Actor, code: str, now: datetime) -> OfficerAnswer:
-        """Make the actor an officer with a one-time invitation code."""
+        """Use a one-time invitation: become an officer of a commune, or add this app."""
         officer = await self.store.officers.redeem_invite(
-            code.removeprefix(INVITE_PREFIX), actor.user_id, actor.name, now
+            code.removeprefix(INVITE_PREFIX), actor.account, actor.name, now
         )
         if officer is None:
             return OfficerAnswer(reply=Reply(self.renderer.text("officer/invite_invalid")))
-        data = {"name": officer.name, "commune": officer.commune}
+        data = {"name": officer.name, "commune": officer.commune_names()}
         return OfficerAnswer(reply=Reply(self.renderer.text("officer/welcome", data)))
 
     @staticmethod
@@ -288,7 +304,7 @@ class OfficerDesk:
         A file without a usable name, or larger than the channel lets the bot download,
         is refused with its reason before anything is downloaded.
         """
-        admin, officer = await self.scope(actor.user_id)
+        admin, officer = await self.scope(actor.account)
         if not admin and officer is None:
             return await self._refuse(actor, "import", now)
         name = upload.name.strip()
@@ -318,7 +334,7 @@ class OfficerDesk:
         an attached CSV (row number, reason) that opens in Excel, and a last line says how
         many more there are. Lists are read within `CHAT_LIMITS`.
         """
-        admin, officer = await self.scope(actor.user_id)
+        admin, officer = await self.scope(actor.account)
         if not admin and officer is None:
             return await self._refuse(actor, "import", now)
         if not await self._chat_allowed(actor, admin, officer):
@@ -329,7 +345,7 @@ class OfficerDesk:
                 path,
                 today=now.astimezone(self.tz).date(),
                 now=now,
-                commune=None if admin or officer is None else _commune(officer),
+                communes=None if admin or officer is None else officer.communes,
                 limits=CHAT_LIMITS,
             )
         except ListTooLarge as exc:
@@ -347,7 +363,7 @@ class OfficerDesk:
             return OfficerAnswer(reply=Reply(text))
         report = replace(report, file_name=file_name)
         await self.store.officers.audit(
-            _who(actor),
+            str(actor.account),
             "import",
             f"{file_name}: +{report.added} ~{report.updated} ={report.unchanged}"
             f" x{len(report.rejected)}",
@@ -358,7 +374,7 @@ class OfficerDesk:
         if len(report.rejected) <= _LISTED_REJECTIONS:
             return OfficerAnswer(reply=reply)
         name = f"loi_nhap_{Path(file_name).stem}.csv"
-        return OfficerAnswer(reply=reply, document=Document(name, self._rejections(report), ""))
+        return OfficerAnswer(reply=reply, attachments=(Attachment(name, self._rejections(report)),))
 
     def _rejections(self, report: ImportReport) -> bytes:
         """Return the rejected-rows CSV: the first `_FILED_REJECTIONS` rows, then a count."""
@@ -376,76 +392,95 @@ class OfficerDesk:
     async def _export(
         self, actor: Actor, admin: bool, officer: Officer | None, args: str, now: datetime
     ) -> OfficerAnswer:
+        """Send the registrations of the actor's communes (or of one named commune)."""
         words = args.split()
         fmt = words.pop(0).lower() if words and words[0].lower() in FORMATS else "xlsx"
-        commune = display_place(" ".join(words)) if words else ""
+        named = display_place(" ".join(words)) if words else ""
+        keys: list[str] | None = [place_key(named)] if named else None
+        place = named
         if not admin:
             assert officer is not None
-            commune = officer.commune
-        key = place_key(commune) if commune else None
-        found = await self.store.registrations.listing(commune_key=key)
+            own = sorted(officer.commune_keys)
+            keys = [key for key in own if keys is None or key in keys]
+            if not keys:  # a commune the officer does not cover
+                return await self._refuse(actor, f"export {place_key(named)}", now)
+            place = ", ".join(c.name for c in officer.communes if c.key in keys)
+        found = await self.store.registrations.listing(commune_keys=keys)
         content = export_bytes(found, fmt, self.renderer.label, self.tz)
         await self.store.officers.audit(
-            _who(actor), "export", f"{fmt} {key or 'all'} {len(found)}", now
+            str(actor.account), "export", f"{fmt} {','.join(keys or ['all'])} {len(found)}", now
         )
         local = now.astimezone(self.tz)
         caption = self.renderer.text(
             "officer/export_caption",
-            {"commune": commune, "count": len(found), "at": local.strftime("%H:%M %d/%m/%Y")},
+            {"commune": place, "count": len(found), "at": local.strftime("%H:%M %d/%m/%Y")},
         )
         name = f"dang_ky_tu_van_{local:%Y%m%d}.{fmt}"
-        return OfficerAnswer(document=Document(name, content, caption))
+        return OfficerAnswer(attachments=(Attachment(name, content, caption),))
 
     async def _invite(
-        self, actor: Actor, args: str, now: datetime, bot_username: str
+        self, actor: Actor, admin: bool, officer: Officer | None, args: str, now: datetime
     ) -> OfficerAnswer:
+        """`/moi <commune>` (administrators): invite an officer of a commune; `/moi` alone
+        (an officer): a code to use Loa from their other app as the same officer."""
         commune = display_place(args)
-        if not place_key(commune):
-            return OfficerAnswer(reply=Reply(self.renderer.text("officer/invite_usage")))
-        code = secrets.token_urlsafe(16)
         expires = now + INVITE_LIFETIME
-        await self.store.officers.create_invite(
-            code, commune, place_key(commune), _who(actor), now, expires
-        )
-        link = f"https://t.me/{bot_username}?start={INVITE_PREFIX}{code}"
+        code = secrets.token_urlsafe(16)
+        if place_key(commune) and admin:
+            await self.store.officers.create_invite(
+                code, Commune(place_key(commune), commune), str(actor.account), now, expires
+            )
+            template = "officer/invite"
+        elif not args.strip() and officer is not None:
+            await self.store.officers.create_invite(
+                code, None, str(actor.account), now, expires, for_officer=officer.id
+            )
+            template = "officer/invite_self"
+        else:
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/invite_usage")))
         data = {
             "commune": commune,
-            "link": link,
+            "ways": self.notifier.invite_ways(INVITE_PREFIX + code),
             "expires": format_date(expires.astimezone(self.tz)),
         }
-        return OfficerAnswer(reply=Reply(self.renderer.text("officer/invite", data)))
+        return OfficerAnswer(reply=Reply(self.renderer.text(template, data)))
 
     async def _stats(self, admin: bool, officer: Officer | None, now: datetime) -> OfficerAnswer:
-        """Answer /stats: a text summary and a PNG chart for the commune (admins: all)."""
+        """Answer /stats: a text summary and a PNG chart for the communes (admins: all)."""
         scope = _scope(admin, officer)
         communes = None if scope.communes is None else sorted(scope.communes)
         counts = await collect(self.store, now, communes)
-        place = "mọi xã" if communes is None else f"xã {officer.commune if officer else ''}"
+        place = "mọi xã" if communes is None else f"xã {officer.commune_names() if officer else ''}"
         text = summary(self.renderer, counts, now, self.tz, place)
         name = f"so_lieu_{now.astimezone(self.tz):%Y%m%d}.png"
-        return OfficerAnswer(reply=Reply(text), photo=Document(name, stats_chart(counts), ""))
+        chart = Attachment(name, stats_chart(counts), photo=True)
+        return OfficerAnswer(reply=Reply(text), attachments=(chart,))
 
     async def _chat_allowed(self, actor: Actor, admin: bool, officer: Officer | None) -> bool:
         """Tell whether officer work may be done in the actor's chat, seen by all its members.
 
-        A private chat always; a group only when it is where the actor's notices go: the
-        officer's commune chat (or OFFICER_CHAT_ID when the commune has none), and for an
-        administrator OFFICER_CHAT_ID, so no list is posted to a chat of neighbours.
+        A private chat always; a group only when it is where the actor's notices go: one of
+        the officer's commune groups (or OFFICER_CHAT_ID for a commune without one), and for
+        an administrator OFFICER_CHAT_ID, so no list is posted to a chat of neighbours.
         """
         if not actor.in_group:
             return True
         if officer is not None and not admin:
-            own = await self.store.officers.chat_for(officer.commune_key)
-            return actor.chat_id == (own or self.fallback_chat)
-        return bool(self.fallback_chat) and actor.chat_id == self.fallback_chat
+            for key in officer.commune_keys:
+                own = await self.store.officers.chat_for(key)
+                if actor.chat == (own or self.fallback_chat):
+                    return True
+            return False
+        return self.fallback_chat is not None and actor.chat == self.fallback_chat
 
     async def _refuse_here(self, actor: Actor, what: str, now: datetime) -> OfficerAnswer:
-        await self.store.officers.audit(_who(actor), "denied", f"{what} in {actor.chat_id}", now)
+        detail = f"{what} in {actor.chat}"
+        await self.store.officers.audit(str(actor.account), "denied", detail, now)
         text = self.renderer.text("officer/not_in_this_chat")
         return OfficerAnswer(reply=Reply(text), toast=text)
 
     async def _refuse(self, actor: Actor, what: str, now: datetime) -> OfficerAnswer:
-        await self.store.officers.audit(_who(actor), "denied", what, now)
+        await self.store.officers.audit(str(actor.account), "denied", what, now)
         text = self.renderer.text("officer/not_allowed")
         return OfficerAnswer(reply=Reply(text), toast=text)
 
@@ -454,11 +489,7 @@ def _scope(admin: bool, officer: Officer | None) -> Scope:
     if admin:
         return Scope.everywhere()
     assert officer is not None, "callers refuse non-officers first"
-    return Scope.commune(officer.commune_key)
-
-
-def _who(actor: Actor) -> str:
-    return f"telegram:{actor.user_id}"
+    return Scope(officer.commune_keys)
 
 
 def _phone(e164: str) -> str:
@@ -495,8 +526,3 @@ def _shown_name(name: str) -> str:
     """Return a file name as it may be quoted back: printable, at most 60 characters."""
     shown = "".join(char if char.isprintable() else "?" for char in name)
     return shown if len(shown) <= 60 else shown[:59] + "…"
-
-
-def _commune(officer: Officer) -> Commune:
-    """Return the one commune an officer's lists may hold."""
-    return Commune(officer.commune, officer.commune_key)
