@@ -14,8 +14,6 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.actions import RegistrationActions
-from bot.actions.reminders import ReminderActions
 from bot.broadcasts.compose import BroadcastComposer
 from bot.broadcasts.desk import BroadcastDesk, report_text
 from bot.broadcasts.service import KIND as BROADCAST_KIND
@@ -39,9 +37,11 @@ from bot.core.rates import RateBook, default_rates_path
 from bot.core.types import Reply
 from bot.daily_cap import DailyCap
 from bot.delivery import Chain, Pacer, Sender
-from bot.engine import Engine
 from bot.officers import LogNotifier, OfficerDesk, RelayNotifier
 from bot.render import Renderer
+from bot.residents.actions import RegistrationActions
+from bot.residents.actions.reminders import ReminderActions
+from bot.residents.engine import Engine
 from bot.store import Store
 from bot.store.broadcasts import Broadcast
 from scheduler.jobs import start_scheduler

@@ -34,10 +34,10 @@ from telegram.ext import (
 from bot.channels.plain import split_text
 from bot.core.types import Button, FileRef, Incoming, Kind, Reply
 from bot.delivery import Pacer, RateLimited, TransientError
-from bot.engine import Engine
 from bot.live import Part, ReplyLine
 from bot.officers import COMMANDS as OFFICER_COMMANDS
 from bot.officers import Actor, OfficerAnswer, OfficerDesk, Upload
+from bot.residents.engine import Engine
 
 __all__ = [
     "CHANNEL",

@@ -11,7 +11,7 @@ import pytest
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
 from bot.core.dialog.privacy import ERASE_ACTION
-from bot.engine import Who
+from bot.residents.engine import Who
 from bot.store.registrations import NewRegistration
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import local_date
-from bot.engine import Action, Who
+from bot.residents.engine import Action, Who
 from bot.store import Store
 from bot.store.residents import Resident
 

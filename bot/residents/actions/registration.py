@@ -12,8 +12,8 @@ from bot.core.dialog.privacy import ERASE_ACTION, MY_DATA_ACTION
 from bot.core.dialog.registration import LIST_ACTION, SAVE_ACTION
 from bot.core.phones import display_phone
 from bot.core.places import place_key
-from bot.engine import Action, Who
 from bot.render import format_date
+from bot.residents.engine import Action, Who
 from bot.store import Store
 from bot.store.registrations import NewRegistration, Registration, Saved
 

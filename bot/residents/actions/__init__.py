@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from bot.actions.registration import Announcer, RegistrationActions
+from bot.residents.actions.registration import Announcer, RegistrationActions
 
 __all__ = ["Announcer", "RegistrationActions"]
