@@ -39,8 +39,7 @@ from bot.daily_cap import DailyCap
 from bot.delivery import Chain, Pacer, Sender
 from bot.officers import LogNotifier, OfficerDesk, RelayNotifier
 from bot.render import Renderer
-from bot.residents.actions import RegistrationActions
-from bot.residents.actions.reminders import ReminderActions
+from bot.residents.actions import Actions, RegistrationActions, ReminderActions
 from bot.residents.engine import Engine
 from bot.store import Store
 from bot.store.broadcasts import Broadcast
@@ -111,10 +110,10 @@ async def open_loa(
                 store.drafts,
             ),
         )
-        actions = {
-            **RegistrationActions(store, settings.tz, officers).actions(),
-            **ReminderActions(store, settings.tz, settings.reminder_offsets).actions(),
-        }
+        actions = Actions(
+            RegistrationActions(store, settings.tz, officers),
+            ReminderActions(store, settings.tz, settings.reminder_offsets),
+        )
         engine = Engine(
             store, dialog, renderer, clock or SystemClock(), settings.tz, actions=actions
         )

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.core.dialog.privacy import ERASE_ACTION, MY_DATA_ACTION
-from bot.core.dialog.registration import LIST_ACTION, SAVE_ACTION
+from bot.core.effects import (
+    Erased,
+    EraseMyData,
+    ListedRegistration,
+    ListRegistrations,
+    PersonalData,
+    RegistrationSaved,
+    SaveRegistration,
+    ShowMyData,
+    ShownCard,
+    ShownRegistration,
+    Who,
+)
 from bot.core.phones import display_phone
 from bot.core.places import place_key
 from bot.render import format_date
-from bot.residents.engine import Action, Who
 from bot.store import Store
 from bot.store.registrations import NewRegistration, Registration, Saved
 
@@ -38,29 +47,19 @@ class RegistrationActions:
         self.tz = tz
         self.announcer = announcer
 
-    def actions(self) -> dict[str, Action]:
-        """Return the actions by the effect names the core uses."""
-        return {
-            SAVE_ACTION: self.save,
-            LIST_ACTION: self.listing,
-            MY_DATA_ACTION: self.my_data,
-            ERASE_ACTION: self.erase,
-        }
-
-    async def save(self, who: Who, args: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    async def save(self, who: Who, effect: SaveRegistration, now: datetime) -> RegistrationSaved:
         """Save the confirmed registration (merging a recent duplicate), then tell officers."""
-        household = args.get("household")
         new = NewRegistration(
-            interest=str(args["interest"]),
-            full_name=str(args["name"]),
-            phone=str(args["phone"]),
-            commune=str(args["commune"]),
-            commune_key=place_key(str(args["commune"])),
-            village=str(args["village"]),
-            village_key=place_key(str(args["village"])),
-            household_size=int(household) if household is not None else None,
-            call_time=str(args["time"]),
-            consent_at=datetime.fromisoformat(str(args["consent_at"])),
+            interest=effect.interest,
+            full_name=effect.name,
+            phone=effect.phone,
+            commune=effect.commune,
+            commune_key=place_key(effect.commune),
+            village=effect.village,
+            village_key=place_key(effect.village),
+            household_size=effect.household,
+            call_time=effect.time,
+            consent_at=effect.consent_at,
         )
         saved = await self.store.registrations.save(who.contact_id, new, now)
         if self.announcer is not None:
@@ -68,67 +67,63 @@ class RegistrationActions:
                 await self.announcer.announce(saved, now)
             except Exception:  # a failed notice must not undo the resident's registration
                 log.exception("could not notify officers of %s", saved.registration.reference)
-        return {"reference": saved.registration.reference, "merged": saved.merged}
+        return RegistrationSaved(saved.registration.reference, saved.merged)
 
     async def listing(
-        self, who: Who, args: Mapping[str, Any], now: datetime
-    ) -> list[dict[str, Any]]:
+        self, who: Who, effect: ListRegistrations, now: datetime
+    ) -> list[ListedRegistration]:
         """Return the person's registrations: reference, date, interest, status."""
         found = await self.store.registrations.for_contact(who.contact_id)
         return [
-            {
-                "reference": r.reference,
-                "date": self._day(r.created_at),
-                "interest": r.interest,
-                "status": r.status.value,
-            }
+            ListedRegistration(
+                reference=r.reference,
+                date=self._day(r.created_at),
+                interest=r.interest,
+                status=r.status.value,
+            )
             for r in found
         ]
 
-    async def my_data(self, who: Who, args: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    async def my_data(self, who: Who, effect: ShowMyData, now: datetime) -> PersonalData:
         """Return everything stored about the person, ready to show."""
         stored = await self.store.registrations.personal_data(who.contact_id)
         contact = stored.contact
-        return {
-            "contact": contact,
-            "first_seen": self._day(datetime.fromisoformat(contact["first_seen"])),
-            "messages": stored.messages,
-            "registrations": [self._shown(r) for r in stored.registrations],
-            "cards": [
-                {
-                    "full_name": card["full_name"],
-                    "phone": _phone(card["phone"]),
-                    "expiry": format_date(date.fromisoformat(card["expiry_date"])),
-                }
+        return PersonalData(
+            contact=contact,
+            first_seen=self._day(datetime.fromisoformat(contact["first_seen"])),
+            messages=stored.messages,
+            registrations=[self._shown(r) for r in stored.registrations],
+            cards=[
+                ShownCard(
+                    full_name=card["full_name"],
+                    phone=_phone(card["phone"]),
+                    expiry=format_date(date.fromisoformat(card["expiry_date"])),
+                )
                 for card in stored.cards
             ],
-        }
+        )
 
-    async def erase(self, who: Who, args: Mapping[str, Any], now: datetime) -> dict[str, int]:
+    async def erase(self, who: Who, effect: EraseMyData, now: datetime) -> Erased:
         """Erase the person's personal data; return how much was erased."""
         erased = await self.store.registrations.erase_contact(who.contact_id, now)
         if not await self.store.db.checkpoint():
             log.warning("erased data stay in the write-ahead log until the next checkpoint")
         log.info("erased the personal data of contact %d", who.contact_id)
-        return {
-            "registrations": erased.registrations,
-            "messages": erased.messages,
-            "cards": erased.cards,
-        }
+        return Erased(erased.registrations, erased.messages, erased.cards)
 
-    def _shown(self, registration: Registration) -> dict[str, Any]:
-        return {
-            "reference": registration.reference,
-            "date": self._day(registration.created_at),
-            "interest": registration.interest,
-            "full_name": registration.full_name,
-            "phone": _phone(registration.phone),
-            "commune": registration.commune,
-            "village": registration.village,
-            "household_size": registration.household_size,
-            "call_time": registration.call_time,
-            "status": registration.status.value,
-        }
+    def _shown(self, registration: Registration) -> ShownRegistration:
+        return ShownRegistration(
+            reference=registration.reference,
+            date=self._day(registration.created_at),
+            interest=registration.interest,
+            full_name=registration.full_name,
+            phone=_phone(registration.phone),
+            commune=registration.commune,
+            village=registration.village,
+            household_size=registration.household_size,
+            call_time=registration.call_time,
+            status=registration.status.value,
+        )
 
     def _day(self, moment: datetime) -> str:
         return format_date(moment.astimezone(self.tz))
