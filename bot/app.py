@@ -14,8 +14,6 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.actions import RegistrationActions
-from bot.actions.reminders import ReminderActions
 from bot.broadcasts.compose import BroadcastComposer
 from bot.broadcasts.desk import BroadcastDesk, report_text
 from bot.broadcasts.service import KIND as BROADCAST_KIND
@@ -40,10 +38,11 @@ from bot.core.rates import RateBook, default_rates_path
 from bot.core.types import Reply
 from bot.daily_cap import DailyCap
 from bot.delivery import Chain, Pacer, Sender
-from bot.engine import Engine
 from bot.officers.desk import OfficerDesk, RelayNotifier
 from bot.officers.router import OfficerRouter
 from bot.render import Renderer
+from bot.residents.actions import Actions, RegistrationActions, ReminderActions
+from bot.residents.engine import Engine
 from bot.store import Store
 from bot.store.broadcasts import Broadcast
 from scheduler.jobs import start_scheduler
@@ -114,10 +113,10 @@ async def open_loa(
                 store.drafts,
             ),
         )
-        actions = {
-            **RegistrationActions(store, settings.tz, officers).actions(),
-            **ReminderActions(store, settings.tz, settings.reminder_offsets).actions(),
-        }
+        actions = Actions(
+            RegistrationActions(store, settings.tz, officers),
+            ReminderActions(store, settings.tz, settings.reminder_offsets),
+        )
         clock = clock or SystemClock()
         engine = Engine(store, dialog, renderer, clock, settings.tz, actions=actions)
         yield Loa(

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bot.channels.plain import as_numbered_text
 from bot.core.types import Incoming, Kind, Reply
-from bot.engine import Engine
+from bot.residents.engine import Engine
 
 __all__ = ["CHANNEL", "parse_line", "run_console", "tolerant"]
 

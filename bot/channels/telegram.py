@@ -35,8 +35,8 @@ from bot.channels.plain import split_text
 from bot.core.officer import InviteWay, OfficerAnswer, OfficerDoor
 from bot.core.types import Attachment, Button, FileRef, Incoming, Kind, Reply
 from bot.delivery import Pacer, RateLimited, TransientError
-from bot.engine import Engine
 from bot.live import Part, ReplyLine
+from bot.residents.engine import Engine
 
 __all__ = [
     "CHANNEL",

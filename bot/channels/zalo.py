@@ -29,7 +29,7 @@ from bot.channels.zalo_client import (
 )
 from bot.core.types import Incoming, Kind, Reply
 from bot.delivery import Pacer
-from bot.engine import Engine
+from bot.residents.engine import Engine
 from bot.store.inbound import SeenInbound
 
 __all__ = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
+from bot.core.effects import ResidentEffect
 from bot.core.text import valid_unicode
 
 __all__ = [
@@ -14,7 +15,6 @@ __all__ = [
     "Button",
     "Choice",
     "Decision",
-    "Effect",
     "FileRef",
     "Incoming",
     "Kind",
@@ -126,32 +126,13 @@ class State:
 
 
 @dataclass(frozen=True, slots=True)
-class Effect:
-    """Something the core asks the engine to do: a named action with plain arguments.
-
-    Actions with an outcome the answer depends on (a look-up, a saved record) are run by
-    the engine, which then asks the core again with `Turn.outcomes[name]` filled in.
-    """
-
-    name: str
-    args: Mapping[str, Any] = field(default_factory=dict)
-
-    STOP: ClassVar[Effect]
-    RESUME: ClassVar[Effect]
-
-
-Effect.STOP = Effect("stop")
-Effect.RESUME = Effect("resume")
-
-
-@dataclass(frozen=True, slots=True)
 class Decision:
     """What the core decided: messages to send, the next state (None ends any flow), effects."""
 
     says: tuple[Say, ...]
     state: State | None = None
-    effects: tuple[Effect, ...] = ()
-    then_decide: bool = False  # run the effects, then decide again with their outcomes
+    effects: tuple[ResidentEffect, ...] = ()
+    then_decide: bool = False  # run the effects, then decide again with `Turn.outcomes` filled
     log_input_as: str = ""  # what the person gave (e.g. "phone"): logged instead of their text
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.app import Loa
 from bot.channels.console import parse_line, run_console, tolerant
 from bot.core.types import Kind
-from bot.engine import Engine
+from bot.residents.engine import Engine
 
 
 def test_parse_line_knows_commands_and_text() -> None:

@@ -6,9 +6,10 @@ import pytest
 
 from bot.clock import VIETNAM
 from bot.core.dialog import Dialog, Turn
+from bot.core.effects import Resume, Stop
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.rates import RateBook, default_rates_path
-from bot.core.types import Decision, Effect, Incoming, Kind, State
+from bot.core.types import Decision, Incoming, Kind, State
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
 
@@ -48,9 +49,9 @@ def test_start_greets_by_name_with_the_main_menu(dialog: Dialog) -> None:
 
 def test_stop_stops_and_writing_again_is_answered_but_stays_stopped(dialog: Dialog) -> None:
     stopped = dialog.decide(turn(Kind.COMMAND, command="stop"))
-    assert stopped.effects == (Effect.STOP,)
+    assert stopped.effects == (Stop(),)
     answered = dialog.decide(turn(Kind.TEXT, "menu", stopped=True))
-    assert Effect.RESUME not in answered.effects
+    assert Resume() not in answered.effects
     assert [s.template for s in answered.says] == ["menu"]
     assert answered.says[-1].choices[-1].payload == "resume"
 
@@ -68,13 +69,13 @@ def test_only_the_persons_own_request_resumes(
     dialog: Dialog, kind: Kind, text: str, command: str
 ) -> None:
     resumed = dialog.decide(turn(kind, text, command, stopped=True))
-    assert resumed.effects == (Effect.RESUME,)
+    assert resumed.effects == (Resume(),)
     assert [s.template for s in resumed.says] == ["resumed"]
 
 
 def test_a_question_while_stopped_is_answered_with_the_resume_button(dialog: Dialog) -> None:
     answered = dialog.decide(turn(Kind.TEXT, "the bhyt ho gia dinh bao nhieu tien", stopped=True))
-    assert Effect.RESUME not in answered.effects
+    assert Resume() not in answered.effects
     assert answered.says
     assert answered.says[-1].choices[-1].payload == "resume"
     again = dialog.decide(turn(Kind.COMMAND, command="stop", stopped=True))
@@ -85,7 +86,7 @@ def test_a_person_marked_unreachable_is_reachable_again_by_writing(dialog: Dialo
     incoming = Incoming("test", "1", Kind.TEXT, text="menu", display_name="Lan")
     blocked = Turn(incoming, "menu", None, False, NOW, date(2026, 11, 25), blocked=True)
     decision = dialog.decide(blocked)
-    assert decision.effects == (Effect.RESUME,)
+    assert decision.effects == (Resume(),)
     assert all(c.payload != "resume" for s in decision.says for c in s.choices)
 
 
@@ -212,7 +213,7 @@ def test_a_topic_question_is_answered_from_its_template(dialog: Dialog) -> None:
 
 
 def test_stop_words_stop(dialog: Dialog) -> None:
-    assert ask(dialog, "không nhận tin nữa").effects == (Effect.STOP,)
+    assert ask(dialog, "không nhận tin nữa").effects == (Stop(),)
 
 
 def test_asking_to_calculate_with_an_income_starts_the_voluntary_calculator(

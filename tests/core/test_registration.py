@@ -8,10 +8,11 @@ import pytest
 
 from bot.clock import VIETNAM
 from bot.core.dialog import Dialog, Turn
-from bot.core.dialog.registration import SAVE_ACTION, check_name
+from bot.core.dialog.registration import check_name
+from bot.core.effects import Outcomes, RegistrationSaved, SaveRegistration, Stop
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.rates import RateBook, default_rates_path
-from bot.core.types import Decision, Effect, Incoming, Kind, State
+from bot.core.types import Decision, Incoming, Kind, State
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
 
@@ -29,10 +30,10 @@ def turn(
     now: datetime = NOW,
     phone: str = "",
     own: bool = True,
-    outcomes: dict[str, object] | None = None,
+    outcomes: Outcomes | None = None,
 ) -> Turn:
     incoming = Incoming("test", "1", kind, text=text, phone=phone, own_contact=own)
-    return Turn(incoming, text, state, False, now, date(2026, 11, 25), outcomes or {})
+    return Turn(incoming, text, state, False, now, date(2026, 11, 25), outcomes or Outcomes())
 
 
 def walk(dialog: Dialog, steps: list[tuple[Kind, str]]) -> Decision:
@@ -61,17 +62,22 @@ def test_the_full_flow_ends_in_one_save_effect_with_what_was_confirmed(dialog: D
     confirm = dialog.decide(turn(Kind.BUTTON, "reg:confirm", state=summary.state))
     (effect,) = confirm.effects
     assert confirm.then_decide
-    assert effect.name == SAVE_ACTION
-    assert {k: effect.args[k] for k in ("name", "phone", "commune", "household", "time")} == {
-        "name": "Nguyễn Thị Hoa",
-        "phone": "+84905123456",
-        "commune": "xa hoa phu",
-        "household": None,
-        "time": "afternoon",
-    }
-    outcome = {SAVE_ACTION: {"reference": "DK000007", "merged": False}}
+    assert isinstance(effect, SaveRegistration)
+    assert (effect.name, effect.phone, effect.commune, effect.household, effect.time) == (
+        "Nguyễn Thị Hoa",
+        "+84905123456",
+        "xa hoa phu",
+        None,
+        "afternoon",
+    )
+    assert effect.consent_at == NOW
+    outcome = Outcomes().added(effect, RegistrationSaved("DK000007", merged=False))
     done = dialog.decide(turn(Kind.BUTTON, "reg:confirm", state=summary.state, outcomes=outcome))
     assert done.says[0].template == "register/done"
+    assert {k: done.says[0].data[k] for k in ("reference", "merged")} == {
+        "reference": "DK000007",
+        "merged": False,
+    }
     assert done.state is None
 
 
@@ -110,7 +116,7 @@ def test_a_name_that_reads_like_a_command_is_still_a_name(dialog: Dialog) -> Non
     assert named.state is not None
     assert named.state.data["name"] == "Dũng"
     stopped = dialog.decide(turn(Kind.TEXT, "dừng", state=asked.state))
-    assert stopped.effects == (Effect.STOP,)
+    assert stopped.effects == (Stop(),)
     assert stopped.state is None
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from bot.clock import VIETNAM
 from bot.core.dialog.reminders import FLOW, Reminders
 from bot.core.dialog.turn import Turn
-from bot.core.types import Effect, Incoming, Kind, State
+from bot.core.effects import Card, LinkIdentity, Linking, LinkOwnPhone, LinkPhone, Outcomes
+from bot.core.types import Incoming, Kind, State
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
 FLOWS = Reminders()
@@ -21,7 +22,7 @@ def turn(
     *,
     step: str | None = None,
     data: Mapping[str, Any] | None = None,
-    outcomes: Mapping[str, Any] | None = None,
+    outcomes: Outcomes | None = None,
     phone: str = "",
     own: bool = True,
 ) -> Turn:
@@ -29,7 +30,7 @@ def turn(
         "test", "1", kind, text=text, phone=phone, own_contact=own, display_name="Ba"
     )
     state = State(FLOW, step, data or {}) if step else None
-    return Turn(incoming, text, state, False, NOW, date(2026, 11, 25), outcomes or {})
+    return Turn(incoming, text, state, False, NOW, date(2026, 11, 25), outcomes or Outcomes())
 
 
 def test_start_offers_three_ways() -> None:
@@ -52,15 +53,14 @@ def test_a_typed_phone_asks_the_birth_date_before_any_look_up() -> None:
     data = {"phone": "+84905123456"}
     look = FLOWS.on_text(turn(Kind.TEXT, "05/03/1958", step="phone_birth", data=data))
     assert look is not None
-    assert look.effects == (
-        Effect("link_phone", {"phone": "+84905123456", "birth_date": "1958-03-05"}),
-    )
+    assert look.effects == (LinkPhone("+84905123456", date(1958, 3, 5)),)
     assert look.then_decide
 
 
 def test_a_typed_phone_with_the_right_birth_date_shows_the_cards() -> None:
-    card = {"name": "Nguyễn Văn Ba", "expiry": date(2026, 12, 31), "place": "Thôn 3, Ea Tul"}
-    outcome = {"link_phone": {"status": "linked", "cards": [card]}}
+    card = Card(name="Nguyễn Văn Ba", expiry=date(2026, 12, 31), place="Thôn 3, Ea Tul")
+    effect = LinkPhone("+84905123456", date(1958, 3, 5))
+    outcome = Outcomes().added(effect, Linking("linked", [card]))
     data = {"phone": "+84905123456"}
     done = FLOWS.on_text(turn(Kind.TEXT, "5/3/58", step="phone_birth", data=data, outcomes=outcome))
     assert done is not None
@@ -74,7 +74,8 @@ def test_a_typed_phone_that_does_not_match_says_only_that() -> None:
         ("no_match", "remind/no_match"),
         ("too_many", "remind/too_many_tries"),
     ):
-        outcomes = {"link_phone": {"status": status}}
+        effect = LinkPhone("+84905123456", date(1960, 1, 1))
+        outcomes = Outcomes().added(effect, Linking(status))
         said = FLOWS.on_text(
             turn(Kind.TEXT, "1/1/1960", step="phone_birth", data=data, outcomes=outcomes)
         )
@@ -94,7 +95,7 @@ def test_a_bad_birth_date_after_a_phone_is_asked_again() -> None:
 
 def test_ones_own_shared_contact_links_at_once() -> None:
     asked = FLOWS.on_contact(turn(Kind.CONTACT, phone="+84905123456", step="phone"))
-    assert asked.effects == (Effect("link_own_phone", {"phone": "+84905123456"}),)
+    assert asked.effects == (LinkOwnPhone("+84905123456"),)
 
 
 def test_someone_elses_contact_is_refused_without_a_lookup() -> None:
@@ -126,16 +127,16 @@ def test_identity_asks_number_then_birth_date_and_hides_whether_the_number_exist
     assert asked.state == State(FLOW, "birth", {"number": "0123456789"})
     look = FLOWS.on_text(turn(Kind.TEXT, "5/3/58", step="birth", data={"number": "0123456789"}))
     assert look is not None
-    assert look.effects == (
-        Effect("link_identity", {"number": "0123456789", "birth_date": "1958-03-05"}),
-    )
+    assert look.effects == (LinkIdentity("0123456789", date(1958, 3, 5)),)
     answered = FLOWS.on_text(
         turn(
             Kind.TEXT,
             "5/3/58",
             step="birth",
             data={"number": "0123456789"},
-            outcomes={"link_identity": {"status": "no_match"}},
+            outcomes=Outcomes().added(
+                LinkIdentity("0123456789", date(1958, 3, 5)), Linking("no_match")
+            ),
         )
     )
     assert answered is not None

@@ -10,8 +10,7 @@ import pytest
 
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
-from bot.core.dialog.privacy import ERASE_ACTION
-from bot.engine import Who
+from bot.core.effects import Erased, EraseMyData, Who
 from bot.store.registrations import NewRegistration
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
@@ -103,8 +102,9 @@ async def test_the_erase_action_scrubs_a_typed_card_and_a_registration(
     )
     assert _leaks(loa.store.db.path, NAME, PHONE_DIGITS)
 
-    erase = loa.engine.actions[ERASE_ACTION]
-    done = await erase(Who("telegram", "42", contact.id), {}, now)
+    assert loa.engine.actions is not None
+    erase = loa.engine.actions.registration.erase
+    done = await erase(Who("telegram", "42", contact.id), EraseMyData(), now)
 
-    assert done == {"registrations": 1, "messages": 0, "cards": 1}
+    assert done == Erased(registrations=1, messages=0, cards=1)
     assert _leaks(loa.store.db.path, NAME, PHONE_DIGITS, VILLAGE) == []

@@ -280,11 +280,6 @@ class FakeZalo:
     async def _m_getWebhookInfo(self, params: JSON) -> tuple[int, JSON]:
         return _ok({"url": self.webhook_url})
 
-    async def _m_sendChatAction(self, params: JSON) -> tuple[int, JSON]:
-        if str(params.get("chat_id", "")) in self._blocked:
-            return _error(403, "Forbidden: the user has blocked the bot")
-        return _ok(True)
-
     async def _m_sendMessage(self, params: JSON) -> tuple[int, JSON]:
         chat_id, text = str(params.get("chat_id", "")), params.get("text")
         if not chat_id:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.officer import Commune
 from bot.core.places import place_key
 from bot.core.registry import ResidentRow
 from bot.importing.columns import MissingColumns
 from bot.importing.reader import read_residents
-from bot.core.officer import Commune
 from bot.importing.service import import_residents
 from bot.store import Store
 

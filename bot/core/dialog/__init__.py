@@ -18,12 +18,13 @@ from bot.core.dialog.registration import Registration
 from bot.core.dialog.reminders import FLOW as REMIND_FLOW
 from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
+from bot.core.effects import Resume, Stop
 from bot.core.integers import ascii_int
 from bot.core.knowledge import KnowledgeBase
 from bot.core.leaving import asks_source, is_cancel, is_question
 from bot.core.rates import RateBook
 from bot.core.text import fold
-from bot.core.types import Choice, Decision, Effect, Kind, Say, State
+from bot.core.types import Choice, Decision, Kind, Say, State
 
 __all__ = ["Dialog", "Turn"]
 
@@ -130,13 +131,13 @@ class Dialog:
         """
         incoming = turn.incoming
         if incoming.kind is Kind.COMMAND and incoming.command in _STOP_COMMANDS:
-            return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
+            return Decision(says=(Say("stopped"),), effects=(Stop(),))
         if _asks_to_resume(turn):
-            return Decision(says=(main_menu("resumed"),), effects=(Effect.RESUME,))
+            return Decision(says=(main_menu("resumed"),), effects=(Resume(),))
         decision = _log_input_as(turn, self._route(turn))
         if turn.blocked:
-            return replace(decision, effects=(Effect.RESUME, *decision.effects))
-        if turn.stopped and decision.says and Effect.STOP not in decision.effects:
+            return replace(decision, effects=(Resume(), *decision.effects))
+        if turn.stopped and decision.says and Stop() not in decision.effects:
             *before, last = decision.says
             if RESUME not in last.choices:
                 last = replace(last, choices=(*last.choices, RESUME))
@@ -196,7 +197,7 @@ class Dialog:
         if payload == "hotline":
             return Decision(says=(Say("hotline", choices=back_to_menu()),))
         if payload == "stop":
-            return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
+            return Decision(says=(Say("stopped"),), effects=(Stop(),))
         if payload == "flow:continue":
             return self._continue(turn)
         if payload == "flow:cancel":
@@ -237,7 +238,7 @@ class Dialog:
             return self.privacy.cancel(turn)
         wanted = wants(turn.text, folded, naming=naming)
         if wanted == "stop":
-            return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
+            return Decision(says=(Say("stopped"),), effects=(Stop(),))
         if wanted == "cancel":
             return self.privacy.cancel(turn)
         aside = self._aside(turn) if self._asks_aside(turn, folded) else None

@@ -16,11 +16,12 @@ from bot.core.dialog.own_case import OwnCase
 from bot.core.dialog.registration import Registration
 from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
+from bot.core.effects import Stop
 from bot.core.knowledge import KnowledgeBase, Topic
 from bot.core.priced_on import priced_on
 from bot.core.rates import RateBook
 from bot.core.text import fold
-from bot.core.types import Choice, Decision, Effect, Say, State
+from bot.core.types import Choice, Decision, Say, State
 
 __all__ = ["GROUPS", "OFFERED", "Answers"]
 
@@ -155,7 +156,7 @@ class Answers:
 
     def _intent(self, turn: Turn, intent: str, figures: dict[str, int | str]) -> Decision:
         if intent == "stop":
-            return Decision(says=(Say("stopped"),), effects=(Effect.STOP,))
+            return Decision(says=(Say("stopped"),), effects=(Stop(),))
         if intent == "calculator":
             kind = "voluntary" if "income" in figures else "household"
             return self.calculator.start(turn, {"kind": kind, **figures} if figures else {})

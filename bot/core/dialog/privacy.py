@@ -7,21 +7,18 @@ from dataclasses import dataclass
 
 from bot.core.dialog.menu import back_to_menu, main_menu
 from bot.core.dialog.turn import Turn
-from bot.core.types import Choice, Decision, Effect, Say, State
+from bot.core.effects import EraseMyData, ShowMyData, as_data
+from bot.core.types import Choice, Decision, Say, State
 
 __all__ = [
     "CANCEL_WORDS",
-    "ERASE_ACTION",
     "FLOW",
-    "MY_DATA_ACTION",
     "STOP_PHRASES",
     "Privacy",
     "wants",
 ]
 
 FLOW = "privacy"
-MY_DATA_ACTION = "my_data"
-ERASE_ACTION = "erase_me"
 STOP_PHRASES = frozenset(
     {
         "stop",
@@ -61,12 +58,11 @@ class Privacy:
 
     def my_data(self, turn: Turn) -> Decision:
         """Show everything stored about the person (/mydata)."""
-        if MY_DATA_ACTION not in turn.outcomes:
-            return Decision(says=(), effects=(Effect(MY_DATA_ACTION),), then_decide=True)
+        stored = turn.outcomes.of(ShowMyData)
+        if stored is None:
+            return Decision(says=(), effects=(ShowMyData(),), then_decide=True)
         choices = (Choice("privacy:erase", "privacy.erase"), *back_to_menu())
-        return Decision(
-            says=(Say("privacy/my_data", turn.outcomes[MY_DATA_ACTION], choices, private=True),)
-        )
+        return Decision(says=(Say("privacy/my_data", as_data(stored), choices, private=True),))
 
     def ask_erase(self, turn: Turn) -> Decision:
         """Explain what /xoa erases and ask for a confirmation."""
@@ -101,6 +97,7 @@ class Privacy:
         return Decision(says=(Say("privacy/cancelled", choices=back_to_menu()),))
 
     def _erase(self, turn: Turn) -> Decision:
-        if ERASE_ACTION not in turn.outcomes:
-            return Decision(says=(), effects=(Effect(ERASE_ACTION),), then_decide=True)
-        return Decision(says=(main_menu("privacy/erased", **turn.outcomes[ERASE_ACTION]),))
+        erased = turn.outcomes.of(EraseMyData)
+        if erased is None:
+            return Decision(says=(), effects=(EraseMyData(),), then_decide=True)
+        return Decision(says=(main_menu("privacy/erased", **as_data(erased)),))

@@ -2,7 +2,7 @@
 
 Nothing personal is asked before the resident agrees to the notice; nothing is stored as a
 registration before they confirm the summary. Saving is an effect the engine runs
-(`register_save`), and listing one's registrations (`register_list`) too.
+(`SaveRegistration`), and listing one's registrations (`ListRegistrations`) too.
 """
 
 from __future__ import annotations
@@ -16,29 +16,26 @@ from typing import Any
 from bot.core import extract
 from bot.core.dialog.menu import back_to_menu
 from bot.core.dialog.turn import Turn
+from bot.core.effects import ListRegistrations, SaveRegistration, as_data
 from bot.core.integers import ascii_int
 from bot.core.phones import display_phone, normalise_phone, phone_problem
 from bot.core.places import display_place, place_key
 from bot.core.text import fold
-from bot.core.types import Choice, Decision, Effect, Say, State
+from bot.core.types import Choice, Decision, Say, State
 
 __all__ = [
     "CALL_TIMES",
     "FLOW",
     "IDLE_LIMIT",
     "INTERESTS",
-    "LIST_ACTION",
     "MAX_NAME_LENGTH",
     "MAX_PHONE_TRIES",
-    "SAVE_ACTION",
     "STEPS",
     "Registration",
     "check_name",
 ]
 
 FLOW = "register"
-SAVE_ACTION = "register_save"
-LIST_ACTION = "register_list"
 INTERESTS = ("household", "voluntary", "student", "sponsor", "other")
 CALL_TIMES = ("morning", "afternoon", "evening", "any")
 IDLE_LIMIT = timedelta(minutes=30)
@@ -118,9 +115,9 @@ class Registration:
 
     def listing(self, turn: Turn) -> Decision:
         """Show the person's registrations and their status (/dangky)."""
-        if LIST_ACTION not in turn.outcomes:
-            return Decision(says=(), effects=(Effect(LIST_ACTION),), then_decide=True)
-        items = turn.outcomes[LIST_ACTION]
+        items = turn.outcomes.of(ListRegistrations)
+        if items is None:
+            return Decision(says=(), effects=(ListRegistrations(),), then_decide=True)
         if not items:
             start = Choice("reg", "reg.start")
             return Decision(says=(Say("register/none", choices=(start, *back_to_menu())),))
@@ -242,11 +239,10 @@ class Registration:
         missing = [step for step in STEPS if step != "consent" and step not in data]
         if missing or "consent_at" not in data:
             return self._next(turn, data)
-        if SAVE_ACTION not in turn.outcomes:
-            args = {key: data[key] for key in (*_EDITABLE, "consent_at")}
-            return Decision(says=(), effects=(Effect(SAVE_ACTION, args),), then_decide=True)
-        saved: Mapping[str, Any] = turn.outcomes[SAVE_ACTION]
-        return Decision(says=(Say("register/done", saved, back_to_menu(), private=True),))
+        saved = turn.outcomes.of(SaveRegistration)
+        if saved is None:
+            return Decision(says=(), effects=(_to_save(data),), then_decide=True)
+        return Decision(says=(Say("register/done", as_data(saved), back_to_menu(), private=True),))
 
     def _data(self, turn: Turn) -> dict[str, Any] | None:
         state = turn.state
@@ -300,6 +296,21 @@ def _ask_edit(turn: Turn, data: dict[str, Any]) -> Decision:
 
 def _state(turn: Turn, step: str, data: dict[str, Any]) -> State:
     return State(FLOW, step, {**data, "at": turn.now.isoformat()})
+
+
+def _to_save(data: Mapping[str, Any]) -> SaveRegistration:
+    """Return the effect that saves the confirmed answers (as they are kept in the state)."""
+    household = data["household"]
+    return SaveRegistration(
+        interest=str(data["interest"]),
+        name=str(data["name"]),
+        phone=str(data["phone"]),
+        commune=str(data["commune"]),
+        village=str(data["village"]),
+        household=int(household) if household is not None else None,
+        time=str(data["time"]),
+        consent_at=datetime.fromisoformat(str(data["consent_at"])),
+    )
 
 
 def _tries_left(data: Mapping[str, Any]) -> int:

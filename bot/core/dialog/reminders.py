@@ -18,8 +18,19 @@ from datetime import date
 from bot.core.dates import parse_day
 from bot.core.dialog.menu import back_to_menu
 from bot.core.dialog.turn import Turn
+from bot.core.effects import (
+    LinkIdentity,
+    Linking,
+    LinkOwnPhone,
+    LinkPhone,
+    ReminderOverview,
+    ResidentEffect,
+    SelfReport,
+    SetReminders,
+    as_data,
+)
 from bot.core.phones import normalise_phone
-from bot.core.types import Choice, Decision, Effect, Say, State
+from bot.core.types import Choice, Decision, Say, State
 
 __all__ = ["FLOW", "Reminders"]
 
@@ -42,18 +53,18 @@ class Reminders:
 
     def overview(self, turn: Turn) -> Decision:
         """Show the person's cards and planned reminders (/nhacnho)."""
-        if "reminder_overview" not in turn.outcomes:
-            return Decision(says=(), effects=(Effect("reminder_overview"),), then_decide=True)
-        seen = turn.outcomes["reminder_overview"]
-        if not seen["cards"]:
+        seen = turn.outcomes.of(ReminderOverview)
+        if seen is None:
+            return Decision(says=(), effects=(ReminderOverview(),), then_decide=True)
+        if not seen.cards:
             return self.start()
         switch = (
             Choice("remind:off", "remind.turn_off")
-            if seen["enabled"]
+            if seen.enabled
             else Choice("remind:on", "remind.turn_on")
         )
         choices = (switch, Choice("remind", "remind.add_card"), *back_to_menu())
-        return Decision(says=(Say("remind/overview", seen, choices, private=True),))
+        return Decision(says=(Say("remind/overview", as_data(seen), choices, private=True),))
 
     def on_button(self, turn: Turn, payload: str) -> Decision:
         """Handle remind, remind:phone, remind:id, remind:date, remind:off, remind:on."""
@@ -105,7 +116,7 @@ class Reminders:
             born = parse_day(turn.text, turn.today, future_years=0)
             if born is None or born >= turn.today:
                 return Decision(says=(Say("remind/bad_date"),), state=turn.state)
-            return self._link_claimed(turn, "link_phone", {"phone": data["phone"]}, born)
+            return self._link_claimed(turn, LinkPhone(str(data["phone"]), born))
         if step == "id_number":
             digits = "".join(c for c in turn.text if c.isdigit())
             if len(digits) not in (10, 12) or len(digits) != len(turn.text.replace(" ", "")):
@@ -117,12 +128,12 @@ class Reminders:
             born = parse_day(turn.text, turn.today, future_years=0)
             if born is None or born >= turn.today:
                 return Decision(says=(Say("remind/bad_date"),), state=turn.state)
-            return self._link_claimed(turn, "link_identity", {"number": data["number"]}, born)
+            return self._link_claimed(turn, LinkIdentity(str(data["number"]), born))
         if step == "expiry":
             expiry = parse_day(turn.text, turn.today)
             if expiry is None:
                 return Decision(says=(Say("remind/bad_date"),), state=turn.state)
-            return self._self_report(turn, expiry.isoformat())
+            return self._self_report(turn, expiry)
         return None
 
     def _link_own_phone(self, turn: Turn, shared: str) -> Decision:
@@ -131,39 +142,37 @@ class Reminders:
             return Decision(
                 says=(Say("remind/bad_phone", {"left": 0}),), state=State(FLOW, "phone")
             )
-        outcome = turn.outcomes.get("link_own_phone")
+        outcome = turn.outcomes.of(LinkOwnPhone)
         if outcome is None:
-            return _effect("link_own_phone", {"phone": phone}, turn.state)
-        if outcome["status"] == "linked":
+            return _effect(LinkOwnPhone(phone), turn.state)
+        if outcome.status == "linked":
             return _linked(outcome)
         choices = (Choice("remind:id", "remind.by_id"), Choice("remind:date", "remind.by_date"))
         return Decision(says=(Say("remind/phone_not_found", choices=(*choices, *back_to_menu())),))
 
-    def _link_claimed(
-        self, turn: Turn, effect: str, claim: dict[str, object], born: date
-    ) -> Decision:
+    def _link_claimed(self, turn: Turn, effect: LinkPhone | LinkIdentity) -> Decision:
         """Look up a typed phone or BHXH number with the birth date; say only linked or not."""
-        outcome = turn.outcomes.get(effect)
+        outcome = turn.outcomes.of(type(effect))
         if outcome is None:
-            return _effect(effect, {**claim, "birth_date": born.isoformat()}, turn.state)
-        if outcome["status"] == "linked":
+            return _effect(effect, turn.state)
+        if outcome.status == "linked":
             return _linked(outcome)
-        if outcome["status"] == "too_many":
+        if outcome.status == "too_many":
             return Decision(says=(Say("remind/too_many_tries", choices=back_to_menu()),))
-        again = "remind:phone" if effect == "link_phone" else "remind:id"
+        again = "remind:phone" if isinstance(effect, LinkPhone) else "remind:id"
         choices = (Choice(again, "remind.try_again"), Choice("remind:date", "remind.by_date"))
         return Decision(says=(Say("remind/no_match", choices=(*choices, *back_to_menu())),))
 
-    def _self_report(self, turn: Turn, expiry: str) -> Decision:
-        outcome = turn.outcomes.get("self_report")
+    def _self_report(self, turn: Turn, expiry: date) -> Decision:
+        outcome = turn.outcomes.of(SelfReport)
         if outcome is None:
             name = turn.incoming.display_name
-            return _effect("self_report", {"expiry_date": expiry, "name": name}, turn.state)
+            return _effect(SelfReport(expiry, name), turn.state)
         return _linked(outcome)
 
     def _switch(self, turn: Turn, *, enabled: bool) -> Decision:
-        if "set_reminders" not in turn.outcomes:
-            return _effect("set_reminders", {"enabled": enabled}, None)
+        if turn.outcomes.of(SetReminders) is None:
+            return _effect(SetReminders(enabled), None)
         choices = (
             (
                 Choice("remind:off", "remind.turn_off")
@@ -180,10 +189,10 @@ def _ask(step: str, *, request_phone: bool = False) -> Decision:
     return Decision(says=(say,), state=State(FLOW, step))
 
 
-def _effect(name: str, args: dict[str, object], state: State | None) -> Decision:
-    return Decision(says=(), state=state, effects=(Effect(name, args),), then_decide=True)
+def _effect(effect: ResidentEffect, state: State | None) -> Decision:
+    return Decision(says=(), state=state, effects=(effect,), then_decide=True)
 
 
-def _linked(outcome: dict[str, object]) -> Decision:
+def _linked(outcome: Linking) -> Decision:
     choices = (Choice("remind:overview", "remind.see_plan"), *back_to_menu())
-    return Decision(says=(Say("remind/linked", outcome, choices, private=True),))
+    return Decision(says=(Say("remind/linked", as_data(outcome), choices, private=True),))

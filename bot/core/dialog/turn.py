@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
+from bot.core.effects import Outcomes
 from bot.core.types import Incoming, State
 
 __all__ = ["Turn"]
@@ -27,7 +26,7 @@ class Turn:
     stopped: bool
     now: datetime
     today: date
-    outcomes: Mapping[str, Any] = field(default_factory=dict)
+    outcomes: Outcomes = field(default_factory=Outcomes)
     blocked: bool = False
 
     @property

@@ -3,48 +3,40 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import (
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Hashable,
-    Iterator,
-    Mapping,
-    Sequence,
-)
+from collections.abc import AsyncIterator, Hashable, Iterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, local_date
 from bot.core.choices import resolve
 from bot.core.dialog import Dialog, Turn
+from bot.core.effects import (
+    EraseMyData,
+    LinkIdentity,
+    LinkOwnPhone,
+    LinkPhone,
+    ListRegistrations,
+    Outcomes,
+    ReminderOverview,
+    ResidentEffect,
+    Resume,
+    SaveRegistration,
+    SelfReport,
+    SetReminders,
+    ShowMyData,
+    Stop,
+    Who,
+)
 from bot.core.text import clean
-from bot.core.types import Decision, Effect, Incoming, Kind, Reply, Say
+from bot.core.types import Decision, Incoming, Kind, Reply, Say
 from bot.render import Renderer
+from bot.residents.actions import Actions
 from bot.store import Contact, ContactStatus, Store, TurnRecord
 
-__all__ = ["Action", "Engine", "KeyedLocks", "Who"]
-
-_STATUS_EFFECTS = {
-    Effect.STOP.name: ContactStatus.STOPPED,
-    Effect.RESUME.name: ContactStatus.ACTIVE,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Who:
-    """The person an action is for: their channel address and contact id."""
-
-    channel: str
-    external_id: str
-    contact_id: int
-
-
-Action = Callable[[Who, Mapping[str, Any], datetime], Awaitable[Any]]
-"""Runs one named effect for a person at a time; returns the outcome the core asked for."""
+__all__ = ["Engine", "KeyedLocks"]
 
 
 class KeyedLocks:
@@ -86,14 +78,14 @@ class Engine:
         renderer: Renderer,
         clock: Clock,
         tz: ZoneInfo,
-        actions: Mapping[str, Action] | None = None,
+        actions: Actions | None = None,
     ) -> None:
         self.store = store
         self.dialog = dialog
         self.renderer = renderer
         self.clock = clock
         self.tz = tz
-        self.actions = dict(actions or {})
+        self.actions = actions
         self._people = KeyedLocks()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -146,21 +138,54 @@ class Engine:
 
     async def _run_effects(
         self, decision: Decision, incoming: Incoming, contact: Contact | None, now: datetime
-    ) -> tuple[ContactStatus | None, dict[str, Any]]:
+    ) -> tuple[ContactStatus | None, Outcomes]:
         """Run the decision's actions; return the status it sets and the actions' outcomes."""
         status: ContactStatus | None = None
-        outcomes: dict[str, Any] = {}
+        outcomes = Outcomes()
         for effect in decision.effects:
-            if effect.name in _STATUS_EFFECTS:
-                status = _STATUS_EFFECTS[effect.name]
+            if isinstance(effect, Stop | Resume):
+                status = ContactStatus.STOPPED if isinstance(effect, Stop) else ContactStatus.ACTIVE
                 continue
             if contact is None:
                 contact = await self.store.contacts.touch(
                     incoming.channel, incoming.sender_id, clean(incoming.display_name)[:100], now
                 )
             who = Who(incoming.channel, incoming.sender_id, contact.id)
-            outcomes[effect.name] = await self.actions[effect.name](who, effect.args, now)
+            outcomes = await self._run(effect, who, now, outcomes)
         return status, outcomes
+
+    async def _run(
+        self, effect: ResidentEffect, who: Who, now: datetime, outcomes: Outcomes
+    ) -> Outcomes:
+        """Run one effect by its type (the one place that maps effects to actions)."""
+        if self.actions is None:
+            raise LookupError(f"no actions to run {type(effect).__name__}")
+        registration, reminders = self.actions.registration, self.actions.reminders
+        match effect:
+            case Stop() | Resume():
+                return outcomes  # a status, set by the caller
+            case SaveRegistration():
+                return outcomes.added(effect, await registration.save(who, effect, now))
+            case ListRegistrations():
+                return outcomes.added(effect, await registration.listing(who, effect, now))
+            case ShowMyData():
+                return outcomes.added(effect, await registration.my_data(who, effect, now))
+            case EraseMyData():
+                return outcomes.added(effect, await registration.erase(who, effect, now))
+            case LinkOwnPhone():
+                return outcomes.added(effect, await reminders.link_own_phone(who, effect, now))
+            case LinkPhone():
+                return outcomes.added(effect, await reminders.link_phone(who, effect, now))
+            case LinkIdentity():
+                return outcomes.added(effect, await reminders.link_identity(who, effect, now))
+            case SelfReport():
+                return outcomes.added(effect, await reminders.self_report(who, effect, now))
+            case ReminderOverview():
+                return outcomes.added(effect, await reminders.overview(who, effect, now))
+            case SetReminders():
+                return outcomes.added(effect, await reminders.set_reminders(who, effect, now))
+            case _:
+                assert_never(effect)
 
 
 def _logged_replies(

@@ -1,0 +1,1 @@
+"""The residents' side: the engine that answers them and the actions it runs for the core."""
