@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.core.registry import ResidentRow
 from bot.importing.limits import ImportLimits
 from bot.importing.reader import RowError, RowWarning, read_residents
+from bot.reasons import Reason
 from bot.store.residents import Residents
 
 __all__ = ["BATCH_ROWS", "Commune", "ImportReport", "RejectedRow", "import_residents"]
@@ -24,7 +25,7 @@ IMPORT_SWITCH_INTERVAL = 0.0005
 
 @dataclass(frozen=True, slots=True)
 class RejectedRow:
-    """A row of the list that was not imported, with the reason in plain Vietnamese."""
+    """A row of the list that was not imported, with the reason (labels `import.row.*`)."""
 
     row_number: int
     reason: str
@@ -201,7 +202,6 @@ def _accepted(
     if not row.commune_key:
         return replace(row, commune=commune.name, commune_key=commune.key)
     if row.commune_key != commune.key:
-        return RejectedRow(
-            row.row_number, f"Dòng của “{row.commune}”, không thuộc xã của bạn ({commune.name})"
-        )
+        why = Reason("import.row.other_commune", commune=row.commune, own=commune.name)
+        return RejectedRow(row.row_number, why)
     return row
