@@ -67,7 +67,7 @@ def export_bytes(
     if fmt == "csv":
         return _csv(rows)
     if fmt == "xlsx":
-        return _xlsx(rows)
+        return _xlsx(rows, label("export.sheet"))
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -79,11 +79,11 @@ def _csv(rows: list[list[str | int]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _xlsx(rows: list[list[str | int]]) -> bytes:
+def _xlsx(rows: list[list[str | int]], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "Đăng ký tư vấn"
+    sheet.title = title
     for row in rows:
         sheet.append(row)
         for cell in sheet[sheet.max_row]:

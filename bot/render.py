@@ -6,6 +6,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, sel
 from bot.core.office import Office
 from bot.core.types import Button, Reply, Say
 
-__all__ = ["HOTLINE", "Renderer", "default_messages_dir", "format_date", "format_money"]
+__all__ = [
+    "HOTLINE",
+    "Renderer",
+    "default_messages_dir",
+    "default_renderer",
+    "format_date",
+    "format_money",
+]
 
 HOTLINE = "1900 9068"
 
@@ -123,3 +131,9 @@ class Renderer:
             phone_button=phone_button,
             asks_number=say.asks_number,
         )
+
+
+@lru_cache(maxsize=1)
+def default_renderer() -> Renderer:
+    """Return one shared renderer of the default messages (for callers not handed one)."""
+    return Renderer()

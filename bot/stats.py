@@ -11,25 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.render import Renderer
+from bot.render import Renderer, default_renderer
 from bot.store import Store
 from bot.store.stats import Counts
 
 __all__ = ["collect", "stats_chart", "stats_text", "summary"]
 
-_INTERESTS = {
-    "household": "BHYT hộ gia đình",
-    "voluntary": "BHXH tự nguyện",
-    "student": "BHYT học sinh, sinh viên",
-    "sponsor": "mua BHYT cho người thân",
-    "other": "khác",
-}
-_STATUSES = {
-    "new": "mới",
-    "contacted": "đã liên hệ",
-    "joined": "đã tham gia",
-    "declined": "không tham gia",
-}
+_INTERESTS = ("household", "voluntary", "student", "sponsor", "other")
+_STATUSES = ("new", "contacted", "joined", "declined")
 
 
 async def collect(store: Store, now: datetime, communes: Sequence[str] | None) -> Counts:
@@ -45,8 +34,8 @@ def summary(renderer: Renderer, counts: Counts, now: datetime, tz: ZoneInfo, pla
             "c": counts,
             "place": place,
             "at": now.astimezone(tz).strftime("%H:%M %d/%m/%Y"),
-            "interests": _INTERESTS,
-            "statuses": _STATUSES,
+            "interests": {key: renderer.label(f"stats.interest.{key}") for key in _INTERESTS},
+            "statuses": {key: renderer.label(f"stats.status.{key}") for key in _STATUSES},
             "max_places": 15,
         },
     )
@@ -62,11 +51,16 @@ async def stats_text(
 ) -> str:
     """Count and render the summary for the communes (None = every commune)."""
     counts = await collect(store, now, communes)
-    return summary(renderer, counts, now, tz, place or ("mọi xã" if communes is None else ""))
+    every = renderer.label("stats.every_commune") if communes is None else ""
+    return summary(renderer, counts, now, tz, place or every)
 
 
-def stats_chart(counts: Counts) -> bytes:
-    """Draw renewals per week and the reminder → renewal funnel as one PNG."""
+def stats_chart(counts: Counts, renderer: Renderer | None = None) -> bytes:
+    """Draw renewals per week and the reminder → renewal funnel as one PNG.
+
+    Without `renderer` the titles come from the default messages (bot/officers.py calls it so).
+    """
+    say = (renderer or default_renderer()).label
     # Imported here: matplotlib takes ~0.3 s to import, and only /stats needs it.
     from matplotlib.figure import Figure
 
@@ -74,16 +68,16 @@ def stats_chart(counts: Counts) -> bytes:
     weekly, funnel = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     weeks = [monday.strftime("%d/%m") for monday, _ in counts.renewals_by_week]
     weekly.bar(weeks, [n for _, n in counts.renewals_by_week], color="#2e7d32")
-    weekly.set_title("Số thẻ gia hạn mỗi tuần")
+    weekly.set_title(say("stats.chart.weekly"))
     weekly.tick_params(axis="x", labelrotation=60, labelsize=7)
-    steps = ["Tin nhắc đã gửi", "Người được nhắc", "Gia hạn ≤ 30 ngày"]
+    steps = [say(f"stats.chart.{key}") for key in ("sent", "reminded", "renewed")]
     values = [
         sum(counts.reminders_by_stage.values()),
         counts.reminded,
         counts.renewed_after_reminder,
     ]
     funnel.barh(steps[::-1], values[::-1], color=["#2e7d32", "#f9a825", "#1565c0"])
-    funnel.set_title("Nhắc hạn → gia hạn")
+    funnel.set_title(say("stats.chart.funnel"))
     for index, value in enumerate(values[::-1]):
         funnel.text(value, index, f" {value}", va="center", fontsize=8)
     figure.tight_layout()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.audience import Audience, CardRule, CardStatus, parse_audience
 from bot.core.places import display_place, place_key
+from bot.reasons import Refused
 
 __all__ = [
     "CARD_CHOICES",
@@ -49,8 +50,8 @@ _FIELDS_OF_KEY = {
 _TIME = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s*(?:lúc\s*)?(\d{1,2})\s*[:hg]\s*(\d{2})$")
 
 
-class TimeError(ValueError):
-    """A typed time that cannot be read; the message says why, in Vietnamese."""
+class TimeError(Refused):
+    """A typed time that cannot be read; `reason` says why (labels `broadcast.why.*`)."""
 
 
 def short_id(key: str) -> str:
@@ -117,9 +118,9 @@ def parse_local_time(text: str, tz: ZoneInfo) -> datetime:
     """Read `dd/mm/yyyy HH:MM` typed in local time (`tz`); raise TimeError if unreadable."""
     found = _TIME.match(" ".join(text.strip().lower().split()))
     if not found:
-        raise TimeError("Hãy gõ ngày giờ theo mẫu dd/mm/yyyy HH:MM, ví dụ 26/11/2026 09:30.")
+        raise TimeError("broadcast.why.time_format")
     day, month, year, hour, minute = (int(part) for part in found.groups())
     try:
         return datetime(year, month, day, hour, minute, tzinfo=tz)
     except ValueError:
-        raise TimeError(f"Không có ngày giờ “{text.strip()}”; hãy kiểm tra lại.") from None
+        raise TimeError("broadcast.why.no_such_time", text=text.strip()) from None

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.broadcasts.service import fields_for
 from bot.broadcasts.template import OfficerTemplate, TemplateError, compile_template
 from bot.delivery import Prepared
+from bot.reasons import Reason
 from bot.store.broadcasts import Broadcasts
 from bot.store.outbox import Claimed, Outcome
 
@@ -52,13 +53,14 @@ class BroadcastComposer:
             if isinstance(template, str):
                 outcomes.append(Outcome.failed(row.id, template))
             elif person is None:
-                outcomes.append(Outcome.failed(row.id, "người nhận không còn trong hệ thống"))
+                outcomes.append(Outcome.failed(row.id, Reason("broadcast.fail.recipient_gone")))
             else:
                 try:
                     text = template.render(fields_for(person, local))
                 except Exception as exc:  # one recipient's fields must not stop the batch
                     log.warning("broadcast %d: rendering row %d failed", row.broadcast_id, row.id)
-                    outcomes.append(Outcome.failed(row.id, f"mẫu tin lỗi khi soạn: {exc}"))
+                    why = Reason("broadcast.fail.template", why=exc)
+                    outcomes.append(Outcome.failed(row.id, why))
                 else:
                     ready.append(replace(row, text=text))
         return Prepared(ready, outcomes)
@@ -69,11 +71,11 @@ class BroadcastComposer:
         if found is None:
             broadcast = await self.broadcasts.get(broadcast_id)
             if broadcast is None:
-                found = f"không có đợt gửi số {broadcast_id}"
+                found = Reason("broadcast.fail.no_broadcast", id=broadcast_id)
             else:
                 try:
                     found = compile_template(broadcast.template)
                 except TemplateError as exc:  # stored before today's rules refused it
-                    found = f"mẫu tin lỗi khi soạn: {exc}"
+                    found = Reason("broadcast.fail.template", why=exc.reason)
             self._templates[broadcast_id] = found
         return found

@@ -25,15 +25,13 @@ __all__ = ["PREFIX", "BroadcastDesk", "report_text"]
 PREFIX = "off:bc:"
 
 
-def _duration(seconds: float) -> str:
+def _duration(renderer: Renderer, seconds: float) -> str:
     whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} giờ {minutes} phút"
-    if minutes:
-        return f"{minutes} phút {secs} giây"
-    return f"{secs} giây"
+    parts = {"hours": hours, "minutes": minutes, "seconds": secs}
+    key = "hours" if hours else "minutes" if minutes else "seconds"
+    return renderer.label(f"broadcast.{key}", parts)
 
 
 def report_text(renderer: Renderer, report: Report, tz: ZoneInfo) -> str:
@@ -50,7 +48,7 @@ def report_text(renderer: Renderer, report: Report, tz: ZoneInfo) -> str:
             "status": renderer.label(f"broadcast.status.{broadcast.status.value}"),
             "start": broadcast.start_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"),
             "skip_reasons": reasons,
-            "seconds": _duration(report.seconds) if report.seconds is not None else None,
+            "seconds": _duration(renderer, report.seconds) if report.seconds is not None else None,
         },
     )
 
@@ -90,7 +88,7 @@ class BroadcastDesk:
         action, _, arg = payload.removeprefix(PREFIX).partition(":")
         broadcast_id = row_id(arg)
         if broadcast_id is None:
-            return self._refused("nút không hợp lệ.")
+            return self._refused(self.renderer.label("broadcast.bad_button"))
         try:
             if action == "pause":
                 found = await self.service.pause(broadcast_id, scope, now)

@@ -313,7 +313,8 @@ class DraftFlow:
                 draft, Reply(self.renderer.text("broadcast/step_audience_text", data))
             )
         if step is DraftStep.MESSAGE:
-            data = {"description": description, "fields": FIELDS, "template": draft.template}
+            fields = {name: self.renderer.label(f"broadcast.field.{name}") for name in FIELDS}
+            data = {"description": description, "fields": fields, "template": draft.template}
             buttons = [self._button(draft, "broadcast.back", "back")]
             if draft.template:
                 buttons.insert(0, self._button(draft, "broadcast.keep_message", "keep"))
@@ -350,7 +351,8 @@ class DraftFlow:
         buttons.append(self._toggle(draft, label, audience.all_communes, "xa"))
         buttons.append(self._button(draft, "broadcast.next", "next"))
         buttons.append(self._button(draft, "broadcast.drop", "drop"))
-        names = "mọi xã" if audience.all_communes else ", ".join(audience.communes)
+        every = self.renderer.label("broadcast.every_commune")
+        names = every if audience.all_communes else ", ".join(audience.communes)
         text = self.renderer.text(
             "broadcast/step_communes", {"chosen": names, "communes": communes}
         )

@@ -21,6 +21,7 @@ from bot.broadcasts.template import OfficerTemplate, compile_template
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core.audience import Audience, Scope, parse_audience, scoped
+from bot.reasons import Refused
 from bot.store.broadcasts import (
     Broadcast,
     Broadcasts,
@@ -48,8 +49,8 @@ BROADCAST_PRIORITY = 150
 KIND = "broadcast"
 
 
-class BroadcastError(ValueError):
-    """A broadcast request refused; the message says why, in Vietnamese."""
+class BroadcastError(Refused):
+    """A broadcast request refused; `reason` says why (labels `broadcast.why.*`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +166,7 @@ class BroadcastService:
         Outside the sending hours a non-urgent broadcast waits for the next morning.
         """
         if at is not None and at < now - timedelta(minutes=1):
-            raise BroadcastError("Thời điểm gửi đã qua; hãy chọn một thời điểm sau bây giờ.")
+            raise BroadcastError("broadcast.why.past")
         start = max(at or now, now)
         return start if urgent else self._opens_at(start)
 
@@ -253,7 +254,7 @@ class BroadcastService:
         """Return a broadcast the scope may see; refuse others as if they did not exist."""
         found = await self.broadcasts.get(broadcast_id)
         if found is None or not _visible(found, scope):
-            raise BroadcastError(f"Không có đợt gửi số {broadcast_id}.")
+            raise BroadcastError("broadcast.why.no_such", id=broadcast_id)
         return found
 
     async def listing(self, scope: Scope, limit: int = 10) -> list[Broadcast]:
@@ -308,7 +309,7 @@ class BroadcastService:
         }[status]
         if broadcast.status not in allowed:
             raise BroadcastError(
-                f"Đợt gửi số {broadcast_id} đang ở trạng thái “{broadcast.status.value}”."
+                "broadcast.why.status", id=broadcast_id, status=broadcast.status.value
             )
         release = max(now, broadcast.start_at)
         await self.broadcasts.set_status(broadcast_id, status, now, release_at=release)

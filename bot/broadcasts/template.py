@@ -16,6 +16,8 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.reasons import Refused
+
 __all__ = [
     "FIELDS",
     "MAX_LENGTH",
@@ -25,14 +27,8 @@ __all__ = [
     "compile_template",
 ]
 
-FIELDS: Mapping[str, str] = {
-    "ten": "tên gọi (chữ cuối của họ tên)",
-    "ho_ten": "họ và tên",
-    "han_the": "ngày hết hạn thẻ BHYT, dd/mm/yyyy (trống nếu chưa có trong danh sách)",
-    "so_ngay": "số ngày đến hạn thẻ (âm nếu đã hết hạn; trống nếu chưa có)",
-    "xa": "xã",
-    "thon": "thôn",
-}
+FIELDS = ("ten", "ho_ten", "han_the", "so_ngay", "xa", "thon")
+"""The fields officers may use; what each holds is the label `broadcast.field.<name>`."""
 SAMPLE: Mapping[str, str] = {
     "ten": "Lan",
     "ho_ten": "Nguyễn Thị Lan",
@@ -57,8 +53,8 @@ _ALLOWED = (
 )
 
 
-class TemplateError(ValueError):
-    """A template officers may not use; the message says why, in Vietnamese."""
+class TemplateError(Refused):
+    """A template officers may not use; `reason` says why (labels `broadcast.why.*`)."""
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
@@ -95,20 +91,20 @@ def compile_template(source: str) -> OfficerTemplate:
     """Check an officer's template; raise TemplateError with the reason if it is refused."""
     text = source.strip()
     if not text:
-        raise TemplateError("Nội dung tin nhắn đang trống.")
+        raise TemplateError("broadcast.why.empty")
     try:
         tree = _ENV.parse(text)
     except TemplateSyntaxError as exc:
-        raise TemplateError(f"Mẫu tin sai cú pháp ở dòng {exc.lineno}: {exc.message}.") from None
+        raise TemplateError("broadcast.why.syntax", line=exc.lineno, message=exc.message) from None
     for node in tree.find_all(nodes.Node):
         _check(node)
     template = OfficerTemplate(text)
     try:
         sample = template.render(SAMPLE)
     except (SecurityError, UndefinedError, TypeError, ValueError) as exc:
-        raise TemplateError(f"Mẫu tin không dùng được: {exc}.") from None
+        raise TemplateError("broadcast.why.unusable", error=str(exc)) from None
     if len(sample) > MAX_LENGTH:
-        raise TemplateError(f"Tin nhắn dài quá {MAX_LENGTH} ký tự.")
+        raise TemplateError("broadcast.why.too_long", limit=MAX_LENGTH)
     return template
 
 
@@ -116,20 +112,13 @@ def _check(node: nodes.Node) -> None:
     """Refuse any construct but listed fields, text filters and if-blocks."""
     if isinstance(node, nodes.Name):
         if node.ctx != "load" or node.name not in FIELDS:
-            raise TemplateError(
-                f"Không có trường “{node.name}”. Chỉ dùng: "
-                + ", ".join("{{ " + name + " }}" for name in FIELDS)
-                + "."
-            )
+            raise TemplateError("broadcast.why.field", name=node.name, fields=FIELDS)
         return
     if isinstance(node, nodes.Filter):
         if node.name not in _FILTERS:
-            raise TemplateError(f"Không dùng được bộ lọc “{node.name}”.")
+            raise TemplateError("broadcast.why.filter", name=node.name)
         return
     if isinstance(node, nodes.Const) and not isinstance(node.value, str):
-        raise TemplateError("Chỉ dùng chữ trong ngoặc kép làm giá trị cố định.")
+        raise TemplateError("broadcast.why.constant")
     if not isinstance(node, _ALLOWED):
-        raise TemplateError(
-            "Mẫu tin chỉ được có chữ, {{ trường }} và {% if trường %}…{% endif %};"
-            f" không dùng “{type(node).__name__}”."
-        )
+        raise TemplateError("broadcast.why.construct", node=type(node).__name__)

@@ -25,6 +25,9 @@ from bot.store.officers import OfficerConflict
 __all__ = ["register"]
 
 
+_COMMUNE_HELP = "the commune, e.g. 'Xã Hòa Phú'"
+
+
 def register(commands: Commands) -> None:
     """Add officers and export."""
     officers = commands.add_parser(
@@ -46,7 +49,7 @@ def register(commands: Commands) -> None:
         ),
     )
     add.add_argument("ids", nargs="+", metavar="ID", help="the officer's account(s)")
-    add.add_argument("--commune", required=True, help="the commune, e.g. 'Xã Hòa Phú'")
+    add.add_argument("--commune", required=True, help=_COMMUNE_HELP)
     add.add_argument("--name", default="", help="the officer's name, for lists and the audit")
     remove = action.add_parser("remove", help="remove an officer, or one of their communes")
     remove.add_argument("id", metavar="ID", help="one of the officer's accounts")
@@ -60,13 +63,13 @@ def register(commands: Commands) -> None:
             "or Zalo and becomes an officer of the commune. Valid for 7 days."
         ),
     )
-    invite.add_argument("--commune", required=True, help="the commune, e.g. 'Xã Hòa Phú'")
+    invite.add_argument("--commune", required=True, help=_COMMUNE_HELP)
     invite.add_argument(
         "--telegram-bot", default="", metavar="USERNAME", help="also print the t.me link"
     )
     chat = action.add_parser("chat", help="post a commune's new registrations to a group")
     chat.add_argument("chat_id", help="the Telegram group's id (starts with -; /id in the group)")
-    chat.add_argument("--commune", required=True, help="the commune, e.g. 'Xã Hòa Phú'")
+    chat.add_argument("--commune", required=True, help=_COMMUNE_HELP)
     officers.set_defaults(handler=lambda settings, args: asyncio.run(_officers(settings, args)))
     export = commands.add_parser(
         "export",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.text import fold
+from bot.reasons import Reason, Refused
 
 __all__ = [
     "FIELD_LABELS",
@@ -20,21 +21,22 @@ __all__ = [
 
 HEADER_SEARCH_ROWS = 10
 
-# Canonical field → Vietnamese label used in messages to officers.
-FIELD_LABELS: dict[str, str] = {
-    "full_name": "Họ và tên",
-    "birth_date": "Ngày sinh",
-    "birth_year": "Năm sinh",
-    "gender": "Giới tính",
-    "bhxh_number": "Mã số BHXH",
-    "card_code": "Số thẻ BHYT",
-    "id_number": "Số CCCD",
-    "phone": "Số điện thoại",
-    "village": "Thôn/Tổ dân phố",
-    "commune": "Xã/Phường",
-    "expiry_date": "Hạn thẻ",
-    "household_code": "Mã hộ",
-}
+_FIELDS = (
+    "full_name",
+    "birth_date",
+    "birth_year",
+    "gender",
+    "bhxh_number",
+    "card_code",
+    "id_number",
+    "phone",
+    "village",
+    "commune",
+    "expiry_date",
+    "household_code",
+)
+# Canonical field → its label `import.field.<field>`, as officers read it in reasons.
+FIELD_LABELS: dict[str, str] = {name: Reason(f"import.field.{name}") for name in _FIELDS}
 
 # Header keys (folded, see header_key) → field. A key matches exactly, or, when the alias
 # has at least two words, as the start of a longer header ("han the bhyt den ngay").
@@ -149,8 +151,8 @@ _PARENTHESES = re.compile(r"\([^)]*\)")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
-class MissingColumns(ValueError):
-    """The list has no header row with the required columns."""
+class MissingColumns(Refused):
+    """The list has no header row with the required columns (`import.file.missing_columns`)."""
 
     def __init__(
         self, found: list[str], expected: list[str], missing: list[str] | None = None
@@ -158,12 +160,8 @@ class MissingColumns(ValueError):
         self.found = found
         self.expected = expected
         self.missing = expected if missing is None else missing
-        found_text = ", ".join(f"«{name}»" for name in found) if found else "(không có cột nào)"
         super().__init__(
-            "Không tìm thấy đủ các cột bắt buộc trong 10 dòng đầu của danh sách. "
-            f"Còn thiếu: {'; '.join(self.missing)}. "
-            f"Các cột cần có: {'; '.join(expected)}. "
-            f"Các cột đã tìm thấy: {found_text}."
+            "import.file.missing_columns", found=found, expected=expected, missing=self.missing
         )
 
 
@@ -216,8 +214,8 @@ def _map_row(cells: Sequence[str]) -> dict[str, int]:
 
 
 _NAME_LABEL = FIELD_LABELS["full_name"]
-_EXPIRY_LABEL = f"{FIELD_LABELS['expiry_date']} (ngày hết hạn)"
-_IDENTIFIER_LABEL = "Mã số BHXH (hoặc Số thẻ BHYT) hoặc Số CCCD"
+_EXPIRY_LABEL = Reason("import.field.expiry_needed")
+_IDENTIFIER_LABEL = Reason("import.field.identifier_needed")
 _EXPECTED = [_NAME_LABEL, _EXPIRY_LABEL, _IDENTIFIER_LABEL]
 
 

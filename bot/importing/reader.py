@@ -69,6 +69,7 @@ from bot.importing.values import (
     parse_gender,
     parse_id_number,
 )
+from bot.reasons import Reason, Refused
 
 __all__ = [
     "CSV_EXTENSIONS",
@@ -91,40 +92,38 @@ _SAMPLE_LINES = 50
 _CHECK_CHUNK = 1 << 20
 _PHONE_SPLIT = re.compile(r"[,;/\n]| - ")
 _NUMBERING_CELL = re.compile(r"\(?\d{1,2}\)?|\(?[A-Za-z]\)?")
-_PROBLEM_TEXT = {
-    "letters": "có chữ",
-    "too_short": "thiếu số",
-    "too_long": "thừa số",
-    "not_vietnamese": "không phải số Việt Nam",
-    "invalid": "không có số như vậy",
-}
+_PHONE_PROBLEMS = frozenset({"letters", "too_short", "too_long", "not_vietnamese", "invalid"})
+"""Phone problems with a label `import.phone.<problem>`."""
 
 Cell = object
 Rows = Iterator[tuple[int, Sequence[Cell]]]
 
 
-class UnsupportedFile(ValueError):
-    """The file is not a list Loa can read (wrong type, damaged, unknown encoding)."""
+class UnsupportedFile(Refused):
+    """The file is not a list Loa can read: wrong type, damaged, unknown encoding.
+
+    The reasons are the labels `import.file.*`.
+    """
 
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """A data row that cannot be imported: plain Vietnamese reason, cells as text.
+    """A data row that cannot be imported: the reason (labels `import.row.*`), cells as text.
 
     `raw` has at least as many cells as the header row, so it lines up with `headers`.
     """
 
     row_number: int
-    reason: str
+    reason: Reason
     raw: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class RowWarning:
-    """Something left out of an accepted row (e.g. an invalid phone number)."""
+    """Something left out of an accepted row (e.g. an invalid phone number; `import.warn.*`)."""
 
     row_number: int
-    reason: str
+    reason: Reason
 
 
 @dataclass(slots=True)
@@ -218,7 +217,7 @@ class ImportParse:
                     left -= 1
                 last_row = row_number
                 if first and _is_numbering_row(cells):
-                    self._warn(row_number, "Bỏ qua dòng đánh số cột dưới dòng tiêu đề")
+                    self._warn(row_number, Reason("import.warn.numbering"))
                     first = False
                     continue
                 first = False
@@ -226,7 +225,7 @@ class ImportParse:
         finally:
             self.close()
 
-    def _warn(self, row_number: int, reason: str) -> None:
+    def _warn(self, row_number: int, reason: Reason) -> None:
         """Record a warning for a row."""
         self.warnings.append(RowWarning(row_number, reason))
 
@@ -237,33 +236,34 @@ class ImportParse:
         values = {name: cells[i] if 0 <= i < width else None for name, i in at.items()}
         if too_long := self._too_long(values):
             return RowError(row_number, too_long, self._raw(cells))
-        problems: list[str] = []
-        missing = " (ô trống hoặc công thức chưa có giá trị)" if self._source.is_excel else ""
+        problems: list[Reason] = []
+        missing = self._source.is_excel  # a blank cell may be a formula not yet computed
 
         full_name = ""
         name_cell = values["full_name"]
         if is_blank(name_cell):
-            problems.append(f"Thiếu họ tên{missing}")
+            problems.append(Reason("import.row.no_name", excel=missing))
         else:
             try:
                 full_name = clean_name(name_cell)
             except BadValue as error:
-                problems.append(f"Họ tên không hợp lệ: {error.reason}")
+                problems.append(Reason("import.row.bad_name", why=error.reason))
 
         expiry: date | None = None
         expiry_cell = values["expiry_date"]
         if is_blank(expiry_cell):
-            problems.append(f"Thiếu ngày hết hạn thẻ{missing}")
+            problems.append(Reason("import.row.no_expiry", excel=missing))
         else:
             try:
                 expiry = parse_expiry(expiry_cell, today=self._today)
             except BadValue as error:
-                problems.append(f"Ngày hết hạn không hợp lệ: {error.reason}")
+                problems.append(Reason("import.row.bad_expiry", why=error.reason))
 
         bhxh, card, id_number = self._identifiers(values, problems, missing)
 
         if problems:
-            return RowError(row_number, "; ".join(problems), self._raw(cells))
+            why = Reason("import.row.problems", problems=problems)
+            return RowError(row_number, why, self._raw(cells))
         duplicate = self._duplicate(bhxh, id_number)
         if duplicate:
             return RowError(row_number, duplicate, self._raw(cells))
@@ -271,8 +271,8 @@ class ImportParse:
         assert expiry is not None  # no problems means the expiry parsed
 
         birth_date, birth_year = self._birth(row_number, values["birth_date"], values["birth_year"])
-        commune, commune_key = self._place(row_number, values["commune"], "xã/phường")
-        village, village_key = self._place(row_number, values["village"], "thôn/tổ")
+        commune, commune_key = self._place(row_number, values["commune"], "commune")
+        village, village_key = self._place(row_number, values["village"], "village")
         return ResidentRow(
             row_number=row_number,
             full_name=full_name,
@@ -291,15 +291,16 @@ class ImportParse:
             gender=self._gender(row_number, values["gender"]),
         )
 
-    def _too_long(self, values: dict[str, Cell]) -> str | None:
+    def _too_long(self, values: dict[str, Cell]) -> Reason | None:
         """Return the reason when a recognised cell is longer than `MAX_CELL_CHARS`."""
         for name, cell in values.items():
             if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
                 header = self.headers[self._indexes[name]] or FIELD_LABELS[name]
-                length = f"{len(cell):,}".replace(",", ".")
-                return (
-                    f"Ô “{_shorten(header)}” dài {length} ký tự, tối đa {MAX_CELL_CHARS}"
-                    " (tệp có thể bị lỗi)"
+                return Reason(
+                    "import.row.too_long",
+                    header=_shorten(header),
+                    length=len(cell),
+                    limit=MAX_CELL_CHARS,
                 )
         return None
 
@@ -310,7 +311,7 @@ class ImportParse:
         return tuple(texts)
 
     def _identifiers(
-        self, values: dict[str, Cell], problems: list[str], missing: str
+        self, values: dict[str, Cell], problems: list[Reason], missing: bool
     ) -> tuple[str | None, str | None, str | None]:
         """Parse BHXH number, card code and CCCD; append problems; return (bhxh, card, id)."""
         bhxh: str | None = None
@@ -325,33 +326,32 @@ class ImportParse:
             try:
                 bhxh, card = parse_bhxh(bhxh_cell)
             except BadValue as error:
-                problems.append(f"Mã số BHXH không hợp lệ: {error.reason}")
+                problems.append(Reason("import.row.bad_bhxh", why=error.reason))
         if not is_blank(card_cell):
             try:
                 from_card, card_code = parse_bhxh(card_cell)
             except BadValue as error:
-                problems.append(f"Số thẻ BHYT không hợp lệ: {error.reason}")
+                problems.append(Reason("import.row.bad_card", why=error.reason))
             else:
                 if bhxh is not None and from_card != bhxh:
-                    problems.append(
-                        f"Mã số BHXH {bhxh} không khớp với số thẻ BHYT {card_code or from_card}"
-                    )
+                    shown = card_code or from_card
+                    problems.append(Reason("import.row.card_mismatch", bhxh=bhxh, card=shown))
                 bhxh, card = from_card, card_code or card
         if not is_blank(id_cell):
             try:
                 id_number = parse_id_number(id_cell)
             except BadValue as error:
-                problems.append(f"Số CCCD không hợp lệ: {error.reason}")
+                problems.append(Reason("import.row.bad_cccd", why=error.reason))
         if all(is_blank(cell) for cell in (bhxh_cell, card_cell, id_cell)):
-            problems.append(f"Thiếu mã số BHXH hoặc số CCCD{missing}")
+            problems.append(Reason("import.row.no_identifier", excel=missing))
         return bhxh, card, id_number
 
-    def _duplicate(self, bhxh: str | None, id_number: str | None) -> str | None:
+    def _duplicate(self, bhxh: str | None, id_number: str | None) -> Reason | None:
         """Return the reason when an identifier was already on an accepted row."""
         if bhxh is not None and (earlier := self._seen.bhxh.get(int(bhxh))) is not None:
-            return f"Trùng mã số BHXH {bhxh} với dòng {earlier}"
+            return Reason("import.row.same_bhxh", bhxh=bhxh, row=earlier)
         if id_number is not None and (earlier := self._seen.ids.get(int(id_number))) is not None:
-            return f"Trùng số CCCD {id_number} với dòng {earlier}"
+            return Reason("import.row.same_cccd", id_number=id_number, row=earlier)
         return None
 
     def _remember(self, row_number: int, bhxh: str | None, id_number: str | None) -> None:
@@ -369,12 +369,15 @@ class ImportParse:
             try:
                 return parse_birth(cell, today=self._today)
             except BadValue as error:
-                self._warn(row_number, f"Bỏ qua ngày sinh không hợp lệ: {error.reason}")
+                self._warn(row_number, Reason("import.warn.birth", why=error.reason))
                 return None, None
         return None, None
 
-    def _place(self, row_number: int, cell: Cell, label: str) -> tuple[str, str]:
-        """Return (display name, matching key) of a commune/village cell, cached per text."""
+    def _place(self, row_number: int, cell: Cell, kind: str) -> tuple[str, str]:
+        """Return (display name, matching key) of a commune/village cell, cached per text.
+
+        `kind` ("commune" or "village") names the warning of a bad cell.
+        """
         if is_blank(cell):
             return "", ""
         if isinstance(cell, str) and (cached := self._places.get(cell)) is not None:
@@ -382,7 +385,7 @@ class ImportParse:
         try:
             name = display_place(clean_text(cell, 10_000))
         except BadValue as error:
-            self._warn(row_number, f"Bỏ qua {label.lower()} không hợp lệ: {error.reason}")
+            self._warn(row_number, Reason(f"import.warn.{kind}", why=error.reason))
             return "", ""
         result = (name, place_key(name))
         if isinstance(cell, str):
@@ -403,13 +406,11 @@ class ImportParse:
         for part in parts if len(parts) > 1 else ():
             phone = normalise_phone(part)
             if phone is not None:
-                self._warn(row_number, f"Ô điện thoại có nhiều số, chỉ dùng số {part}")
+                self._warn(row_number, Reason("import.warn.phones", phone=part))
                 return phone
         problem = phone_problem(text) or "invalid"
-        self._warn(
-            row_number,
-            f"Bỏ qua số điện thoại không hợp lệ: {text} ({_PROBLEM_TEXT.get(problem, problem)})",
-        )
+        said = Reason(f"import.phone.{problem}") if problem in _PHONE_PROBLEMS else problem
+        self._warn(row_number, Reason("import.warn.phone", text=text, problem=said))
         return None
 
     def _household(self, row_number: int, cell: Cell) -> str | None:
@@ -419,7 +420,7 @@ class ImportParse:
         try:
             return clean_text(cell, MAX_HOUSEHOLD_CODE)
         except BadValue as error:
-            self._warn(row_number, f"Bỏ qua mã hộ không hợp lệ: {error.reason}")
+            self._warn(row_number, Reason("import.warn.household", why=error.reason))
             return None
 
     def _gender(self, row_number: int, cell: Cell) -> str | None:
@@ -429,7 +430,7 @@ class ImportParse:
         try:
             return parse_gender(cell)
         except BadValue as error:
-            self._warn(row_number, f"Bỏ qua giới tính không rõ: {error.reason}")
+            self._warn(row_number, Reason("import.warn.gender", why=error.reason))
             return None
 
 
@@ -457,9 +458,7 @@ def _open_excel(path: Path) -> _Source:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
-        raise UnsupportedFile(
-            f"Không đọc được tệp Excel {path.name}: tệp hỏng hoặc không phải .xlsx ({error})"
-        ) from error
+        raise UnsupportedFile("import.file.bad_excel", name=path.name, error=error) from error
     first_problem: MissingColumns | None = None
     try:
         for sheet in workbook.worksheets:
@@ -514,9 +513,7 @@ def detect_encoding(path: Path) -> str:
     for encoding in ("utf-8", "cp1258", "cp1252"):
         if _decodes(path, encoding):
             return encoding
-    raise UnsupportedFile(
-        f"Không nhận ra bảng mã của tệp {path.name}; hãy lưu lại dạng CSV UTF-8 hoặc .xlsx"
-    )
+    raise UnsupportedFile("import.file.encoding", name=path.name)
 
 
 def _nfc_lines(handle: IO[str]) -> Iterator[str]:
@@ -587,12 +584,7 @@ def read_residents(path: Path, *, today: date, limits: ImportLimits | None = Non
     elif suffix in CSV_EXTENSIONS:
         source = _open_csv(path)
     elif suffix == ".xls":
-        raise UnsupportedFile(
-            f"Tệp {path.name} là Excel 97–2003 (.xls), chưa đọc được; "
-            "hãy mở bằng Excel và lưu lại dạng .xlsx hoặc CSV UTF-8"
-        )
+        raise UnsupportedFile("import.file.xls", name=path.name)
     else:
-        raise UnsupportedFile(
-            f"Không đọc được tệp {path.name}: chỉ nhận danh sách Excel (.xlsx) hoặc CSV (.csv)"
-        )
+        raise UnsupportedFile("import.file.type", name=path.name)
     return ImportParse(source, today=today, max_rows=limits.max_rows if limits else None)

@@ -14,6 +14,7 @@ from bot.core.officer import Commune
 from bot.core.registry import ResidentRow
 from bot.importing.limits import ImportLimits
 from bot.importing.reader import RowError, RowWarning, read_residents
+from bot.reasons import Reason
 from bot.store.residents import Residents
 
 __all__ = ["BATCH_ROWS", "Commune", "ImportReport", "RejectedRow", "import_residents"]
@@ -25,7 +26,7 @@ IMPORT_SWITCH_INTERVAL = 0.0005
 
 @dataclass(frozen=True, slots=True)
 class RejectedRow:
-    """A row of the list that was not imported, with the reason in plain Vietnamese."""
+    """A row of the list that was not imported, with the reason (labels `import.row.*`)."""
 
     row_number: int
     reason: str
@@ -201,9 +202,8 @@ def _accepted(
     if not row.commune_key:
         if len(communes) == 1:
             return replace(row, commune=communes[0].name, commune_key=communes[0].key)
-        return RejectedRow(row.row_number, f"Dòng chưa ghi xã; bạn phụ trách nhiều xã ({names})")
+        return RejectedRow(row.row_number, Reason("import.row.no_commune", own=names))
     if all(row.commune_key != c.key for c in communes):
-        return RejectedRow(
-            row.row_number, f"Dòng của “{row.commune}”, không thuộc xã của bạn ({names})"
-        )
+        why = Reason("import.row.other_commune", commune=row.commune, own=names)
+        return RejectedRow(row.row_number, why)
     return row

@@ -19,6 +19,8 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from bot.reasons import Refused
+
 __all__ = [
     "MAX_NAME_LENGTH",
     "BadValue",
@@ -56,12 +58,8 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _GENDERS = {"nam": "nam", "nu": "nữ", "nữ": "nữ", "male": "nam", "female": "nữ"}
 
 
-class BadValue(ValueError):
-    """A cell cannot be used; `reason` is a short Vietnamese explanation for the officer."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class BadValue(Refused):
+    """A cell cannot be used; `reason` explains it to the officer (labels `import.cell.*`)."""
 
 
 def is_blank(value: object) -> bool:
@@ -92,7 +90,7 @@ def _text(value: object) -> str:
     """Return a text cell stripped, refusing formulas."""
     text = value.strip() if isinstance(value, str) else cell_text(value).strip()
     if text.startswith("="):
-        raise BadValue(f"{text} (ô chứa công thức)")
+        raise BadValue("import.cell.formula", text=text)
     return text
 
 
@@ -104,9 +102,9 @@ def excel_serial_to_date(serial: float) -> date:
     """
     whole = int(serial)
     if whole == 60:
-        raise BadValue("29/02/1900 (ngày không tồn tại, lỗi ngày của Excel)")
+        raise BadValue("import.cell.excel_leap_day")
     if whole < 1 or whole > 2958465:
-        raise BadValue(f"{cell_text(serial)} (không phải ngày)")
+        raise BadValue("import.cell.not_date", text=cell_text(serial))
     if whole < 60:
         return _EXCEL_EPOCH + timedelta(days=whole + 1)
     return _EXCEL_EPOCH + timedelta(days=whole)
@@ -118,8 +116,8 @@ def _make_date(day: int, month: int, year: int, shown: str) -> date:
         return date(year, month, day)
     except ValueError:
         if month > 12 and day <= 12:
-            raise BadValue(f"{shown} (không có tháng {month}; cần ghi ngày/tháng/năm)") from None
-        raise BadValue(f"{shown} (ngày không tồn tại)") from None
+            raise BadValue("import.cell.no_month", text=shown, month=month) from None
+        raise BadValue("import.cell.no_day", text=shown) from None
 
 
 def _full_year(two_digits: int, today: date, years_ahead: int) -> int:
@@ -144,7 +142,7 @@ def parse_date(value: object, *, today: date, years_ahead: int = EXPIRY_YEARS_AH
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise BadValue(f"{cell_text(value)} (không phải ngày)")
+        raise BadValue("import.cell.not_date", text=cell_text(value))
     if isinstance(value, int | float):
         return excel_serial_to_date(value)
     text = _text(value)
@@ -163,15 +161,15 @@ def parse_date(value: object, *, today: date, years_ahead: int = EXPIRY_YEARS_AH
     if _SERIAL_TEXT.fullmatch(text):
         return excel_serial_to_date(float(text.replace(",", ".")))
     if not text:
-        raise BadValue("(ô trống)")
-    raise BadValue(f"{text} (cần dạng ngày/tháng/năm, ví dụ 30/06/2026)")
+        raise BadValue("import.cell.empty")
+    raise BadValue("import.cell.date_format", text=text)
 
 
 def parse_expiry(value: object, *, today: date) -> date:
     """Parse a card expiry date; years before 2000 or more than 10 years ahead are refused."""
     expiry = parse_date(value, today=today)
     if not MIN_EXPIRY_YEAR <= expiry.year <= today.year + EXPIRY_YEARS_AHEAD:
-        raise BadValue(f"{expiry:%d/%m/%Y} (năm {expiry.year} không hợp lý)")
+        raise BadValue("import.cell.expiry_year", expiry=expiry)
     return expiry
 
 
@@ -187,21 +185,24 @@ def parse_birth(value: object, *, today: date) -> tuple[date | None, int]:
     elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 4:
         year = int(value.strip())
         if not MIN_BIRTH_YEAR <= year <= today.year:
-            raise BadValue(f"{year} (năm sinh không hợp lý)")
+            raise BadValue("import.cell.birth_year", year=year)
         return None, year
     born = parse_date(value, today=today, years_ahead=0)
     if born > today or born.year < MIN_BIRTH_YEAR:
-        raise BadValue(f"{born:%d/%m/%Y} (ngày sinh không hợp lý)")
+        raise BadValue("import.cell.birth_date", born=born)
     return born, born.year
 
 
 def _digits(value: object, what: str) -> tuple[str, bool]:
-    """Return (the identifier text without spaces, was it a number?) for an identifier cell."""
+    """Return (the identifier text without spaces, was it a number?) for an identifier cell.
+
+    `what` names the identifier in the reasons: "bhxh" or "cccd".
+    """
     if isinstance(value, bool):
-        raise BadValue(cell_text(value))
+        raise BadValue("import.cell.as_is", text=cell_text(value))
     if isinstance(value, int | float):
         if isinstance(value, float) and not value.is_integer():
-            raise BadValue(f"{value} (không phải {what})")
+            raise BadValue(f"import.cell.not_{what}", text=value)
         return str(int(value)), True
     text = _SPACES.sub("", _text(value)).lstrip("'").upper()
     if match := _FLOAT_TEXT.fullmatch(text):
@@ -209,15 +210,13 @@ def _digits(value: object, what: str) -> tuple[str, bool]:
     if match := _SCIENTIFIC.fullmatch(text):
         lead, decimals, exponent = match.group(1), match.group(2) or "", int(match.group(3))
         if len(decimals) < exponent:
-            raise BadValue(
-                f"{text} (Excel đã làm tròn số; hãy định dạng cột là Văn bản rồi nhập lại)"
-            )
+            raise BadValue("import.cell.rounded", text=text)
         try:
             number = Decimal(f"{lead}.{decimals}E{exponent}")
         except InvalidOperation:  # pragma: no cover - the pattern only lets numbers through
-            raise BadValue(text) from None
+            raise BadValue("import.cell.as_is", text=text) from None
         if number != number.to_integral_value():
-            raise BadValue(f"{text} (không phải {what})")
+            raise BadValue(f"import.cell.not_{what}", text=text)
         return str(int(number)), True
     return text, False
 
@@ -230,41 +229,40 @@ def parse_bhxh(value: object) -> tuple[str, str | None]:
     """
     if isinstance(value, str) and len(value) == 10 and value.isdigit() and value.isascii():
         return value, None  # fast path: the usual 10 digits
-    text, numeric = _digits(value, "mã số BHXH")
+    text, numeric = _digits(value, "bhxh")
     if numeric and len(text) == 9:
         text = text.zfill(10)
     if text.isdigit() and text.isascii() and len(text) == 10:
         return text, None
     if _CARD_CODE.fullmatch(text):
         if text[2] not in BENEFIT_DIGITS:
-            raise BadValue(f"{text} (mã thẻ có mức hưởng {text[2]}, chỉ có 1–5)")
+            raise BadValue("import.cell.benefit", text=text, digit=text[2])
         return text[5:], text
     if len(text) == 15:
-        raise BadValue(f"{text} (mã thẻ 15 ký tự phải là 2 chữ cái rồi 13 chữ số)")
+        raise BadValue("import.cell.card_code", text=text)
     if any(c.isalpha() for c in text):
-        raise BadValue(f"{text} (có chữ cái; mã số BHXH gồm 10 chữ số)")
+        raise BadValue("import.cell.bhxh_letters", text=text)
     if not text.isdigit():
-        raise BadValue(f"{text} (mã số BHXH gồm 10 chữ số)")
-    hint = "; có thể Excel đã bỏ số 0 ở đầu, hãy định dạng cột là Văn bản" if len(text) < 10 else ""
-    raise BadValue(f"{text} (cần 10 chữ số, có {len(text)}{hint})")
+        raise BadValue("import.cell.bhxh_digits", text=text)
+    raise BadValue("import.cell.bhxh_length", text=text, length=len(text))
 
 
 def parse_id_number(value: object) -> str:
     """Parse a 12-digit CCCD / personal ID number; numeric cells get their lost zeros back."""
     if isinstance(value, str) and len(value) == 12 and value.isdigit() and value.isascii():
         return value  # fast path: the usual 12 digits
-    text, numeric = _digits(value, "số CCCD")
+    text, numeric = _digits(value, "cccd")
     if numeric and len(text) in (10, 11):
         text = text.zfill(12)  # CCCD starts with a 0xx province code: zeros were lost
     if text.isdigit() and text.isascii() and len(text) == 12:
         return text
     if any(c.isalpha() for c in text):
-        raise BadValue(f"{text} (có chữ cái; số CCCD gồm 12 chữ số)")
+        raise BadValue("import.cell.cccd_letters", text=text)
     if not text.isdigit():
-        raise BadValue(f"{text} (số CCCD gồm 12 chữ số)")
+        raise BadValue("import.cell.cccd_digits", text=text)
     if len(text) == 9:
-        raise BadValue(f"{text} (số CMND 9 số cũ; cần số CCCD 12 số)")
-    raise BadValue(f"{text} (cần 12 chữ số, có {len(text)})")
+        raise BadValue("import.cell.cmnd", text=text)
+    raise BadValue("import.cell.cccd_length", text=text, length=len(text))
 
 
 def clean_text(value: object, limit: int) -> str:
@@ -279,7 +277,7 @@ def clean_text(value: object, limit: int) -> str:
         text = unicodedata.normalize("NFC", text)
     text = " ".join(text.split())
     if len(text) > limit:
-        raise BadValue(f"{text[:20]}… (dài {len(text)} ký tự, tối đa {limit})")
+        raise BadValue("import.cell.too_long", start=text[:20], length=len(text), limit=limit)
     return text
 
 
@@ -287,7 +285,7 @@ def clean_name(value: object) -> str:
     """Return a person's name cleaned by `clean_text` (at most 100 characters, has letters)."""
     name = clean_text(value, MAX_NAME_LENGTH)
     if not any(c.isalpha() for c in name):
-        raise BadValue(f"{name or '(ô trống)'} (không phải họ tên)")
+        raise BadValue("import.cell.not_name", name=name)
     return name
 
 
@@ -297,5 +295,5 @@ def parse_gender(value: object) -> str:
     folded = text.lower()
     gender = _GENDERS.get(folded) or _GENDERS.get(folded.replace("ữ", "u"))
     if gender is None:
-        raise BadValue(f"{text} (cần ghi Nam hoặc Nữ)")
+        raise BadValue("import.cell.gender", text=text)
     return gender

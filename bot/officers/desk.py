@@ -450,10 +450,12 @@ class OfficerDesk:
         scope = _scope(admin, officer)
         communes = None if scope.communes is None else sorted(scope.communes)
         counts = await collect(self.store, now, communes)
-        place = "mọi xã" if communes is None else f"xã {officer.commune_names() if officer else ''}"
+        place = self.renderer.label("stats.every_commune")
+        if officer is not None and communes is not None:
+            place = self.renderer.label("stats.communes", {"names": officer.commune_names()})
         text = summary(self.renderer, counts, now, self.tz, place)
         name = f"so_lieu_{now.astimezone(self.tz):%Y%m%d}.png"
-        chart = Attachment(name, stats_chart(counts), photo=True)
+        chart = Attachment(name, stats_chart(counts, self.renderer), photo=True)
         return OfficerAnswer(reply=Reply(text), attachments=(chart,))
 
     async def _chat_allowed(self, actor: Actor, admin: bool, officer: Officer | None) -> bool:

@@ -1,0 +1,31 @@
+"""Reasons keep their label key and values, and read as the label's text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.broadcasts.template import TemplateError, compile_template
+from bot.importing.values import BadValue, parse_expiry
+from bot.reasons import Reason
+from bot.render import Renderer
+
+
+def test_a_reason_is_its_label_text_and_keeps_key_and_values() -> None:
+    reason = Reason("import.row.same_bhxh", bhxh="0123456789", row=5)
+    assert reason == "Trùng mã số BHXH 0123456789 với dòng 5"
+    assert (reason.key, reason.values) == ("import.row.same_bhxh", {"bhxh": "0123456789", "row": 5})
+    assert Renderer().label(reason.key, reason.values) == reason
+
+
+def test_refusals_carry_a_code_not_only_words() -> None:
+    with pytest.raises(TemplateError) as refused:
+        compile_template("{{ so_dt }}")
+    assert refused.value.reason.key == "broadcast.why.field"
+    assert refused.value.reason.values["name"] == "so_dt"
+    assert str(refused.value).startswith("Không có trường “so_dt”. Chỉ dùng: {{ ten }}, ")
+    with pytest.raises(BadValue) as bad:
+        parse_expiry("01/01/1990", today=date(2026, 11, 25))
+    assert bad.value.reason.key == "import.cell.expiry_year"
+    assert bad.value.reason == "01/01/1990 (năm 1990 không hợp lý)"
