@@ -228,6 +228,7 @@ async def zalo_running(
             error_text=loa.renderer.text("error"),
             seen=loa.store.inbound,
             pacer=pacer,
+            officers=loa.router,
         )
         stop = asyncio.Event()
         runner: web.AppRunner | None = None
@@ -245,8 +246,10 @@ async def zalo_running(
                 await _drop_webhook(client)
                 polling = asyncio.create_task(channel.run_polling(stop, poll_seconds=poll_timeout))
                 log.info("Loa is serving Zalo as %s by polling", me.name)
+            loa.notifier.attach("zalo", channel)
             yield channel
         finally:
+            loa.notifier.detach("zalo")
             stop.set()
             if polling is not None:
                 await polling

@@ -4,8 +4,8 @@ Zalo shows no buttons, so choices become a numbered list ("Gõ 1 …") and the e
 a typed number or label; a phone number is typed, not shared. Updates arrive by long polling
 (`run_polling`) or by webhook (`webhook_app`); both pass through `handle_update`, which
 processes each `message_id` once (remembered in the database for three days, so a webhook
-retry across a restart is not answered twice). Officers work on Telegram: Zalo serves
-residents only.
+retry across a restart is not answered twice). Officers use Loa on Zalo too: every message
+goes to the officers' side first (`OfficerDoor`), which says whether it is theirs.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from bot.channels.zalo_client import (
     ZaloUpdate,
     parse_update,
 )
-from bot.core.types import Incoming, Kind, Reply
+from bot.core.officer import InviteWay, OfficerAnswer, OfficerDoor
+from bot.core.types import Attachment, Incoming, Kind, Reply
 from bot.delivery import Pacer
 from bot.residents.engine import Engine
 from bot.store.inbound import SeenInbound
@@ -88,8 +89,10 @@ class ZaloChannel:
         error_text: str,
         seen: SeenInbound,
         pacer: Pacer | None = None,
+        officers: OfficerDoor | None = None,
     ) -> None:
         self.engine = engine
+        self.officers = officers
         self.client = client
         self.error_text = error_text
         self.pacer = pacer
@@ -112,6 +115,10 @@ class ZaloChannel:
         if incoming is None:
             return False
         try:
+            answer = await self.officers.route(incoming) if self.officers else None
+            if answer is not None:
+                await self.deliver(incoming.reply_to, answer)
+                return True
             replies = await self.engine.handle(incoming)
         except Exception:
             log.exception("error while handling a Zalo update")
@@ -119,6 +126,25 @@ class ZaloChannel:
             return True
         await self.send(incoming.reply_to, replies)
         return True
+
+    async def deliver(self, chat_id: str, answer: OfficerAnswer) -> None:
+        """Send an officer answer: its message (choices numbered), then its files."""
+        if answer.reply is not None:
+            await self.send(chat_id, [answer.reply])
+        for attachment in answer.attachments:
+            await self.send_attachment(chat_id, attachment)
+
+    async def notify(self, chat_id: str, reply: Reply) -> None:
+        """Send a notice to an officer (new registrations), choices numbered."""
+        await self.send(chat_id, [reply])
+
+    async def send_attachment(self, chat_id: str, attachment: Attachment) -> None:
+        """Say that a file cannot be sent here yet, with its caption."""
+        await self.send(chat_id, [Reply(attachment.caption or attachment.name)])
+
+    def invite_way(self, code: str) -> InviteWay:
+        """Return how an invitation is opened on Zalo: the text to send (no deep links)."""
+        return InviteWay(CHANNEL, typed=f"/start {code}")
 
     def dispatch(self, update: ZaloUpdate) -> None:
         """Handle an update in the background (answers per person stay in order)."""
