@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.core.accounts import Account, AccountError
 from bot.core.officer import Commune
 from bot.core.places import display_place, place_key
-from bot.exporting import export_bytes
+from bot.exporting import FORMATS, export_bytes
 from bot.officers.desk import INVITE_LIFETIME, INVITE_PREFIX
 from bot.render import Renderer
 from bot.store import Store
@@ -78,16 +78,45 @@ def register(commands: Commands) -> None:
     )
     what = export.add_subparsers(dest="what", metavar="WHAT", required=True)
     registrations = what.add_parser("registrations", help="the residents' registrations")
-    registrations.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    registrations.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="xlsx or csv (default: from the file's extension, which must agree)",
+    )
     registrations.add_argument(
         "--since", type=day, default=None, metavar="dd/mm/yyyy", help="made on or after this day"
     )
     registrations.add_argument("--commune", default=None, help="one commune only")
     registrations.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    registrations.set_defaults(handler=lambda settings, args: asyncio.run(_export(settings, args)))
+    registrations.set_defaults(handler=_export)
 
 
-async def _export(settings: Settings, args: argparse.Namespace) -> int:
+def export_format(output: Path, given: str | None) -> str:
+    """Return the export format for `output`: its extension, which `given` must agree with.
+
+    Raises ValueError with a one-line reason for an unknown extension or a mismatch.
+    """
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        if given is None:
+            raise ValueError(f"{output.name}: end the file name in .xlsx or .csv, or give --format")
+        raise ValueError(f"{output.name}: a {given} file should end in .{given}")
+    if given is not None and given != suffix:
+        raise ValueError(f"--format {given} does not match {output.name} (a .{suffix} file)")
+    return suffix
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        fmt = export_format(args.output, args.format)
+    except ValueError as exc:
+        print(f"loa: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_write_export(settings, args, fmt))
+
+
+async def _write_export(settings: Settings, args: argparse.Namespace, fmt: str) -> int:
     now = SystemClock().now()
     since = None
     if args.since is not None:
@@ -97,8 +126,8 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
         found = await store.registrations.listing(
             commune_keys=None if key is None else [key], since=since
         )
-        write_private(args.output, export_bytes(found, args.format, Renderer().label, settings.tz))
-        await store.officers.audit("cli", "export", f"{args.format} {key or 'all'}", now)
+        write_private(args.output, export_bytes(found, fmt, Renderer().label, settings.tz))
+        await store.officers.audit("cli", "export", f"{fmt} {key or 'all'}", now)
     print(f"{len(found)} registration(s) written to {args.output}")
     return 0
 
