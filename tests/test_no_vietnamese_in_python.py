@@ -31,6 +31,8 @@ WORDS_LOA_READS = {
     # Jinja filters and globals of the renderer itself (the unit of money, the default
     # form of address), used by the templates.
     ("bot/render.py", "đồng"),
+    # The operator's typed "yes" to `loa broadcast`'s confirmation.
+    ("bot/cli/broadcasts.py", "có"),
     ("bot/render.py", "bạn"),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -46,7 +47,10 @@ def register(commands: Commands) -> None:
     )
     send.add_argument("--urgent", action="store_true", help="ignore quiet hours and daily cap")
     send.add_argument("--dry-run", action="store_true", help="only show the preview")
-    send.set_defaults(handler=_handler)
+    send.add_argument(
+        "--yes", action="store_true", help="queue without asking for confirmation (for scripts)"
+    )
+    send.set_defaults(handler=_handler, ask=input)
     manage = commands.add_parser(
         "broadcasts", help="list broadcasts; status, pause, resume, cancel"
     )
@@ -70,6 +74,19 @@ def _local_minute(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"'{text}' is not a time like 25/11/2026 09:00") from None
 
 
+def _confirmed(ask: Callable[[str], str], recipients: int) -> bool:
+    """Ask on the terminal whether to queue; say why nothing was queued when not."""
+    try:
+        answer = ask(f"Queue this broadcast to {recipients} recipient(s)? [y/N] ")
+    except EOFError:
+        print("\nloa: nothing queued: no answer on the terminal (add --yes in scripts)")
+        return False
+    if answer.strip().lower() in ("y", "yes", "c", "có", "co"):
+        return True
+    print("Nothing queued.")
+    return False
+
+
 async def _broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
     now = SystemClock().now()
     renderer = Renderer()
@@ -84,13 +101,20 @@ async def _broadcast_command(settings: Settings, args: argparse.Namespace) -> in
             if not args.message_file.is_file():
                 print(f"loa: no such file: {args.message_file}", file=sys.stderr)
                 return 2
+            at = args.at.replace(tzinfo=settings.tz) if args.at is not None else None
+            if at is not None and at < now:
+                shown = at.strftime("%d/%m/%Y %H:%M")
+                why = renderer.label("broadcast.why.past")
+                print(f"loa: --at {shown} (Vietnam time) has passed: {why}", file=sys.stderr)
+                return 2
             message = args.message_file.read_text(encoding="utf-8")
             preview = await service.preview(args.audience, message, admin, now)
             data = {"p": preview, "audience": preview.audience.text(), "communes": preview.communes}
             print(renderer.text("broadcast/preview", data))
             if args.dry_run:
                 return 0
-            at = args.at.replace(tzinfo=settings.tz) if args.at is not None else None
+            if not args.yes and not _confirmed(args.ask, preview.recipients):
+                return 1
             made = await service.create(
                 actor="cli",
                 scope=admin,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def test_schedule_list_pause_cancel(workdir: Path, capsys: pytest.CaptureFixture
                 "msg.txt",
                 "--at",
                 "01/01/2099 09:00",
+                "--yes",
             ]
         )
         == 0
@@ -125,3 +127,47 @@ def test_outbox_names_the_broadcast_of_a_failed_row(
     asyncio.run(fail_one())
     assert main(["outbox"]) == 0
     assert "contact 1 broadcast 1, 1 attempt(s): mẫu tin lỗi khi soạn" in capsys.readouterr().out
+
+
+def _ask(answer: str | None) -> Callable[[str], str]:
+    """Answer the confirmation question like a person at the terminal (None: end of input)."""
+
+    def ask(question: str) -> str:
+        assert "Queue this broadcast to 2 recipient(s)?" in question
+        if answer is None:
+            raise EOFError
+        return answer
+
+    return ask
+
+
+@pytest.mark.parametrize(("answer", "code"), [("y", 0), ("có", 0), ("n", 1), ("", 1), (None, 1)])
+def test_the_operator_confirms_before_anything_is_queued(
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str | None,
+    code: int,
+) -> None:
+    monkeypatch.setattr("builtins.input", _ask(answer))
+    args = ["broadcast", "--audience", "xa=Ea Tul", "--message-file", "msg.txt"]
+    assert main([*args, "--at", "01/01/2099 09:00"]) == code
+    out = capsys.readouterr().out
+    assert "Sẽ gửi cho" in out or "2" in out  # the preview came first
+    assert ("Broadcast 1 scheduled" in out) is (code == 0)
+    if answer is None:
+        assert "add --yes in scripts" in out
+    assert main(["broadcasts", "list"]) == 0
+    assert ("scheduled" in capsys.readouterr().out) is (code == 0)
+
+
+@pytest.mark.parametrize("dry", [True, False])
+def test_a_past_time_is_refused_before_the_preview(
+    workdir: Path, capsys: pytest.CaptureFixture[str], dry: bool
+) -> None:
+    args = ["broadcast", "--audience", "xa=Ea Tul", "--message-file", "msg.txt"]
+    args += ["--at", "01/01/2020 09:00", *(["--dry-run"] if dry else ["--yes"])]
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert "--at 01/01/2020 09:00 (Vietnam time) has passed" in captured.err
+    assert captured.out == ""  # no preview
