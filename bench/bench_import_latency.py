@@ -152,7 +152,12 @@ async def new_import(loa: object, path: Path) -> str:
     from bot.officers.desk import Actor
 
     desk = loa.officers  # type: ignore[attr-defined]
-    answer = await desk.import_file(Actor(Account("telegram", str(ADMIN)), "Admin", Account("telegram", str(ADMIN))), path, path.name, NOW)
+    answer = await desk.import_file(
+        Actor(Account("telegram", str(ADMIN)), "Admin", Account("telegram", str(ADMIN))),
+        path,
+        path.name,
+        NOW,
+    )
     return answer.reply.text.splitlines()[0] if answer.reply else "no reply"
 
 

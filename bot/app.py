@@ -226,6 +226,7 @@ async def zalo_running(
             loa.engine,
             client,
             error_text=loa.renderer.text("error"),
+            no_file=lambda name: loa.renderer.text("officer/file_not_on_zalo", {"name": name}),
             seen=loa.store.inbound,
             pacer=pacer,
             officers=loa.router,

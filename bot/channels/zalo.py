@@ -87,6 +87,7 @@ class ZaloChannel:
         client: ZaloClient,
         *,
         error_text: str,
+        no_file: Callable[[str], str] = str,
         seen: SeenInbound,
         pacer: Pacer | None = None,
         officers: OfficerDoor | None = None,
@@ -95,6 +96,7 @@ class ZaloChannel:
         self.officers = officers
         self.client = client
         self.error_text = error_text
+        self.no_file = no_file  # file name → the text saying it cannot be sent on Zalo yet
         self.pacer = pacer
         self.seen = seen
         self._tasks: set[asyncio.Task[None]] = set()
@@ -139,8 +141,10 @@ class ZaloChannel:
         await self.send(chat_id, [reply])
 
     async def send_attachment(self, chat_id: str, attachment: Attachment) -> None:
-        """Say that a file cannot be sent here yet, with its caption."""
-        await self.send(chat_id, [Reply(attachment.caption or attachment.name)])
+        """Say that the file cannot be sent on Zalo yet (its caption first, if any)."""
+        notice = self.no_file(attachment.name)
+        text = f"{attachment.caption}\n{notice}" if attachment.caption else notice
+        await self.send(chat_id, [Reply(text)])
 
     def invite_way(self, code: str) -> InviteWay:
         """Return how an invitation is opened on Zalo: the text to send (no deep links)."""

@@ -151,3 +151,13 @@ async def test_an_officer_on_zalo_walks_broadcast_to_one_village_by_numbers(
     assert broadcast.notify_chat == f"zalo:{OFFICER}"
     report = await _say(zalo, OFFICER, _number(created, "Báo cáo"))  # the controls answer too
     assert "số 1" in report
+
+
+async def test_an_officer_on_zalo_is_told_a_file_cannot_come_there_yet(
+    zalo: FakeZalo, polling: ZaloChannel
+) -> None:
+    await _invite_officer(zalo)
+    said = await _say(zalo, OFFICER, "/export")
+    assert "Danh sách đăng ký tư vấn" in said  # the caption first
+    assert "chưa gửi được qua Zalo" in said
+    assert ".xlsx" in said
