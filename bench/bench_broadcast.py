@@ -32,15 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_sender import _start_server, _stats
 from bot.app import outbox_preparer
-from bot.broadcasts.service import BroadcastService
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.clock import VIETNAM, SystemClock
 from bot.config import load_settings
 from bot.core.audience import Scope
-from bot.delivery import Pacer, Sender
+from bot.officers.broadcasts.service import BroadcastService
+from bot.outbox.sender import Pacer, Sender
 from bot.store import OutboxStatus, Store
-from tests.broadcasts.seed import Person, seed
 from tests.fakes.telegram_server import DEFAULT_TOKEN
+from tests.officers.broadcasts.seed import Person, seed
 
 __all__ = ["main"]
 

@@ -32,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_sender import _start_server, _stats
 from bot.app import open_loa, serve
-from bot.broadcasts.service import BroadcastService
 from bot.clock import VIETNAM, FixedClock
 from bot.config import load_settings
 from bot.core.audience import Scope
-from tests.broadcasts.seed import Person, seed
+from bot.officers.broadcasts.service import BroadcastService
 from tests.fakes.telegram_server import DEFAULT_TOKEN
+from tests.officers.broadcasts.seed import Person, seed
 
 __all__ = ["main"]
 

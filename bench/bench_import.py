@@ -33,7 +33,7 @@ def _peak_mb() -> float:
 
 async def import_once(path: Path, database: Path) -> dict[str, float | int]:
     """Import `path` into `database` twice (fresh, then again); return figures."""
-    from bot.importing.service import import_residents
+    from bot.officers.importing.service import import_residents
     from bot.store import Store
 
     now = datetime(2026, 11, 25, 2, tzinfo=UTC)

@@ -117,7 +117,7 @@ async def old_import(loa: object, path: Path) -> str:
     """Import as before issue 12: the list is read on the event loop, no limits."""
 
     from bot.core.registry import ResidentRow
-    from bot.importing.reader import RowError, read_residents
+    from bot.officers.importing.reader import RowError, read_residents
 
     residents = loa.store.residents  # type: ignore[attr-defined]
     parse = read_residents(path, today=TODAY)
@@ -163,8 +163,8 @@ async def new_import(loa: object, path: Path) -> str:
 
 async def rows_capped_import(loa: object, path: Path) -> str:
     """The new code with only the row limit (no size limit), to see the worker thread at work."""
-    from bot.importing.limits import CHAT_LIMITS, ImportLimits
-    from bot.importing.service import import_residents
+    from bot.officers.importing.limits import CHAT_LIMITS, ImportLimits
+    from bot.officers.importing.service import import_residents
 
     limits = ImportLimits(max_rows=CHAT_LIMITS.max_rows, max_bytes=10**12)
     report = await import_residents(

@@ -33,7 +33,7 @@ def _peak_mb() -> float:
 
 def parse_only(path: Path) -> dict[str, float | int]:
     """Parse `path` completely, counting outcomes; return figures (run in a fresh process)."""
-    from bot.importing.reader import read_residents
+    from bot.officers.importing.reader import read_residents
 
     before = _peak_mb()
     started = time.perf_counter()

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.bench_kill [--runs 10] [--people 400]
 
-Each run seeds `--people` recipients, has the worker of tests/broadcasts/kill_worker.py (the
+Each run seeds `--people` recipients, has the worker of tests/officers/broadcasts/kill_worker.py (the
 real Sender with its default batch and in-flight limits, rendering at send time, a transport
 taking 10 ms per message) killed with SIGKILL after a third of them, restarts it to the
 end, and counts the repeated deliveries. Prints one JSON line.
@@ -21,8 +21,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.delivery import Sender
-from tests.broadcasts.kill_run import kill_and_restart
+from bot.outbox.sender import Sender
+from tests.officers.broadcasts.kill_run import kill_and_restart
 
 __all__ = ["main"]
 

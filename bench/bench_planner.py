@@ -28,7 +28,7 @@ async def bench(count: int, folder: Path) -> dict[str, float | int]:
     """Build the database and time the planner runs."""
     from bot.app import load_rates
     from bot.config import load_settings
-    from bot.importing.service import import_residents
+    from bot.officers.importing.service import import_residents
     from bot.render import Renderer
     from bot.store import Store
     from scheduler.planner import plan_reminders

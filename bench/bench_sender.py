@@ -33,7 +33,7 @@ from bot.app import outbox_preparer
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.clock import SystemClock
 from bot.config import load_settings
-from bot.delivery import Pacer, Sender
+from bot.outbox.sender import Pacer, Sender
 from bot.store import OutboxItem, OutboxStatus, Store
 from tests.fakes.telegram_server import DEFAULT_TOKEN
 

@@ -14,10 +14,6 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.broadcasts.compose import BroadcastComposer
-from bot.broadcasts.desk import BroadcastDesk, report_text
-from bot.broadcasts.service import KIND as BROADCAST_KIND
-from bot.broadcasts.service import run_broadcasts, service_from_settings
 from bot.channels.telegram import TelegramChannel, reach
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.channels.zalo import ZaloChannel
@@ -36,10 +32,14 @@ from bot.core.dialog import Dialog
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.rates import RateBook, default_rates_path
 from bot.core.types import Reply
-from bot.daily_cap import DailyCap
-from bot.delivery import Chain, Pacer, Sender
+from bot.officers.broadcasts.compose import BroadcastComposer
+from bot.officers.broadcasts.desk import BroadcastDesk, report_text
+from bot.officers.broadcasts.service import KIND as BROADCAST_KIND
+from bot.officers.broadcasts.service import run_broadcasts, service_from_settings
 from bot.officers.desk import OfficerDesk, RelayNotifier
 from bot.officers.router import OfficerRouter
+from bot.outbox.daily_cap import DailyCap
+from bot.outbox.sender import Chain, Pacer, Sender
 from bot.render import Renderer
 from bot.residents.actions import Actions, RegistrationActions, ReminderActions
 from bot.residents.engine import Engine

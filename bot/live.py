@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from bot.delivery import Monotonic, Pacer, RateLimited, Sleep, TransientError, backoff
+from bot.outbox.sender import Monotonic, Pacer, RateLimited, Sleep, TransientError, backoff
 
 __all__ = ["Part", "ReplyLine"]
 

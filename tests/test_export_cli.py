@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 from bot.clock import SystemClock
 from bot.store import Store
-from tests.broadcasts.seed import Person, seed
+from tests.officers.broadcasts.seed import Person, seed
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from bot.delivery import Pacer, PermanentError, RateLimited, TransientError
 from bot.live import Part, ReplyLine
-from tests.test_delivery import FakeTime
+from bot.outbox.sender import Pacer, PermanentError, RateLimited, TransientError
+from tests.outbox.test_sender import FakeTime
 
 
 class FakeChat:

@@ -19,15 +19,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 WORDS_LOA_READS = {
     # A typed time may say "26/11/2026 lúc 9:30".
-    ("bot/broadcasts/choices.py", "lúc"),
+    ("bot/officers/broadcasts/choices.py", "lúc"),
     # A typed audience "tất cả" means no condition.
-    ("bot/broadcasts/flow.py", "tất cả"),
+    ("bot/officers/broadcasts/flow.py", "tất cả"),
     # The sample recipient a new template is tried on; never sent or shown.
-    ("bot/broadcasts/template.py", "Nguyễn Thị Lan"),
-    ("bot/broadcasts/template.py", "Thôn 3"),
+    ("bot/officers/broadcasts/template.py", "Nguyễn Thị Lan"),
+    ("bot/officers/broadcasts/template.py", "Thôn 3"),
     # Gender cells as typed, and the stored value "nữ".
-    ("bot/importing/values.py", "nữ"),
-    ("bot/importing/values.py", "ữ"),
+    ("bot/officers/importing/values.py", "nữ"),
+    ("bot/officers/importing/values.py", "ữ"),
     # Jinja filters and globals of the renderer itself (the unit of money, the default
     # form of address), used by the templates.
     ("bot/render.py", "đồng"),

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.broadcasts.template import TemplateError, compile_template
-from bot.importing.values import BadValue, parse_expiry
+from bot.officers.broadcasts.template import TemplateError, compile_template
+from bot.officers.importing.values import BadValue, parse_expiry
 from bot.reasons import Reason
 from bot.render import Renderer
 

@@ -34,8 +34,8 @@ from telegram.ext import (
 from bot.channels.plain import split_text
 from bot.core.officer import InviteWay, OfficerAnswer, OfficerDoor
 from bot.core.types import Attachment, Button, FileRef, Incoming, Kind, Reply
-from bot.delivery import Pacer, RateLimited, TransientError
 from bot.live import Part, ReplyLine
+from bot.outbox.sender import Pacer, RateLimited, TransientError
 from bot.residents.engine import Engine
 
 __all__ = [

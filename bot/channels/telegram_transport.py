@@ -22,7 +22,7 @@ from telegram.request import HTTPXRequest
 from bot.channels.plain import split_text
 from bot.channels.telegram import keyboard, retry_seconds
 from bot.core.types import Button
-from bot.delivery import PermanentError, RateLimited, TransientError, Unreachable
+from bot.outbox.sender import PermanentError, RateLimited, TransientError, Unreachable
 
 __all__ = ["TelegramTransport", "retry_seconds", "sender_bot"]
 

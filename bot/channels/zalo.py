@@ -29,7 +29,7 @@ from bot.channels.zalo_client import (
 )
 from bot.core.officer import InviteWay, OfficerAnswer, OfficerDoor
 from bot.core.types import Attachment, Incoming, Kind, Reply
-from bot.delivery import Pacer
+from bot.outbox.sender import Pacer
 from bot.residents.engine import Engine
 from bot.store.inbound import SeenInbound
 

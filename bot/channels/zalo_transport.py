@@ -16,7 +16,7 @@ from bot.channels.zalo_client import (
     ZaloUnreachable,
 )
 from bot.core.types import Button, Reply
-from bot.delivery import PermanentError, RateLimited, TransientError, Unreachable
+from bot.outbox.sender import PermanentError, RateLimited, TransientError, Unreachable
 
 __all__ = ["ProactiveOff", "ZaloTransport", "neutral"]
 

@@ -9,15 +9,15 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.broadcasts.desk import report_text
-from bot.broadcasts.service import BroadcastError, service_from_settings
-from bot.broadcasts.template import TemplateError
 from bot.cli.common import Commands
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.audience import AudienceError, Scope
+from bot.officers.broadcasts.desk import report_text
+from bot.officers.broadcasts.service import BroadcastError, service_from_settings
+from bot.officers.broadcasts.template import TemplateError
+from bot.officers.stats import stats_text
 from bot.render import Renderer
-from bot.stats import stats_text
 from bot.store import Store
 
 __all__ = ["register"]

@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.core.accounts import Account, AccountError
 from bot.core.officer import Commune
 from bot.core.places import display_place, place_key
-from bot.exporting import FORMATS, export_bytes
 from bot.officers.desk import INVITE_LIFETIME, INVITE_PREFIX
+from bot.officers.exporting import FORMATS, export_bytes
 from bot.render import Renderer
 from bot.store import Store
 from bot.store.files import write_private

@@ -12,9 +12,9 @@ from bot.app import load_rates
 from bot.cli.common import Commands, store_for
 from bot.clock import SystemClock, local_date
 from bot.config import Settings
-from bot.importing.columns import MissingColumns
-from bot.importing.reader import UnsupportedFile
-from bot.importing.service import import_residents
+from bot.officers.importing.columns import MissingColumns
+from bot.officers.importing.reader import UnsupportedFile
+from bot.officers.importing.service import import_residents
 from bot.render import Renderer
 from scheduler.planner import plan_reminders
 

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.desk import PREFIX as BROADCAST_PREFIX
-from bot.broadcasts.desk import BroadcastDesk
 from bot.core.accounts import CHANNELS, TYPED_CHOICES, Account
 from bot.core.audience import Scope
 from bot.core.integers import row_id
@@ -29,13 +27,15 @@ from bot.core.officer import Commune, InviteWay, Officer, OfficerAnswer
 from bot.core.phones import display_phone
 from bot.core.places import display_place, place_key
 from bot.core.types import Attachment, Button, Reply
-from bot.exporting import FORMATS, export_bytes
-from bot.importing.columns import MissingColumns
-from bot.importing.limits import CHAT_LIMITS, ListTooLarge
-from bot.importing.reader import UnsupportedFile
-from bot.importing.service import ImportReport, import_residents
+from bot.officers.broadcasts.desk import PREFIX as BROADCAST_PREFIX
+from bot.officers.broadcasts.desk import BroadcastDesk
+from bot.officers.exporting import FORMATS, export_bytes
+from bot.officers.importing.columns import MissingColumns
+from bot.officers.importing.limits import CHAT_LIMITS, ListTooLarge
+from bot.officers.importing.reader import UnsupportedFile
+from bot.officers.importing.service import ImportReport, import_residents
+from bot.officers.stats import collect, stats_chart, summary
 from bot.render import Renderer, format_date
-from bot.stats import collect, stats_chart, summary
 from bot.store import Store
 from bot.store.registrations import RegistrationStatus, Saved
 

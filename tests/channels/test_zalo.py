@@ -19,7 +19,7 @@ from bot.channels.zalo_client import (
 )
 from bot.channels.zalo_transport import ZaloTransport
 from bot.core.types import Button, Kind, Reply
-from bot.delivery import PermanentError, RateLimited, TransientError, Unreachable
+from bot.outbox.sender import PermanentError, RateLimited, TransientError, Unreachable
 from tests.fakes.zalo_server import FakeZalo
 
 

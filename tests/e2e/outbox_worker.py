@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.clock import SystemClock
-from bot.delivery import Pacer, Sender
+from bot.outbox.sender import Pacer, Sender
 from bot.store import Store
 from tests.fakes.telegram_server import DEFAULT_TOKEN
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from bot.app import Loa, open_loa, serve
 from bot.clock import FixedClock
-from tests.broadcasts.seed import Person, seed
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import Call, FakeTelegram
 from tests.officer_helpers import add_officer
+from tests.officers.broadcasts.seed import Person, seed
 
 OFFICER = 7001
 RESIDENT = 10_000  # the first of 200 residents of Ea Tul; 10 of them opted out

@@ -14,7 +14,7 @@ import pytest
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
 from bot.core.registry import ResidentRow
-from bot.importing.reader import ImportParse, RowError
+from bot.officers.importing.reader import ImportParse, RowError
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import Call, FakeTelegram
 

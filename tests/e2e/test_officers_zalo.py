@@ -15,8 +15,8 @@ from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.core.accounts import Account
 from bot.store.registrations import RegistrationStatus
-from tests.broadcasts.seed import Person, seed
 from tests.fakes.zalo_server import FakeZalo
+from tests.officers.broadcasts.seed import Person, seed
 
 ADMIN = "ad000000001"
 OFFICER = "of000000002"

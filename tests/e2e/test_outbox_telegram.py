@@ -14,7 +14,7 @@ from bot.app import outbox_preparer
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.delivery import Pacer, Sender
+from bot.outbox.sender import Pacer, Sender
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.app import Loa
 from bot.channels.telegram import TelegramChannel
 from bot.clock import VIETNAM
-from bot.importing.service import import_residents
+from bot.officers.importing.service import import_residents
 from bot.residents.actions.reminders import MAX_CLAIM_FAILURES_A_DAY, MAX_FAILURES_A_DAY
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.app import Loa
 from bot.channels.telegram import TelegramChannel
 from bot.clock import VIETNAM
-from bot.importing.service import import_residents
+from bot.officers.importing.service import import_residents
 from tests.fakes.telegram_server import FakeTelegram
 
 CHAT = 7001

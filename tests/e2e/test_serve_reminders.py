@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.app import Loa, open_loa, serve
 from bot.clock import VIETNAM, FixedClock
-from bot.importing.service import import_residents
+from bot.officers.importing.service import import_residents
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -6,7 +6,7 @@ from bot.app import Loa
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.clock import FixedClock
-from bot.delivery import Pacer, Sender
+from bot.outbox.sender import Pacer, Sender
 from bot.store import OutboxItem, OutboxStatus
 from tests.fakes.telegram_server import FakeTelegram
 

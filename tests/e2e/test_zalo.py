@@ -18,8 +18,8 @@ from bot.channels.zalo_transport import ZaloTransport
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import ConfigError, Settings, load_settings
-from bot.delivery import Pacer, Sender
-from bot.importing.service import import_residents
+from bot.officers.importing.service import import_residents
+from bot.outbox.sender import Pacer, Sender
 from bot.store import ContactStatus, OutboxItem, OutboxStatus
 from scheduler.planner import plan_reminders
 from tests.fakes.zalo_server import FakeZalo

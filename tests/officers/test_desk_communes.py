@@ -9,8 +9,8 @@ from pathlib import Path
 from bot.app import Loa
 from bot.clock import FixedClock
 from bot.core.accounts import Account
-from tests.broadcasts.seed import Person, seed
 from tests.officer_helpers import actor, add_officer
+from tests.officers.broadcasts.seed import Person, seed
 
 OFFICER = 7001
 PEOPLE = [

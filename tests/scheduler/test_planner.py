@@ -12,7 +12,7 @@ import pytest
 from bot.app import Loa, load_rates
 from bot.clock import VIETNAM, FixedClock
 from bot.config import Settings
-from bot.importing.service import import_residents
+from bot.officers.importing.service import import_residents
 from bot.render import Renderer
 from bot.store import ContactStatus, Store
 from bot.store.reminders import ReminderStatus

@@ -9,7 +9,7 @@ from bot.clock import FixedClock
 from bot.core.audience import parse_audience
 from bot.store.broadcasts import BroadcastStatus, NewBroadcast, Selection, dedupe_key
 from bot.store.outbox import OutboxItem
-from tests.broadcasts.seed import Person, seed
+from tests.officers.broadcasts.seed import Person, seed
 
 
 def _new(clock: FixedClock) -> NewBroadcast:

@@ -12,7 +12,7 @@ import pytest
 from bot.clock import VIETNAM
 from bot.store import Store
 from bot.store.drafts import Draft, DraftStep
-from tests.broadcasts.seed import Person, seed
+from tests.officers.broadcasts.seed import Person, seed
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
 

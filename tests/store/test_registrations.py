@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import VIETNAM
-from bot.importing.service import import_residents
+from bot.officers.importing.service import import_residents
 from bot.store import Store
 from bot.store.registrations import (
     NewRegistration,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.importing.service import import_residents
+from bot.officers.importing.service import import_residents
 from bot.store import Store
 
 NOW = datetime(2026, 11, 25, 2, tzinfo=UTC)

@@ -1,10 +1,10 @@
-"""Tests for bot.importing.columns: recognising headers and finding the header row."""
+"""Tests for bot.officers.importing.columns: recognising headers and finding the header row."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.importing.columns import MissingColumns, field_for_header, find_header, header_key
+from bot.officers.importing.columns import MissingColumns, field_for_header, find_header, header_key
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from bot.core.officer import Commune
 from bot.core.registry import ResidentRow
-from bot.importing.limits import ImportLimits
-from bot.importing.reader import RowError, RowWarning, read_residents
+from bot.officers.importing.limits import ImportLimits
+from bot.officers.importing.reader import RowError, RowWarning, read_residents
 from bot.reasons import Reason
 from bot.store.residents import Residents
 

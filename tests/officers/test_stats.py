@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from bot.app import Loa
 from bot.clock import FixedClock
 from bot.core.places import place_key
-from bot.stats import collect, stats_chart, summary
+from bot.officers.stats import collect, stats_chart, summary
 from bot.store.db import iso
 from bot.store.outbox import OutboxItem, OutboxStatus, Outcome
 from bot.store.reminders import dedupe_key
-from tests.broadcasts.seed import Person, seed
+from tests.officers.broadcasts.seed import Person, seed
 
 
 async def test_counts_a_commune_and_the_reminder_funnel(loa: Loa, clock: FixedClock) -> None:

@@ -15,7 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.choices import (
+from bot.core.audience import INTERESTS, Audience, AudienceError, Scope, parse_audience
+from bot.core.dialog.privacy import CANCEL_WORDS
+from bot.core.text import fold
+from bot.core.types import Button, Reply
+from bot.officers.broadcasts.choices import (
     CARD_CHOICES,
     TimeError,
     everyone,
@@ -29,12 +33,8 @@ from bot.broadcasts.choices import (
     toggle_linked,
     toggle_village,
 )
-from bot.broadcasts.service import BroadcastError, BroadcastService, Preview
-from bot.broadcasts.template import FIELDS, TemplateError
-from bot.core.audience import INTERESTS, Audience, AudienceError, Scope, parse_audience
-from bot.core.dialog.privacy import CANCEL_WORDS
-from bot.core.text import fold
-from bot.core.types import Button, Reply
+from bot.officers.broadcasts.service import BroadcastError, BroadcastService, Preview
+from bot.officers.broadcasts.template import FIELDS, TemplateError
 from bot.render import Renderer
 from bot.store.broadcasts import Broadcast
 from bot.store.drafts import Draft, Drafts, DraftStep, Place

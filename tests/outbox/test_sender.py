@@ -13,7 +13,7 @@ import pytest
 
 from bot.clock import VIETNAM
 from bot.core.types import Button
-from bot.delivery import (
+from bot.outbox.sender import (
     Chain,
     Pacer,
     PermanentError,

@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 
 from bot.app import Loa
-from bot.broadcasts.choices import merge_typed, parse_local_time
-from bot.broadcasts.desk import BroadcastDesk
 from bot.clock import VIETNAM, FixedClock
 from bot.core.audience import Scope, parse_audience
 from bot.core.places import place_key
 from bot.core.types import Reply
+from bot.officers.broadcasts.choices import merge_typed, parse_local_time
+from bot.officers.broadcasts.desk import BroadcastDesk
 from bot.store.drafts import DraftStep
 from bot.store.outbox import Outcome
 

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 
 from bot.app import Loa
-from bot.importing.limits import CHAT_LIMITS, ImportLimits, ListTooLarge, uncompressed_size
-from bot.importing.reader import MAX_CELL_CHARS, RowError, read_residents
-from bot.importing.service import import_residents
+from bot.officers.importing.limits import CHAT_LIMITS, ImportLimits, ListTooLarge, uncompressed_size
+from bot.officers.importing.reader import MAX_CELL_CHARS, RowError, read_residents
+from bot.officers.importing.service import import_residents
 from tests.officer_helpers import actor, add_officer
 
 TODAY = date(2026, 11, 25)

@@ -1,4 +1,4 @@
-"""Tests for bot.importing.values: dates, identifiers, names and formulas in cells."""
+"""Tests for bot.officers.importing.values: dates, identifiers, names and formulas in cells."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.importing.values import (
+from bot.officers.importing.values import (
     BadValue,
     cell_text,
     clean_name,

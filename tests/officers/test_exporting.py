@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.clock import VIETNAM
-from bot.exporting import export_bytes
+from bot.officers.exporting import export_bytes
 from bot.render import Renderer
 from bot.store.registrations import Registration, RegistrationStatus
 

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Prepared
+from bot.outbox.sender import Prepared
 from bot.store.outbox import NORMAL_PRIORITY, Claimed, Outbox, Outcome
 
 __all__ = ["CAP_REASON", "DailyCap"]

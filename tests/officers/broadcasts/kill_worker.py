@@ -3,7 +3,7 @@
 The sender is wired as in `loa run` (default batch and in-flight limits, a pacer that makes
 claimed rows wait their turn): texts are rendered and the daily cap checked at send time.
 
-Usage: python -m tests.broadcasts.kill_worker DB LOG. Each delivery appends the chat id to
+Usage: python -m tests.officers.broadcasts.kill_worker DB LOG. Each delivery appends the chat id to
 LOG (written before the outcome is stored, as a real channel would have delivered it).
 """
 
@@ -17,11 +17,11 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.app import outbox_preparer
-from bot.broadcasts.service import BroadcastService
 from bot.clock import VIETNAM, FixedClock
 from bot.config import load_settings
 from bot.core.types import Button
-from bot.delivery import Pacer, Sender
+from bot.officers.broadcasts.service import BroadcastService
+from bot.outbox.sender import Pacer, Sender
 from bot.store import Store
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)

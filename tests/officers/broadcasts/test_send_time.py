@@ -6,13 +6,13 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from bot.app import Loa
-from bot.broadcasts.service import BroadcastService
 from bot.clock import VIETNAM, FixedClock
 from bot.core.audience import Scope
 from bot.core.places import place_key
 from bot.core.registry import ResidentRow
 from bot.core.types import Button
-from bot.delivery import Sender, Transport
+from bot.officers.broadcasts.service import BroadcastService
+from bot.outbox.sender import Sender, Transport
 from bot.store.broadcasts import Broadcast, NewBroadcast
 from bot.store.outbox import OutboxItem, OutboxStatus
 

@@ -4,7 +4,7 @@ Recipients are read in contact-id order, one batch at a time; each batch is queu
 cursor moved in one transaction, so a killed process resumes at the next batch, and dedupe
 keys `broadcast:{id}:{contact_id}` make a replayed batch harmless. A queued row holds no text
 yet: the sender renders it when it claims the row, from the recipient's fields of that moment
-(bot.broadcasts.compose), and checks the daily cap then (bot.daily_cap).
+(bot.officers.broadcasts.compose), and checks the daily cap then (bot.outbox.daily_cap).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.template import OfficerTemplate, compile_template
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core.audience import Audience, Scope, parse_audience, scoped
+from bot.officers.broadcasts.template import OfficerTemplate, compile_template
 from bot.reasons import Refused
 from bot.store.broadcasts import (
     Broadcast,

@@ -12,9 +12,9 @@ import pytest
 from bot.core.officer import Commune
 from bot.core.places import place_key
 from bot.core.registry import ResidentRow
-from bot.importing.columns import MissingColumns
-from bot.importing.reader import read_residents
-from bot.importing.service import import_residents
+from bot.officers.importing.columns import MissingColumns
+from bot.officers.importing.reader import read_residents
+from bot.officers.importing.service import import_residents
 from bot.store import Store
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

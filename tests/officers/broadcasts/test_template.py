@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.broadcasts.template import SAMPLE, TemplateError, compile_template
+from bot.officers.broadcasts.template import SAMPLE, TemplateError, compile_template
 
 
 def test_renders_listed_fields_as_plain_text() -> None:

@@ -49,15 +49,15 @@ from openpyxl.utils.exceptions import InvalidFileException
 from bot.core.phones import normalise_phone, phone_problem
 from bot.core.places import display_place, place_key
 from bot.core.registry import ResidentRow
-from bot.importing.columns import (
+from bot.officers.importing.columns import (
     FIELD_LABELS,
     HEADER_SEARCH_ROWS,
     ColumnMap,
     MissingColumns,
     find_header,
 )
-from bot.importing.limits import ImportLimits, check_size
-from bot.importing.values import (
+from bot.officers.importing.limits import ImportLimits, check_size
+from bot.officers.importing.values import (
     BadValue,
     cell_text,
     clean_name,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.broadcasts.service import BroadcastService
 from bot.clock import VIETNAM
 from bot.core.audience import Scope
-from bot.delivery import Sender
+from bot.officers.broadcasts.service import BroadcastService
+from bot.outbox.sender import Sender
 from bot.store import Store
-from tests.broadcasts.kill_run import kill_and_restart, lines
+from tests.officers.broadcasts.kill_run import kill_and_restart, lines
 
 PEOPLE = 400
 WINDOW = Sender.MAX_IN_FLIGHT  # deliveries started and not yet recorded, at most

@@ -15,9 +15,9 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.service import fields_for
-from bot.broadcasts.template import OfficerTemplate, TemplateError, compile_template
-from bot.delivery import Prepared
+from bot.officers.broadcasts.service import fields_for
+from bot.officers.broadcasts.template import OfficerTemplate, TemplateError, compile_template
+from bot.outbox.sender import Prepared
 from bot.reasons import Reason
 from bot.store.broadcasts import Broadcasts
 from bot.store.outbox import Claimed, Outcome

@@ -14,7 +14,7 @@ from bot.clock import SystemClock
 from bot.store import OutboxItem, Store
 from bot.store.broadcasts import NewBroadcast
 from bot.store.outbox import Outcome
-from tests.broadcasts.seed import Person, seed
+from tests.officers.broadcasts.seed import Person, seed
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from bot.app import Loa, outbox_preparer
-from bot.broadcasts.service import BroadcastService
 from bot.clock import VIETNAM, FixedClock
-from bot.delivery import Pacer, Sender, Transport
-from tests.broadcasts.seed import Person, seed
+from bot.officers.broadcasts.service import BroadcastService
+from bot.outbox.sender import Pacer, Sender, Transport
+from tests.officers.broadcasts.seed import Person, seed
 
 PEOPLE = [
     Person(101, "Nguyễn Thị Lan", "Ea Tul", "Thôn 1", date(2026, 10, 1)),  # expired 55 days

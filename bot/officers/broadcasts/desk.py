@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.broadcasts.flow import DRAFT_PREFIX, Created, DraftFlow
-from bot.broadcasts.service import BroadcastError, BroadcastService, Report
 from bot.core.audience import Scope
 from bot.core.integers import row_id
 from bot.core.types import Button, Reply
+from bot.officers.broadcasts.flow import DRAFT_PREFIX, Created, DraftFlow
+from bot.officers.broadcasts.service import BroadcastError, BroadcastService, Report
 from bot.render import Renderer
 from bot.store.broadcasts import Broadcast, BroadcastStatus
 from bot.store.drafts import Drafts

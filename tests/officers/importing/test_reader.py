@@ -1,4 +1,4 @@
-"""Tests for bot.importing.reader on real .xlsx and .csv files written to tmp_path."""
+"""Tests for bot.officers.importing.reader on real .xlsx and .csv files written to tmp_path."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from bot.core.registry import ResidentRow
-from bot.importing.columns import MissingColumns
-from bot.importing.reader import (
+from bot.officers.importing.columns import MissingColumns
+from bot.officers.importing.reader import (
     ImportParse,
     RowError,
     RowWarning,

@@ -1,6 +1,6 @@
 """A broadcast sent by a worker process that is killed with SIGKILL mid-way, then restarted.
 
-Shared by tests/broadcasts/test_kill_restart.py and bench/bench_kill.py.
+Shared by tests/officers/broadcasts/test_kill_restart.py and bench/bench_kill.py.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot.broadcasts.service import BroadcastService
 from bot.clock import VIETNAM
 from bot.core.audience import Scope
+from bot.officers.broadcasts.service import BroadcastService
 from bot.store import Store
-from tests.broadcasts.kill_worker import NOW
-from tests.broadcasts.seed import Person, seed
+from tests.officers.broadcasts.kill_worker import NOW
+from tests.officers.broadcasts.seed import Person, seed
 
 __all__ = ["KillRun", "kill_and_restart", "lines"]
 
@@ -44,7 +44,7 @@ class KillRun:
 
 async def _worker(db: Path, log: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.broadcasts.kill_worker", str(db), str(log), cwd=ROOT
+        sys.executable, "-m", "tests.officers.broadcasts.kill_worker", str(db), str(log), cwd=ROOT
     )
 
 

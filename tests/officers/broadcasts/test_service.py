@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.app import Loa
-from bot.broadcasts.service import BroadcastError, BroadcastService
 from bot.clock import VIETNAM, FixedClock
 from bot.core.audience import AudienceError, Scope
 from bot.core.places import place_key
 from bot.core.types import Button
-from bot.delivery import PermanentError, Sender, Transport, Unreachable
+from bot.officers.broadcasts.service import BroadcastError, BroadcastService
+from bot.outbox.sender import PermanentError, Sender, Transport, Unreachable
 from bot.store.broadcasts import Broadcast, BroadcastStatus
 from bot.store.outbox import OutboxStatus
 
