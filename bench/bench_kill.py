@@ -2,10 +2,11 @@
 
     .venv/bin/python -m bench.bench_kill [--runs 10] [--people 400]
 
-Each run seeds `--people` recipients, has the worker of tests/officers/broadcasts/kill_worker.py (the
-real Sender with its default batch and in-flight limits, rendering at send time, a transport
-taking 10 ms per message) killed with SIGKILL after a third of them, restarts it to the
-end, and counts the repeated deliveries. Prints one JSON line.
+Each run seeds `--people` recipients, has the worker of
+tests/officers/broadcasts/kill_worker.py (the real Sender with its default batch and
+in-flight limits, rendering at send time, a transport taking 10 ms per message) killed
+with SIGKILL after a third of them, restarts it to the end, and counts the repeated
+deliveries. Prints one JSON line.
 """
 
 from __future__ import annotations

@@ -151,6 +151,8 @@ async def test_an_officer_on_zalo_walks_broadcast_to_one_village_by_numbers(
     assert broadcast.notify_chat == f"zalo:{OFFICER}"
     report = await _say(zalo, OFFICER, _number(created, "Báo cáo"))  # the controls answer too
     assert "số 1" in report
+    screens = (audience, narrowed, message, preview, when, confirm, created)
+    assert not [screen for screen in screens if "bấm" in screen.lower()]  # no buttons on Zalo
 
 
 async def test_an_officer_on_zalo_is_told_a_file_cannot_come_there_yet(

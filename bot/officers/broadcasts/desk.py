@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from bot.core.audience import Scope
 from bot.core.integers import row_id
 from bot.core.types import Button, Reply
-from bot.officers.broadcasts.flow import DRAFT_PREFIX, Created, DraftFlow
+from bot.officers.broadcasts.flow import Created, DraftFlow
 from bot.officers.broadcasts.service import BroadcastError, BroadcastService, Report
+from bot.officers.broadcasts.steps import DRAFT_PREFIX
 from bot.render import Renderer
 from bot.store.broadcasts import Broadcast, BroadcastStatus
 from bot.store.drafts import Drafts
