@@ -21,23 +21,38 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.accounts import CHANNELS, TYPED_CHOICES, Account
-from bot.core.audience import Scope
-from bot.core.integers import row_id
-from bot.core.officer import Commune, InviteWay, Officer, OfficerAnswer
+from bot.core.officer import InviteWay, OfficerAnswer
 from bot.core.phones import display_phone
-from bot.core.places import display_place, place_key
 from bot.core.types import Attachment, Button, Reply
 from bot.officers.broadcasts.desk import PREFIX as BROADCAST_PREFIX
 from bot.officers.broadcasts.desk import BroadcastDesk
-from bot.officers.exporting import FORMATS, export_bytes
+from bot.officers.exporting import export_bytes
 from bot.officers.importing.columns import MissingColumns
 from bot.officers.importing.limits import CHAT_LIMITS, ListTooLarge
 from bot.officers.importing.reader import UnsupportedFile
 from bot.officers.importing.service import ImportReport, import_residents
+from bot.officers.requests import (
+    BUTTON_PREFIX,
+    STATUS_CHOICES,
+    Broadcasting,
+    Denied,
+    Export,
+    Import,
+    InviteOfficer,
+    InviteSelf,
+    InviteUsage,
+    SetStatus,
+    Stats,
+    Who,
+    decide_choice,
+    decide_command,
+    decide_import,
+    may_set_status,
+)
 from bot.officers.stats import collect, stats_chart, summary
 from bot.render import Renderer, format_date
 from bot.store import Store
-from bot.store.registrations import RegistrationStatus, Saved
+from bot.store.registrations import Saved
 
 __all__ = [
     "COMMANDS",
@@ -62,13 +77,7 @@ _MB = 1024 * 1024  # sizes of Loa's own limits
 _DECIMAL_MB = 1000 * 1000  # channels state download limits in decimal megabytes (Telegram: 20 MB)
 _MAX_NAME_BYTES = 255  # the longest file name most file systems accept
 INVITE_PREFIX = "cb-"
-BUTTON_PREFIX = "off:"
 INVITE_LIFETIME = timedelta(days=7)
-_STATUS_BUTTONS = (
-    RegistrationStatus.CONTACTED,
-    RegistrationStatus.JOINED,
-    RegistrationStatus.DECLINED,
-)
 
 
 class Notifier(Protocol):
@@ -197,36 +206,35 @@ class OfficerDesk:
                 self.renderer.label(f"officer.{status.value}"),
                 f"{BUTTON_PREFIX}status:{registration.id}:{status.value}",
             )
-            for status in _STATUS_BUTTONS
+            for status in STATUS_CHOICES
         )
         for target in dict.fromkeys(targets):
             if target.channel in TYPED_CHOICES:
                 await self.store.officers.show_choices(target, buttons, now)
             await self.notifier.notify(target, Reply(text=text, buttons=buttons))
 
-    async def scope(self, account: Account) -> tuple[bool, Officer | None]:
-        """Return (is administrator, officer record) for an account."""
-        return account in self.admins, await self.store.officers.get(account)
+    async def who(self, account: Account) -> Who:
+        """Return who an account is: an administrator, an officer, or neither."""
+        return Who(account in self.admins, await self.store.officers.get(account))
 
     async def command(self, actor: Actor, command: str, args: str, now: datetime) -> OfficerAnswer:
         """Run an officer command (/export, /stats, /moi, /broadcast, /broadcasts)."""
-        admin, officer = await self.scope(actor.account)
-        if not admin and officer is None:
-            return await self._refuse(actor, command, now)
-        if not await self._chat_allowed(actor, admin, officer):
-            return await self._refuse_here(actor, command, now)
-        if command == "export":
-            return await self._export(actor, admin, officer, args, now)
-        if command == "moi":
-            return await self._invite(actor, admin, officer, args, now)
-        if command == "stats":
-            return await self._stats(admin, officer, now)
-        if command in ("broadcast", "broadcasts") and self.broadcasts is not None:
-            scope = _scope(admin, officer)
+        who = await self.who(actor.account)
+        allowed = who.known and await self._chat_allowed(actor, who)
+        request = decide_command(who, command, args, chat_allowed=allowed)
+        if isinstance(request, Export):
+            return await self._export(actor, request, now)
+        if isinstance(request, InviteOfficer | InviteSelf | InviteUsage):
+            return await self._invite(actor, request, now)
+        if isinstance(request, Stats):
+            return await self._stats(request, now)
+        if isinstance(request, Broadcasting) and self.broadcasts is not None:
             reply = await self.broadcasts.command(
-                str(actor.account), str(actor.chat), scope, command, args, now
+                str(actor.account), str(actor.chat), request.scope, command, args, now
             )
             return OfficerAnswer(reply=reply)
+        if isinstance(request, Denied) and request.here:
+            return await self._refuse_here(actor, command, now)
         return await self._refuse(actor, command, now)
 
     async def awaits_text(self, account: Account, now: datetime) -> bool:
@@ -235,34 +243,30 @@ class OfficerDesk:
 
     async def text(self, actor: Actor, text: str, now: datetime) -> OfficerAnswer:
         """Take text an officer typed for their broadcast draft (a condition, message, time)."""
-        admin, officer = await self.scope(actor.account)
-        if self.broadcasts is None or (not admin and officer is None):
+        who = await self.who(actor.account)
+        if self.broadcasts is None or not who.known:
             return await self._refuse(actor, "broadcast text", now)
-        scope = _scope(admin, officer)
-        reply = await self.broadcasts.text(str(actor.account), scope, text, now)
+        reply = await self.broadcasts.text(str(actor.account), who.scope, text, now)
         return OfficerAnswer(reply=reply)
 
     async def button(self, actor: Actor, payload: str, now: datetime) -> OfficerAnswer:
         """Apply an officer's choice: a status (off:status:<id>:<status>) or a broadcast step."""
-        parts = payload.removeprefix(BUTTON_PREFIX).split(":")
-        admin, officer = await self.scope(actor.account)
-        if not admin and officer is None:
+        who = await self.who(actor.account)
+        if not who.known:
             return await self._refuse(actor, "status", now)
         if payload.startswith(BROADCAST_PREFIX) and self.broadcasts is not None:
-            scope = _scope(admin, officer)
-            reply = await self.broadcasts.button(str(actor.account), scope, payload, now)
+            reply = await self.broadcasts.button(str(actor.account), who.scope, payload, now)
             await self.store.officers.audit(str(actor.account), "broadcast", payload, now)
             return OfficerAnswer(reply=reply, replaces=True)  # one screen that changes
-        valid = {status.value for status in _STATUS_BUTTONS}
-        found = row_id(parts[1]) if len(parts) == 3 else None
-        if found is None or parts[0] != "status" or parts[2] not in valid:
+        request = decide_choice(who, payload)
+        if not isinstance(request, SetStatus):
             return OfficerAnswer(toast=self.renderer.text("officer/not_found"))
-        registration = await self.store.registrations.get(found)
+        registration = await self.store.registrations.get(request.registration_id)
         if registration is None:
             return OfficerAnswer(toast=self.renderer.text("officer/not_found"))
-        if not admin and (officer is None or not officer.covers(registration.commune_key)):
+        if not may_set_status(who, registration.commune_key):
             return await self._refuse(actor, f"status {registration.reference}", now)
-        status = RegistrationStatus(parts[2])
+        status = request.status
         await self.store.registrations.set_status(registration.id, status, now)
         await self.store.officers.audit(
             str(actor.account), f"status:{status.value}", registration.reference, now
@@ -304,8 +308,7 @@ class OfficerDesk:
         A file without a usable name, or larger than the channel lets the bot download,
         is refused with its reason before anything is downloaded.
         """
-        admin, officer = await self.scope(actor.account)
-        if not admin and officer is None:
+        if not (await self.who(actor.account)).known:
             return await self._refuse(actor, "import", now)
         name = upload.name.strip()
         if not name:
@@ -334,18 +337,21 @@ class OfficerDesk:
         an attached CSV (row number, reason) that opens in Excel, and a last line says how
         many more there are. Lists are read within `CHAT_LIMITS`.
         """
-        admin, officer = await self.scope(actor.account)
-        if not admin and officer is None:
+        who = await self.who(actor.account)
+        allowed = who.known and await self._chat_allowed(actor, who)
+        request = decide_import(who, chat_allowed=allowed)
+        if isinstance(request, Denied):
+            if request.here:
+                return await self._refuse_here(actor, "import", now)
             return await self._refuse(actor, "import", now)
-        if not await self._chat_allowed(actor, admin, officer):
-            return await self._refuse_here(actor, "import", now)
+        assert isinstance(request, Import)
         try:
             report = await import_residents(
                 self.store.residents,
                 path,
                 today=now.astimezone(self.tz).date(),
                 now=now,
-                communes=None if admin or officer is None else officer.communes,
+                communes=request.communes,
                 limits=CHAT_LIMITS,
             )
         except ListTooLarge as exc:
@@ -389,23 +395,11 @@ class OfficerDesk:
             writer.writerow(["", self.renderer.label("import.more_rejected", {"count": more})])
         return ("\ufeff" + table.getvalue()).encode("utf-8")
 
-    async def _export(
-        self, actor: Actor, admin: bool, officer: Officer | None, args: str, now: datetime
-    ) -> OfficerAnswer:
-        """Send the registrations of the actor's communes (or of one named commune)."""
-        words = args.split()
-        fmt = words.pop(0).lower() if words and words[0].lower() in FORMATS else "xlsx"
-        named = display_place(" ".join(words)) if words else ""
-        keys: list[str] | None = [place_key(named)] if named else None
-        place = named
-        if not admin:
-            assert officer is not None
-            own = sorted(officer.commune_keys)
-            keys = [key for key in own if keys is None or key in keys]
-            if not keys:  # a commune the officer does not cover
-                return await self._refuse(actor, f"export {place_key(named)}", now)
-            place = ", ".join(c.name for c in officer.communes if c.key in keys)
+    async def _export(self, actor: Actor, request: Export, now: datetime) -> OfficerAnswer:
+        """Send the registrations of the requested communes."""
+        keys = list(request.commune_keys) if request.commune_keys is not None else None
         found = await self.store.registrations.listing(commune_keys=keys)
+        fmt = request.format
         content = export_bytes(found, fmt, self.renderer.label, self.tz)
         await self.store.officers.audit(
             str(actor.account), "export", f"{fmt} {','.join(keys or ['all'])} {len(found)}", now
@@ -413,31 +407,29 @@ class OfficerDesk:
         local = now.astimezone(self.tz)
         caption = self.renderer.text(
             "officer/export_caption",
-            {"commune": place, "count": len(found), "at": local.strftime("%H:%M %d/%m/%Y")},
+            {"commune": request.place, "count": len(found), "at": local.strftime("%H:%M %d/%m/%Y")},
         )
         name = f"dang_ky_tu_van_{local:%Y%m%d}.{fmt}"
         return OfficerAnswer(attachments=(Attachment(name, content, caption),))
 
     async def _invite(
-        self, actor: Actor, admin: bool, officer: Officer | None, args: str, now: datetime
+        self, actor: Actor, request: InviteOfficer | InviteSelf | InviteUsage, now: datetime
     ) -> OfficerAnswer:
         """`/moi <commune>` (administrators): invite an officer of a commune; `/moi` alone
         (an officer): a code to use Loa from their other app as the same officer."""
-        commune = display_place(args)
+        if isinstance(request, InviteUsage):
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/invite_usage")))
         expires = now + INVITE_LIFETIME
         code = secrets.token_urlsafe(16)
-        if place_key(commune) and admin:
-            await self.store.officers.create_invite(
-                code, Commune(place_key(commune), commune), str(actor.account), now, expires
-            )
-            template = "officer/invite"
-        elif not args.strip() and officer is not None:
-            await self.store.officers.create_invite(
-                code, None, str(actor.account), now, expires, for_officer=officer.id
-            )
-            template = "officer/invite_self"
+        by = str(actor.account)
+        if isinstance(request, InviteOfficer):
+            await self.store.officers.create_invite(code, request.commune, by, now, expires)
+            template, commune = "officer/invite", request.commune.name
         else:
-            return OfficerAnswer(reply=Reply(self.renderer.text("officer/invite_usage")))
+            await self.store.officers.create_invite(
+                code, None, by, now, expires, for_officer=request.officer_id
+            )
+            template, commune = "officer/invite_self", ""
         data = {
             "commune": commune,
             "ways": self.notifier.invite_ways(INVITE_PREFIX + code),
@@ -445,20 +437,20 @@ class OfficerDesk:
         }
         return OfficerAnswer(reply=Reply(self.renderer.text(template, data)))
 
-    async def _stats(self, admin: bool, officer: Officer | None, now: datetime) -> OfficerAnswer:
+    async def _stats(self, request: Stats, now: datetime) -> OfficerAnswer:
         """Answer /stats: a text summary and a PNG chart for the communes (admins: all)."""
-        scope = _scope(admin, officer)
+        scope = request.scope
         communes = None if scope.communes is None else sorted(scope.communes)
         counts = await collect(self.store, now, communes)
         place = self.renderer.label("stats.every_commune")
-        if officer is not None and communes is not None:
-            place = self.renderer.label("stats.communes", {"names": officer.commune_names()})
+        if request.place is not None:
+            place = self.renderer.label("stats.communes", {"names": request.place.commune_names()})
         text = summary(self.renderer, counts, now, self.tz, place)
         name = f"so_lieu_{now.astimezone(self.tz):%Y%m%d}.png"
         chart = Attachment(name, stats_chart(counts, self.renderer), photo=True)
         return OfficerAnswer(reply=Reply(text), attachments=(chart,))
 
-    async def _chat_allowed(self, actor: Actor, admin: bool, officer: Officer | None) -> bool:
+    async def _chat_allowed(self, actor: Actor, who: Who) -> bool:
         """Tell whether officer work may be done in the actor's chat, seen by all its members.
 
         A private chat always; a group only when it is where the actor's notices go: one of
@@ -467,8 +459,8 @@ class OfficerDesk:
         """
         if not actor.in_group:
             return True
-        if officer is not None and not admin:
-            for key in officer.commune_keys:
+        if who.officer is not None and not who.admin:
+            for key in who.officer.commune_keys:
                 own = await self.store.officers.chat_for(key)
                 if actor.chat == (own or self.fallback_chat):
                     return True
@@ -485,13 +477,6 @@ class OfficerDesk:
         await self.store.officers.audit(str(actor.account), "denied", what, now)
         text = self.renderer.text("officer/not_allowed")
         return OfficerAnswer(reply=Reply(text), toast=text)
-
-
-def _scope(admin: bool, officer: Officer | None) -> Scope:
-    if admin:
-        return Scope.everywhere()
-    assert officer is not None, "callers refuse non-officers first"
-    return Scope(officer.commune_keys)
 
 
 def _phone(e164: str) -> str:

@@ -72,8 +72,7 @@ class OfficerRouter:
                 return await desk.button(actor, incoming.text, now)
             return IGNORED if actor.in_group else None
         if kind is Kind.DOCUMENT and incoming.file is not None:
-            admin, officer = await desk.scope(actor.account)
-            if not admin and officer is None:
+            if not (await desk.who(actor.account)).known:
                 return IGNORED if actor.in_group else None
             return await desk.import_list(actor, _upload(incoming.file, files), now)
         if kind is Kind.COMMAND and incoming.command == "start" and desk.is_invite(incoming.text):
