@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.channels.file_links import FileServer, IssuedLink
 from bot.channels.telegram import TelegramChannel, reach
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.channels.zalo import ZaloChannel
-from bot.channels.zalo_client import ZaloApiError, ZaloClient, ZaloInvalidToken
+from bot.channels.zalo_client import FILE_EVENTS, ZaloApiError, ZaloClient, ZaloInvalidToken
 from bot.channels.zalo_transport import ZaloTransport
 from bot.clock import Clock, SystemClock
 from bot.config import (
@@ -31,7 +32,7 @@ from bot.core.accounts import Account
 from bot.core.dialog import Dialog
 from bot.core.knowledge import KnowledgeBase, default_topics_path
 from bot.core.rates import RateBook, default_rates_path
-from bot.core.types import Reply
+from bot.core.types import Attachment, Reply
 from bot.officers.broadcasts.compose import BroadcastComposer
 from bot.officers.broadcasts.desk import BroadcastDesk, report_text
 from bot.officers.broadcasts.service import KIND as BROADCAST_KIND
@@ -213,34 +214,48 @@ async def zalo_running(
 ) -> AsyncIterator[ZaloChannel]:
     """Run the Zalo channel (webhook if ZALO_WEBHOOK_URL is set, else polling) for the block.
 
-    A token Zalo refuses raises ConfigError with one clear line.
+    With PUBLIC_URL, the web server also serves files by link (`/files/<token>`), in polling
+    mode too. A token Zalo refuses raises ConfigError with one clear line.
     """
     settings = loa.settings
     token = require_zalo_token(settings)
-    async with ZaloClient(token, settings.zalo_api_url) as client:
+    events = settings.zalo_file_events or FILE_EVENTS
+    async with ZaloClient(token, settings.zalo_api_url, file_events=events) as client:
         try:
             me = await client.get_me()
         except ZaloInvalidToken:
             raise ConfigError("ZALO_BOT_TOKEN was refused by Zalo (check the token)") from None
+        links: FileServer | None = None
+        if settings.public_url:
+            gone = loa.renderer.text("officer/file_link_gone")
+            links = FileServer(
+                loa.store.file_links, loa.engine.clock, settings.public_url, gone_text=gone
+            )
+            await links.purge()
         channel = ZaloChannel(
             loa.engine,
             client,
             error_text=loa.renderer.text("error"),
             no_file=lambda name: loa.renderer.text("officer/file_not_on_zalo", {"name": name}),
+            file_link=partial(_file_link_text, loa.renderer, settings),
             seen=loa.store.inbound,
             pacer=pacer,
             officers=loa.router,
+            links=links,
         )
         stop = asyncio.Event()
         runner: web.AppRunner | None = None
         polling: asyncio.Task[None] | None = None
+        path = urlsplit(settings.zalo_webhook_url).path or "/"
         try:
-            if settings.zalo_webhook:
-                path = urlsplit(settings.zalo_webhook_url).path or "/"
-                runner = web.AppRunner(channel.webhook_app(settings.zalo_webhook_secret, path))
+            if settings.zalo_webhook or links is not None:
+                runner = web.AppRunner(channel.web_app(settings.zalo_webhook_secret, path))
                 await runner.setup()
                 site = web.TCPSite(runner, settings.zalo_webhook_host, settings.zalo_webhook_port)
                 await site.start()
+            if links is not None:
+                log.info("files are offered by link at %s/files/…", settings.public_url)
+            if settings.zalo_webhook:
                 await client.set_webhook(settings.zalo_webhook_url, settings.zalo_webhook_secret)
                 log.info("Loa is serving Zalo as %s by webhook on %s", me.name, path)
             else:
@@ -257,6 +272,19 @@ async def zalo_running(
             if runner is not None:
                 await runner.cleanup()
             await channel.settle()
+
+
+def _file_link_text(
+    renderer: Renderer, settings: Settings, attachment: Attachment, link: IssuedLink
+) -> str:
+    """Return the message that carries a file's link on Zalo (expiry in local time)."""
+    data = {
+        "caption": attachment.caption,
+        "name": attachment.name,
+        "url": link.url,
+        "expires": link.expires_at.astimezone(settings.tz),
+    }
+    return renderer.text("officer/file_link", data)
 
 
 async def _drop_webhook(client: ZaloClient) -> None:

@@ -68,6 +68,8 @@ class Settings(BaseModel):
     zalo_rate: float = 10.0
     zalo_per_chat_rate: float = 1.0
     zalo_proactive: bool = True
+    zalo_file_events: frozenset[str] = frozenset()  # empty: the names Loa knows
+    public_url: str = ""
     office_name: str = ""
     office_address: str = ""
     office_phone: str = ""
@@ -204,6 +206,21 @@ class Settings(BaseModel):
         if level not in _LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(sorted(_LOG_LEVELS))}")
         return level
+
+    @field_validator("zalo_file_events", mode="before")
+    @classmethod
+    def _split_events(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(name.strip() for name in value.split(",") if name.strip())
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (the address people open files at)")
+        return value
 
     @field_validator("zalo_webhook_url")
     @classmethod

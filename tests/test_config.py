@@ -38,6 +38,7 @@ def test_environment_overrides_the_env_file(tmp_path: Path) -> None:
         ({"DATABASE_URL": "postgres://x"}, "DATABASE_URL"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
         ({"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
+        ({"PUBLIC_URL": "loa.example.vn"}, "PUBLIC_URL"),
     ],
 )
 def test_bad_values_name_the_variable(environ: dict[str, str], variable: str) -> None:
@@ -157,3 +158,17 @@ def test_env_example_names_every_office_setting() -> None:
     example = (PROJECT_FOLDER / ".env.example").read_text(encoding="utf-8")
     for name in ("OFFICE_NAME=", "OFFICE_ADDRESS=", "OFFICE_PHONE=", "OFFICE_WEBSITE="):
         assert f"\n{name}\n" in example
+
+
+def test_files_on_zalo_take_a_public_address_and_event_names() -> None:
+    settings = load_settings(
+        {
+            "PUBLIC_URL": " https://loa.example.vn/ ",
+            "ZALO_FILE_EVENTS": "message.file.received, message.attachment.received,",
+        },
+        env_file=None,
+    )
+    assert settings.public_url == "https://loa.example.vn"
+    assert settings.zalo_file_events == {"message.file.received", "message.attachment.received"}
+    unset = load_settings({}, env_file=None)
+    assert (unset.public_url, unset.zalo_file_events) == ("", frozenset())

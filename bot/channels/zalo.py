@@ -2,10 +2,13 @@
 
 Zalo shows no buttons, so choices become a numbered list ("Gõ 1 …") and the engine resolves
 a typed number or label; a phone number is typed, not shared. Updates arrive by long polling
-(`run_polling`) or by webhook (`webhook_app`); both pass through `handle_update`, which
+(`run_polling`) or by webhook (`web_app`); both pass through `handle_update`, which
 processes each `message_id` once (remembered in the database for three days, so a webhook
 retry across a restart is not answered twice). Officers use Loa on Zalo too: every message
-goes to the officers' side first (`OfficerDoor`), which says whether it is theirs.
+goes to the officers' side first (`OfficerDoor`), which says whether it is theirs; the channel
+fetches the files people send (`FileSource`). Zalo carries no documents the other way, so with
+a `FileServer` (PUBLIC_URL) a picture goes by `sendPhoto` and any other file as a short-lived
+link served by the same web application (`web_app`); without one, a notice says it cannot.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import contextlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels.file_links import FileServer, IssuedLink
 from bot.channels.plain import as_numbered_text, split_text
 from bot.channels.zalo_client import (
     TEXT_LIMIT,
@@ -28,7 +33,7 @@ from bot.channels.zalo_client import (
     parse_update,
 )
 from bot.core.officer import InviteWay, OfficerAnswer, OfficerDoor
-from bot.core.types import Attachment, Incoming, Kind, Reply
+from bot.core.types import Attachment, FileRef, Incoming, Kind, Reply
 from bot.outbox.sender import Pacer
 from bot.residents.engine import Engine
 from bot.store.inbound import SeenInbound
@@ -44,6 +49,8 @@ __all__ = [
 CHANNEL = "zalo"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 TEXT_EVENT = "message.text.received"
+FILE_LIMIT = 20_000_000
+"""The largest file Loa downloads from Zalo, as on Telegram (Zalo states no limit for bots)."""
 log = logging.getLogger(__name__)
 
 
@@ -55,6 +62,18 @@ def to_incoming(update: ZaloUpdate) -> Incoming | None:
     if message.chat_type != "PRIVATE":
         return None  # residents talk to Loa one to one
     sender, chat, name = message.sender_id, message.chat_id, message.sender_name
+    if message.file is not None:
+        sent = message.file
+        ref = FileRef(sent.url, sent.name, sent.mime_type, sent.size)
+        return Incoming(
+            CHANNEL,
+            sender,
+            Kind.DOCUMENT,
+            text=message.caption,
+            file=ref,
+            display_name=name,
+            chat_id=chat,
+        )
     if update.event_name != TEXT_EVENT or message.text is None:
         return Incoming(CHANNEL, sender, Kind.UNSUPPORTED, display_name=name, chat_id=chat)
     text = message.text
@@ -88,15 +107,19 @@ class ZaloChannel:
         *,
         error_text: str,
         no_file: Callable[[str], str] = str,
+        file_link: Callable[[Attachment, IssuedLink], str] | None = None,
         seen: SeenInbound,
         pacer: Pacer | None = None,
         officers: OfficerDoor | None = None,
+        links: FileServer | None = None,
     ) -> None:
         self.engine = engine
         self.officers = officers
         self.client = client
         self.error_text = error_text
-        self.no_file = no_file  # file name → the text saying it cannot be sent on Zalo yet
+        self.no_file = no_file  # file name → the text saying it cannot be sent on Zalo
+        self.file_link = file_link  # a file and its link → the message carrying the link
+        self.links = links
         self.pacer = pacer
         self.seen = seen
         self._tasks: set[asyncio.Task[None]] = set()
@@ -117,7 +140,7 @@ class ZaloChannel:
         if incoming is None:
             return False
         try:
-            answer = await self.officers.route(incoming) if self.officers else None
+            answer = await self.officers.route(incoming, self) if self.officers else None
             if answer is not None:
                 await self.deliver(incoming.reply_to, answer)
                 return True
@@ -141,10 +164,35 @@ class ZaloChannel:
         await self.send(chat_id, [reply])
 
     async def send_attachment(self, chat_id: str, attachment: Attachment) -> None:
-        """Say that the file cannot be sent on Zalo yet (its caption first, if any)."""
-        notice = self.no_file(attachment.name)
-        text = f"{attachment.caption}\n{notice}" if attachment.caption else notice
-        await self.send(chat_id, [Reply(text)])
+        """Send a file: a picture by sendPhoto, another file as a link (with PUBLIC_URL).
+
+        Without a FileServer, say that the file cannot be sent on Zalo (caption first).
+        A picture Zalo refuses is sent as a link instead.
+        """
+        if self.links is None or self.file_link is None:
+            notice = self.no_file(attachment.name)
+            text = f"{attachment.caption}\n{notice}" if attachment.caption else notice
+            await self.send(chat_id, [Reply(text)])
+            return
+        link = await self.links.offer(attachment, f"{CHANNEL}:{chat_id}")
+        if attachment.photo:
+            if self.pacer is not None:
+                await self.pacer.live(chat_id)
+            try:
+                await self.client.send_photo(chat_id, link.url, attachment.caption)
+                return
+            except ZaloApiError as exc:
+                log.warning("zalo refused a photo to %s: error %s: %s", chat_id, exc.code, exc)
+        await self.send(chat_id, [Reply(self.file_link(attachment, link))])
+
+    @property
+    def file_limit(self) -> int:
+        """Return the largest file Loa downloads from Zalo (FILE_LIMIT)."""
+        return FILE_LIMIT
+
+    async def download(self, ref: FileRef, path: Path) -> None:
+        """Fetch a file a person sent (its URL) to `path`; FileTooLarge past the limit."""
+        await self.client.download(ref.file_id, path, self.file_limit)
 
     def invite_way(self, code: str) -> InviteWay:
         """Return how an invitation is opened on Zalo: the text to send (no deep links)."""
@@ -213,10 +261,13 @@ class ZaloChannel:
         finally:
             await self.settle()
 
-    def webhook_app(self, secret: str, path: str = "/") -> web.Application:
-        """Return an aiohttp app answering Zalo's webhook calls at `path`."""
+    def web_app(self, secret: str = "", path: str = "/") -> web.Application:
+        """Return the aiohttp app: Zalo's webhook calls at `path` (with a secret) and files."""
         app = web.Application()
-        app.router.add_post(path, self._make_handler(secret))
+        if secret:
+            app.router.add_post(path, self._make_handler(secret))
+        if self.links is not None:
+            self.links.add_routes(app)
         return app
 
     def _make_handler(self, secret: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -232,7 +283,11 @@ class ZaloChannel:
                 payload = await request.json()
             except ValueError:
                 return web.json_response({"ok": False, "description": "not JSON"}, status=400)
-            update = parse_update(payload) if isinstance(payload, dict) else None
+            update = (
+                parse_update(payload, self.client.file_events)
+                if isinstance(payload, dict)
+                else None
+            )
             if update is not None:
                 self.dispatch(update)
             return web.json_response({"ok": True})

@@ -12,19 +12,24 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from bot.core.officer import FileTooLarge
 from bot.core.text import valid_unicode
 
 __all__ = [
     "DEFAULT_API_URL",
+    "FILE_EVENTS",
     "TEXT_LIMIT",
     "BotInfo",
     "ZaloApiError",
     "ZaloClient",
+    "ZaloFile",
     "ZaloInvalidToken",
     "ZaloMessage",
     "ZaloNetworkError",
@@ -37,6 +42,23 @@ __all__ = [
 DEFAULT_API_URL = "https://bot-api.zaloplatforms.com"
 TEXT_LIMIT = 2000
 POLL_EMPTY = 408  # getUpdates: the long poll ended without a message
+FILE_EVENTS = frozenset(
+    {"message.file.received", "message.document.received", "message.pdf.received"}
+)
+"""Event names that may carry a file. The platform documents none of them (only text, image,
+sticker and unsupported); these are the names public clients of it handle (README)."""
+_KNOWN_EVENTS = frozenset(
+    {
+        "message.text.received",
+        "message.image.received",
+        "message.sticker.received",
+        "message.unsupported.received",
+    }
+)
+_URL_KEYS = ("url", "file_url", "download_url", "link", "href")
+_NAME_KEYS = ("name", "file_name", "filename", "title")
+_SIZE_KEYS = ("size", "file_size")
+_TYPE_KEYS = ("mime_type", "content_type", "type")
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +106,16 @@ class BotInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ZaloFile:
+    """A file a user sent: where to fetch it, its name, MIME type and size (when given)."""
+
+    url: str
+    name: str
+    mime_type: str
+    size: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class ZaloMessage:
     """One message of an update; every id is a string."""
 
@@ -94,6 +126,8 @@ class ZaloMessage:
     chat_type: str
     date: int
     text: str | None
+    file: ZaloFile | None = None
+    caption: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +143,87 @@ def _text(value: object) -> str:
     return "" if value is None else valid_unicode(str(value))
 
 
-def parse_update(payload: Mapping[str, Any]) -> ZaloUpdate | None:
-    """Read an update, bare or wrapped in `{"ok": …, "result": …}`; None if it is not one."""
+def _first(fields: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    """Return the first of `keys` that `fields` holds with a non-empty value, else None."""
+    for key in keys:
+        value = fields.get(key)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _size(value: object) -> int | None:
+    """Read a size in bytes (a number or a numeric string); None if missing or nonsense."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, int | float) and value >= 0:
+        return int(value)
+    return None
+
+
+def _name_from_url(url: str) -> str:
+    """Return the last path segment of `url`, decoded ("" if there is none)."""
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+def _file_in(fields: Mapping[str, Any], outer: Mapping[str, Any]) -> ZaloFile | None:
+    """Read a file from `fields`; name, size and type may also sit beside it in `outer`."""
+    url = _first(fields, _URL_KEYS)
+    if not isinstance(url, str) or urlsplit(url.strip()).scheme not in ("http", "https"):
+        return None
+    url = valid_unicode(url.strip())
+    name = _first(fields, _NAME_KEYS) or _first(outer, _NAME_KEYS)
+    size = _first(fields, _SIZE_KEYS)
+    kind = _first(fields, _TYPE_KEYS) or _first(outer, _TYPE_KEYS)
+    return ZaloFile(
+        url=url,
+        name=valid_unicode(str(name)) if name is not None else _name_from_url(url),
+        mime_type=kind if isinstance(kind, str) and "/" in kind else "",  # not "file", "xlsx"
+        size=_size(size if size is not None else _first(outer, _SIZE_KEYS)),
+    )
+
+
+def parse_file(raw: Mapping[str, Any]) -> ZaloFile | None:
+    """Find a sent file in a message, whichever shape it comes in; None if there is none.
+
+    Tried in order: `file` or `document` as an object (`url`, `name`, `size`, `mime_type`)
+    or as a bare URL with `file_name`/`file_size`/`mime_type` beside it; the Official
+    Account shape `attachments[0].payload`; and flat `attachment_url`/`file_url`/`url`
+    fields. Only http(s) addresses count.
+    """
+    for key in ("file", "document", "attachment"):
+        value = raw.get(key)
+        if isinstance(value, Mapping):
+            found = _file_in(value, raw)
+        elif isinstance(value, str):
+            found = _file_in({"url": value}, raw)
+        else:
+            continue
+        if found is not None:
+            return found
+    attachments = raw.get("attachments")
+    if isinstance(attachments, list) and attachments and isinstance(attachments[0], Mapping):
+        payload = attachments[0].get("payload")
+        if isinstance(payload, Mapping):
+            found = _file_in(payload, attachments[0])
+            if found is not None:
+                return found
+    flat = {
+        "url": _first(raw, ("attachment_url", "file_url", "document_url", "url")),
+        "name": raw.get("attachment_name"),
+    }
+    return _file_in(flat, raw)
+
+
+def parse_update(
+    payload: Mapping[str, Any], file_events: frozenset[str] = FILE_EVENTS
+) -> ZaloUpdate | None:
+    """Read an update, bare or wrapped in `{"ok": …, "result": …}`; None if it is not one.
+
+    A message of one of `file_events` carries its file (when one can be found in it).
+    """
     body: Any = payload.get("result", payload) if "event_name" not in payload else payload
     if not isinstance(body, Mapping) or not isinstance(body.get("event_name"), str):
         return None
@@ -123,6 +236,13 @@ def parse_update(payload: Mapping[str, Any]) -> ZaloUpdate | None:
     assert isinstance(chat, Mapping)
     text = raw.get("text")
     date = raw.get("date")
+    event = body["event_name"]
+    file = parse_file(raw) if event in file_events else None
+    if file is None and event not in _KNOWN_EVENTS:
+        # Undocumented events are how files may come: their field names (never their
+        # values) tell the operator what the platform sent.
+        log.info("zalo event %s not understood; its fields: %s", event, ", ".join(sorted(raw)))
+    caption = raw.get("caption")
     message = ZaloMessage(
         message_id=_text(raw.get("message_id")),
         sender_id=_text(sender.get("id")),
@@ -131,8 +251,10 @@ def parse_update(payload: Mapping[str, Any]) -> ZaloUpdate | None:
         chat_type=_text(chat.get("chat_type")).upper() or "PRIVATE",
         date=int(date) if isinstance(date, int | float) else 0,
         text=valid_unicode(text) if isinstance(text, str) else None,
+        file=file,
+        caption=valid_unicode(caption) if isinstance(caption, str) else "",
     )
-    return ZaloUpdate(body["event_name"], message)
+    return ZaloUpdate(event, message)
 
 
 def _retry_after(body: Mapping[str, Any], headers: httpx.Headers) -> float:
@@ -183,8 +305,10 @@ class ZaloClient:
         max_rate_wait: float = 5.0,
         http: httpx.AsyncClient | None = None,
         sleep: Sleep = asyncio.sleep,
+        file_events: frozenset[str] = FILE_EVENTS,
     ) -> None:
         self.base = f"{api_url.rstrip('/')}/bot{token}"
+        self.file_events = file_events
         self.timeout = timeout
         self.retries = retries
         self.retry_base = retry_base
@@ -266,7 +390,7 @@ class ZaloClient:
             if exc.code == POLL_EMPTY:
                 return None
             raise
-        return parse_update(result) if isinstance(result, Mapping) else None
+        return parse_update(result, self.file_events) if isinstance(result, Mapping) else None
 
     async def set_webhook(self, url: str, secret_token: str) -> None:
         """Send updates to `url` (HTTPS), with `secret_token` in X-Bot-Api-Secret-Token."""
@@ -285,3 +409,40 @@ class ZaloClient:
         """Send a text (at most 2,000 characters); return the new message's id."""
         result = await self.call("sendMessage", {"chat_id": chat_id, "text": text})
         return _text(result.get("message_id")) if isinstance(result, Mapping) else ""
+
+    async def send_photo(self, chat_id: str, photo_url: str, caption: str = "") -> str:
+        """Send the picture at `photo_url` (Zalo fetches it) with a caption; return its id."""
+        params = {"chat_id": chat_id, "photo": photo_url}
+        if caption:
+            params["caption"] = caption[:TEXT_LIMIT]
+        result = await self.call("sendPhoto", params)
+        return _text(result.get("message_id")) if isinstance(result, Mapping) else ""
+
+    async def download(self, url: str, path: Path, limit: int) -> None:
+        """Stream the file at `url` to `path`, refusing it past `limit` bytes.
+
+        Raises FileTooLarge (and keeps nothing of the file) when the announced or the
+        received length passes `limit`, ZaloNetworkError when the file cannot be fetched.
+        """
+        received = 0
+        try:
+            async with self._http.stream(
+                "GET", url, timeout=self.timeout, follow_redirects=True
+            ) as response:
+                if response.status_code != 200:
+                    raise ZaloNetworkError("download", response.status_code, "file not fetched")
+                announced = _size(response.headers.get("content-length", ""))
+                if announced is not None and announced > limit:
+                    raise FileTooLarge(announced, limit)
+                with path.open("wb") as out:
+                    async for chunk in response.aiter_bytes():
+                        received += len(chunk)
+                        if received > limit:
+                            raise FileTooLarge(received, limit)
+                        out.write(chunk)
+        except httpx.HTTPError as exc:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+            raise ZaloNetworkError("download", 0, type(exc).__name__) from exc
+        except BaseException:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+            raise

@@ -10,7 +10,15 @@ from typing import Protocol
 from bot.core.accounts import Account
 from bot.core.types import Attachment, FileRef, Incoming, Reply
 
-__all__ = ["Commune", "FileSource", "InviteWay", "Officer", "OfficerAnswer", "OfficerDoor"]
+__all__ = [
+    "Commune",
+    "FileSource",
+    "FileTooLarge",
+    "InviteWay",
+    "Officer",
+    "OfficerAnswer",
+    "OfficerDoor",
+]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -65,6 +73,15 @@ class OfficerAnswer:
     replaces: bool = False  # the reply takes the place of the message whose button was pressed
 
 
+class FileTooLarge(Exception):
+    """A file proved larger than the channel's limit while it was downloaded (none was kept)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"the file has at least {size} bytes; at most {limit} are allowed")
+        self.size = size
+        self.limit = limit
+
+
 class FileSource(Protocol):
     """A channel that can fetch a file a person sent."""
 
@@ -74,7 +91,7 @@ class FileSource(Protocol):
         ...
 
     async def download(self, ref: FileRef, path: Path) -> None:
-        """Write the file `ref` to `path`."""
+        """Write the file `ref` to `path`; raise FileTooLarge past `file_limit`."""
         ...
 
 

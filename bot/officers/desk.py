@@ -21,7 +21,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.accounts import CHANNELS, TYPED_CHOICES, Account
-from bot.core.officer import InviteWay, OfficerAnswer
+from bot.core.officer import FileTooLarge, InviteWay, OfficerAnswer
 from bot.core.phones import display_phone
 from bot.core.types import Attachment, Button, Reply
 from bot.officers.broadcasts.desk import PREFIX as BROADCAST_PREFIX
@@ -317,16 +317,23 @@ class OfficerDesk:
             data = {"name": _shown_name(name), "why": problem, "max": _MAX_NAME_BYTES}
             return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_bad_name", data)))
         if upload.size is not None and upload.size > upload.limit:
-            data = {
-                "name": name,
-                "size_mb": _megabytes(upload.size, _DECIMAL_MB),
-                "limit_mb": _megabytes(upload.limit, _DECIMAL_MB),
-            }
-            return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_too_big", data)))
+            return self._too_big(name, upload.size, upload.limit)
         with tempfile.TemporaryDirectory(prefix="loa-import-") as folder:
             path = Path(folder) / name
-            await upload.download(path)
+            try:
+                await upload.download(path)
+            except FileTooLarge as exc:  # the channel had not announced the size
+                return self._too_big(name, exc.size, exc.limit)
             return await self.import_file(actor, path, name, now)
+
+    def _too_big(self, name: str, size: int, limit: int) -> OfficerAnswer:
+        """Refuse a file larger than the channel lets the bot download."""
+        data = {
+            "name": name,
+            "size_mb": _megabytes(size, _DECIMAL_MB),
+            "limit_mb": _megabytes(limit, _DECIMAL_MB),
+        }
+        return OfficerAnswer(reply=Reply(self.renderer.text("officer/import_too_big", data)))
 
     async def import_file(
         self, actor: Actor, path: Path, file_name: str, now: datetime

@@ -9,6 +9,7 @@ from bot.store.contacts import Contact, Contacts, ContactStatus
 from bot.store.conversations import Conversation, Conversations
 from bot.store.db import Database, MissingDatabase
 from bot.store.drafts import Drafts
+from bot.store.file_links import FileLinks, LinkedFile
 from bot.store.inbound import SeenInbound
 from bot.store.link_attempts import LinkAttempts
 from bot.store.messages import MessageLog
@@ -29,7 +30,9 @@ __all__ = [
     "Conversations",
     "Database",
     "Drafts",
+    "FileLinks",
     "LinkAttempts",
+    "LinkedFile",
     "MessageLog",
     "MissingDatabase",
     "Officers",
@@ -67,6 +70,7 @@ class Store:
         self.stats = Statistics(db)
         self.drafts = Drafts(db)
         self.inbound = SeenInbound(db)
+        self.file_links = FileLinks(db)
 
     @classmethod
     async def open(cls, path: Path, *, create: bool = True) -> Store:

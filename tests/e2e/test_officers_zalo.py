@@ -1,12 +1,17 @@
-"""Officers on Zalo end to end, on the fake Zalo Bot API: invited, notified, choosing by number."""
+"""Officers on Zalo end to end, on the fake Zalo Bot API: invited, notified, choosing by number,
+sending a list file, and getting the chart and exports (by sendPhoto and by link)."""
 
 from __future__ import annotations
 
+import io
 import re
+import socket
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
+import openpyxl
 import pytest
 
 from bot.app import Loa, open_loa, zalo_running
@@ -49,6 +54,45 @@ async def polling(loa: Loa) -> AsyncIterator[ZaloChannel]:
     """That Loa serving the fake Zalo by long polling."""
     async with zalo_running(loa, poll_timeout=1) as channel:
         yield channel
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+async def linking(zalo: FakeZalo, db_path: Path, clock: FixedClock) -> AsyncIterator[Loa]:
+    """Loa on the fake Zalo by polling, with PUBLIC_URL: files go by sendPhoto and by link."""
+    port = _free_port()
+    env = {
+        "ZALO_BOT_TOKEN": zalo.token,
+        "ZALO_API_URL": zalo.url,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "ADMIN_IDS": f"zalo:{ADMIN}",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "ZALO_WEBHOOK_HOST": "127.0.0.1",
+        "ZALO_WEBHOOK_PORT": str(port),
+    }
+    settings = load_settings(env, env_file=None)
+    async with open_loa(settings, clock=clock) as opened, zalo_running(opened, poll_timeout=1):
+        yield opened
+
+
+def _workbook(rows: list[list[object]]) -> bytes:
+    """Return a commune's list as an officer keeps it in Excel (a title row first)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["DANH SÁCH NGƯỜI THAM GIA BHYT HỘ GIA ĐÌNH"])
+    sheet.append(["Họ và tên", "Ngày sinh", "Mã số BHXH", "SĐT", "Thôn", "Hạn thẻ"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 async def _say(zalo: FakeZalo, user: str, text: str) -> str:
@@ -163,3 +207,106 @@ async def test_an_officer_on_zalo_is_told_a_file_cannot_come_there_yet(
     assert "Danh sách đăng ký tư vấn" in said  # the caption first
     assert "chưa gửi được qua Zalo" in said
     assert ".xlsx" in said
+
+
+async def test_an_officer_on_zalo_imports_a_list_by_sending_a_file(
+    zalo: FakeZalo, polling: ZaloChannel, loa: Loa
+) -> None:
+    await _invite_officer(zalo)
+    content = _workbook(
+        [
+            [
+                "Nguyễn Văn Ba",
+                "05/03/1958",
+                "0123456789",
+                "0905123456",
+                "Thôn Phú Sơn",
+                "31/12/2026",
+            ],
+            ["Trần Thị Tư", "07/08/1961", "0123456788", "", "Thôn Đông", "15/01/2027"],
+            ["Lê Văn Năm", "01/01/1970", "01234ABC89", "", "Thôn Đông", "15/01/2027"],
+        ]
+    )
+    count = len(zalo.sent(OFFICER)) + 1
+    zalo.push_file(OFFICER, content, "danh_sach_hoa_phu.xlsx", name="Lan")
+    await zalo.wait_for("sendMessage", lambda c: c.params["chat_id"] == OFFICER, count=count)
+    report = zalo.sent(OFFICER)[-1].text
+    assert "danh_sach_hoa_phu.xlsx: 3 dòng" in report
+    assert "• Thêm mới: 2" in report
+    assert "• Bị từ chối: 1" in report
+    assert "Dòng 5:" in report  # the officer's own row number, title row included
+    assert zalo.file_fetches == 1
+    assert await loa.store.residents.count() == 2
+    ba = await loa.store.residents.find_by_phone("+84905123456")
+    assert [(r.full_name, r.commune, r.village) for r in ba] == [
+        ("Nguyễn Văn Ba", "Xã Hòa Phú", "Thôn Phú Sơn")
+    ]
+    entries = await loa.store.officers.audit_entries()
+    assert [e.actor for e in entries if e.action == "import"] == [f"zalo:{OFFICER}"]
+
+
+async def test_a_list_larger_than_loa_takes_from_zalo_is_refused_before_download(
+    zalo: FakeZalo, polling: ZaloChannel, loa: Loa
+) -> None:
+    await _invite_officer(zalo)
+    count = len(zalo.sent(OFFICER)) + 1
+    zalo.push_file(OFFICER, _workbook([]), "ds_lon.xlsx", size=25_000_000)
+    await zalo.wait_for("sendMessage", lambda c: c.params["chat_id"] == OFFICER, count=count)
+    text = zalo.sent(OFFICER)[-1].text
+    assert "tệp ds_lon.xlsx nặng 25 MB" in text
+    assert "chỉ cho bot tải tệp đến 20 MB" in text
+    assert zalo.file_fetches == 0
+
+
+async def test_a_residents_file_on_zalo_is_not_imported_nor_fetched(
+    zalo: FakeZalo, polling: ZaloChannel, loa: Loa
+) -> None:
+    content = _workbook([["Nguyễn Văn Ba", "05/03/1958", "0123456789", "", "", "31/12/2026"]])
+    zalo.push_file(RESIDENT, content, "ds.xlsx")
+    await zalo.wait_for("sendMessage", lambda c: c.params["chat_id"] == RESIDENT)
+    assert "chỉ đọc được tin nhắn chữ" in zalo.sent(RESIDENT)[-1].text
+    assert zalo.file_fetches == 0
+    assert await loa.store.residents.count() == 0
+
+
+async def test_stats_on_zalo_with_a_public_url_sends_the_chart_as_a_photo(
+    zalo: FakeZalo, linking: Loa
+) -> None:
+    await _invite_officer(zalo)
+    summary = await _say(zalo, OFFICER, "/stats")
+    assert "Xã Hòa Phú" in summary
+    await zalo.wait_for("sendPhoto", lambda c: c.params["chat_id"] == OFFICER)
+    (photo,) = zalo.photos(OFFICER)
+    assert photo.content.startswith(b"\x89PNG\r\n\x1a\n")  # Zalo fetched it from Loa
+    assert photo.content_type == "image/png"
+    assert photo.url.startswith(linking.settings.public_url + "/files/")
+    async with httpx.AsyncClient() as http:
+        again = await http.get(photo.url)
+    assert again.status_code == 200
+    assert again.content == photo.content
+
+
+async def test_export_on_zalo_with_a_public_url_sends_a_link_to_the_spreadsheet(
+    zalo: FakeZalo, linking: Loa, clock: FixedClock
+) -> None:
+    await _invite_officer(zalo)
+    await _register(zalo)
+    said = await _say(zalo, OFFICER, "/export")
+    assert "Danh sách đăng ký tư vấn – Xã Hòa Phú: 1 dòng" in said  # the caption first
+    assert "ngày 26/11/2026" in said  # 24 hours from now, Vietnam time
+    found = re.search(r"(http://127\.0\.0\.1:\d+/files/[A-Za-z0-9_-]+)", said)
+    assert found is not None
+    async with httpx.AsyncClient() as http:
+        got = await http.get(found.group(1))
+        assert got.status_code == 200
+        assert "attachment;" in got.headers["content-disposition"]
+        assert ".xlsx" in got.headers["content-disposition"]
+        sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+        assert sheet is not None
+        rows = [[str(cell or "") for cell in row] for row in sheet.iter_rows(values_only=True)]
+        assert any("Nguyễn Thị Hoa" in row for row in rows[1:])
+        clock.advance(timedelta(hours=24))
+        gone = await http.get(found.group(1))
+        assert gone.status_code == 404
+        assert "hết hạn" in gone.text
+    assert zalo.photos() == []

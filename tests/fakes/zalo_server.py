@@ -16,6 +16,11 @@ Behaviour worth knowing (modelled on what public clients of the platform show):
   passes with nothing queued, error 408. It answers 409 while a webhook is set.
 - ``sendMessage`` refuses empty text and text over 2,000 characters (400); a blocked user
   answers 403 to every ``send*`` call.
+- ``sendPhoto`` takes a photo **URL** and fetches it, as Zalo must; a URL that does not answer
+  200 with an image is refused (400). `photos` returns what was sent, with the fetched bytes.
+- `push_file` queues a file event (``message.file.received`` with ``message.file`` holding
+  ``url``, ``name``, ``size``, ``mime_type``: a shape public clients use, not a documented
+  one) whose URL the fake itself serves at ``/files/<n>``; `file_fetches` counts the GETs.
 - `fail_next` makes the next calls of a method fail (429 with ``retry_after``, 500, …).
 - `deliver_webhook` posts an update to the URL given at ``setWebhook``, with the secret in
   ``X-Bot-Api-Secret-Token`` (or another secret, to test refusals); `redeliver` repeats one.
@@ -36,7 +41,7 @@ from typing import Any, Self
 import aiohttp
 from aiohttp import web
 
-__all__ = ["Call", "FakeZalo", "SentText"]
+__all__ = ["Call", "FakeZalo", "SentPhoto", "SentText"]
 
 JSON = dict[str, Any]
 TEXT_LIMIT = 2000
@@ -58,6 +63,17 @@ class SentText:
     chat_id: str
     text: str
     message_id: str
+
+
+@dataclass(frozen=True)
+class SentPhoto:
+    """A photo the bot sent: the URL it gave, its caption, and the bytes fetched from it."""
+
+    chat_id: str
+    url: str
+    caption: str
+    content: bytes
+    content_type: str
 
 
 @dataclass
@@ -82,6 +98,10 @@ class FakeZalo:
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
         self._sent: list[SentText] = []
+        self._photos: list[SentPhoto] = []
+        self._files: dict[str, bytes] = {}
+        self._unannounced: set[str] = set()
+        self.file_fetches = 0
         self._faults: dict[str, deque[_Fault]] = {}
         self._blocked: set[str] = set()
         self._ids = itertools.count(1)
@@ -92,6 +112,7 @@ class FakeZalo:
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/files/{key}", self._serve_file)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -136,6 +157,44 @@ class FakeZalo:
         if event_name != "message.text.received":
             del message["text"]
         return {"event_name": event_name, "message": message}
+
+    def file_update(
+        self,
+        user_id: str,
+        content: bytes,
+        file_name: str,
+        *,
+        name: str = "Cán bộ",
+        size: int | None = -1,
+        mime_type: str = "application/octet-stream",
+        event_name: str = "message.file.received",
+        message_id: str | None = None,
+        announce_length: bool = True,
+    ) -> JSON:
+        """Build a file event whose URL this fake serves (`size` -1: the real size; None: none).
+
+        Without `announce_length` the file is served chunked, with no Content-Length.
+        """
+        key = f"f{next(self._ids)}"
+        self._files[key] = content
+        if not announce_length:
+            self._unannounced.add(key)
+        file: JSON = {"url": f"{self.url}/files/{key}", "name": file_name, "mime_type": mime_type}
+        if size is not None:
+            file["size"] = len(content) if size == -1 else size
+        update = self.text_update(
+            user_id, "", name=name, message_id=message_id, event_name=event_name
+        )
+        update["message"]["file"] = file
+        return update
+
+    def push_file(self, user_id: str, content: bytes, file_name: str, **fields: Any) -> JSON:
+        """Queue a file event from `user_id` for getUpdates."""
+        return self.push(self.file_update(user_id, content, file_name, **fields))
+
+    def photos(self, chat_id: str | None = None) -> list[SentPhoto]:
+        """Return the photos sent, to one chat or all."""
+        return [p for p in self._photos if chat_id is None or p.chat_id == chat_id]
 
     def push(self, update: JSON) -> JSON:
         """Queue an update for getUpdates."""
@@ -293,6 +352,46 @@ class FakeZalo:
         message_id = f"s{next(self._ids)}"
         self._sent.append(SentText(chat_id, text, message_id))
         return _ok({"message_id": message_id, "date": int(time.time() * 1000)})
+
+    async def _m_sendPhoto(self, params: JSON) -> tuple[int, JSON]:
+        chat_id, photo = str(params.get("chat_id", "")), params.get("photo")
+        caption = params.get("caption", "")
+        if not chat_id or not isinstance(photo, str) or not photo.startswith("http"):
+            return _error(400, "Bad Request: chat_id and a photo URL are required")
+        if chat_id in self._blocked:
+            return _error(403, "Forbidden: the user has blocked the bot")
+        if not isinstance(caption, str) or len(caption) > TEXT_LIMIT:
+            return _error(400, "Bad Request: caption is too long")
+        try:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.get(photo) as response,
+            ):
+                content, kind = await response.read(), response.content_type
+                fetched = response.status == 200 and kind.startswith("image/")
+        except aiohttp.ClientError:
+            fetched = False
+        if not fetched:
+            return _error(400, "Bad Request: the photo could not be fetched")
+        self._photos.append(SentPhoto(chat_id, photo, caption, content, kind))
+        return _ok({"message_id": f"p{next(self._ids)}", "date": int(time.time() * 1000)})
+
+    async def _serve_file(self, request: web.Request) -> web.StreamResponse:
+        key = request.match_info["key"]
+        content = self._files.get(key)
+        if content is None:
+            return web.Response(status=404)
+        self.file_fetches += 1
+        if key not in self._unannounced:
+            return web.Response(body=content, content_type="application/octet-stream")
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        with contextlib.suppress(ConnectionResetError):  # the reader may stop early
+            for start in range(0, len(content), 65536):
+                await response.write(content[start : start + 65536])
+            await response.write_eof()
+        return response
 
 
 def _ok(result: Any) -> tuple[int, JSON]:
