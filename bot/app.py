@@ -8,7 +8,6 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,7 +45,6 @@ from bot.residents.engine import Engine
 from bot.store import Store
 from bot.store.broadcasts import Broadcast
 from scheduler.jobs import start_scheduler
-from scheduler.planner import send_time
 
 __all__ = [
     "TELEGRAM_COMMANDS",
@@ -156,7 +154,7 @@ def outbox_preparer(store: Store, settings: Settings) -> Chain:
             store.outbox,
             cap=settings.daily_message_cap,
             tz=settings.tz,
-            sending_hours=settings.sending_hours,
+            hours=settings.hours,
             skip_kinds={BROADCAST_KIND},
         ),
         BroadcastComposer(store.broadcasts, settings.tz),
@@ -288,7 +286,6 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    opens_at = partial(send_time, sending_hours=settings.sending_hours, tz=settings.tz)
     preparer = outbox_preparer(loa.store, settings)
     async with AsyncExitStack() as stack:
         senders: list[Sender] = []
@@ -309,7 +306,7 @@ async def serve(
                     clock,
                     channel="telegram",
                     max_attempts=settings.outbox_max_attempts,
-                    opens_at=opens_at,
+                    hours=settings.hours,
                     preparer=preparer,
                 )
             )
@@ -329,7 +326,7 @@ async def serve(
                     clock,
                     channel="zalo",
                     max_attempts=settings.outbox_max_attempts,
-                    opens_at=opens_at,
+                    hours=settings.hours,
                     preparer=preparer,
                 )
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.audience import INTERESTS, Audience, AudienceError, Scope, parse_audience
@@ -231,8 +231,7 @@ class DraftFlow:
         if action == "other" and _private(draft):
             return await self._move(draft, DraftStep.WHEN_TEXT, scope, now)
         if action == "morning":
-            tomorrow = now.astimezone(self.tz).date() + timedelta(days=1)
-            at = datetime.combine(tomorrow, time(self.service.sending_hours[0]), self.tz)
+            at = self.service.hours.next_day_opening(now)
             draft = replace(draft, send_at=at, urgent=False)
             return await self._move(draft, DraftStep.CONFIRM, scope, now)
         if action in ("now", "urgent"):
@@ -419,7 +418,7 @@ class DraftFlow:
         return Reply(self.renderer.text("broadcast/step_preview", data), tuple(buttons))
 
     def _when_screen(self, draft: Draft, preview: Preview) -> Reply:
-        opens, closes = self.service.sending_hours
+        opens, closes = self.service.hours.start, self.service.hours.end
         text = self.renderer.text(
             "broadcast/step_when",
             {"recipients": preview.recipients, "opens": opens, "closes": closes},
