@@ -36,6 +36,7 @@ from bot.channels.telegram_transport import TelegramTransport, sender_bot
 from bot.clock import VIETNAM, SystemClock
 from bot.config import load_settings
 from bot.core.audience import Scope
+from bot.core.hours import SendingHours
 from bot.officers.broadcasts.service import BroadcastService
 from bot.outbox.sender import Pacer, Sender
 from bot.store import OutboxStatus, Store
@@ -63,7 +64,7 @@ async def _prepare(store: Store, count: int) -> BroadcastService:
     for start in range(0, count, 20_000):
         await seed(store.db, people[start : start + 20_000], now)
     del people
-    service = BroadcastService(store.broadcasts, tz=VIETNAM, sending_hours=(0, 24))
+    service = BroadcastService(store.broadcasts, tz=VIETNAM, hours=SendingHours(0, 24, VIETNAM))
     await service.create(
         actor="bench",
         scope=Scope.everywhere(),

@@ -35,6 +35,7 @@ from bot.app import open_loa, serve
 from bot.clock import VIETNAM, FixedClock
 from bot.config import load_settings
 from bot.core.audience import Scope
+from bot.core.hours import SendingHours
 from bot.officers.broadcasts.service import BroadcastService
 from tests.fakes.telegram_server import DEFAULT_TOKEN
 from tests.officers.broadcasts.seed import Person, seed
@@ -101,7 +102,9 @@ async def run(chats: int, messages: int, recipients: int) -> dict[str, Any]:
                     for n in range(recipients)
                 ]
                 await seed(loa.store.db, people, NOW)
-                service = BroadcastService(loa.store.broadcasts, tz=VIETNAM, sending_hours=(8, 20))
+                service = BroadcastService(
+                    loa.store.broadcasts, tz=VIETNAM, hours=SendingHours(8, 20, VIETNAM)
+                )
                 await service.create(
                     actor="bench",
                     scope=Scope.everywhere(),

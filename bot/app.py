@@ -47,7 +47,6 @@ from bot.residents.engine import Engine
 from bot.store import Store
 from bot.store.broadcasts import Broadcast
 from scheduler.jobs import start_scheduler
-from scheduler.planner import send_time
 
 __all__ = [
     "TELEGRAM_COMMANDS",
@@ -157,7 +156,7 @@ def outbox_preparer(store: Store, settings: Settings) -> Chain:
             store.outbox,
             cap=settings.daily_message_cap,
             tz=settings.tz,
-            sending_hours=settings.sending_hours,
+            hours=settings.hours,
             skip_kinds={BROADCAST_KIND},
         ),
         BroadcastComposer(store.broadcasts, settings.tz),
@@ -316,7 +315,6 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    opens_at = partial(send_time, sending_hours=settings.sending_hours, tz=settings.tz)
     preparer = outbox_preparer(loa.store, settings)
     async with AsyncExitStack() as stack:
         senders: list[Sender] = []
@@ -337,7 +335,7 @@ async def serve(
                     clock,
                     channel="telegram",
                     max_attempts=settings.outbox_max_attempts,
-                    opens_at=opens_at,
+                    hours=settings.hours,
                     preparer=preparer,
                 )
             )
@@ -357,7 +355,7 @@ async def serve(
                     clock,
                     channel="zalo",
                     max_attempts=settings.outbox_max_attempts,
-                    opens_at=opens_at,
+                    hours=settings.hours,
                     preparer=preparer,
                 )
             )

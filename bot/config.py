@@ -11,6 +11,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.core.accounts import Account, AccountError
+from bot.core.hours import SendingHours
 from bot.core.office import Office
 
 __all__ = [
@@ -289,6 +290,11 @@ class Settings(BaseModel):
     def tz(self) -> ZoneInfo:
         """Return the configured time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def hours(self) -> SendingHours:
+        """Return the sending hours (SENDING_HOURS) in the configured time zone."""
+        return SendingHours(*self.sending_hours, self.tz)
 
 
 def find_env_file(environ: Mapping[str, str]) -> Path | None:

@@ -15,9 +15,8 @@ import asyncio
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.core.premiums import household_quote
@@ -36,7 +35,6 @@ __all__ = [
     "expiry_window",
     "plan_reminders",
     "plan_stage",
-    "send_time",
     "stage_kind",
 ]
 
@@ -74,17 +72,6 @@ def plan_stage(
     if latest in done:
         return StagePlan(None)
     return StagePlan(latest, tuple(s for s in stages[: count - 1] if s not in done))
-
-
-def send_time(now: datetime, sending_hours: tuple[int, int], tz: ZoneInfo) -> datetime:
-    """Return the first moment from `now` inside the sending hours of `tz` (aware)."""
-    local = now.astimezone(tz)
-    start, end = sending_hours
-    if local.hour < start:
-        return datetime.combine(local.date(), time(start), tz)
-    if local.hour >= end:
-        return datetime.combine(local.date() + timedelta(days=1), time(start), tz)
-    return now
 
 
 def stage_kind(stage: int, offsets: Sequence[int]) -> str:
@@ -283,7 +270,7 @@ async def plan_reminders(
     offsets = tuple(sorted(settings.reminder_offsets))
     tz = settings.tz
     today = now.astimezone(tz).date()
-    at = send_time(now, settings.sending_hours, tz)
+    at = settings.hours.opens_at(now)
     day = at.astimezone(tz).date()
     texts = _Texts(renderer, day, _prices(book, today))
     first, last = expiry_window(today, offsets)

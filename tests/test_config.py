@@ -3,10 +3,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.config import PROJECT_FOLDER, ConfigError, load_settings, require_telegram_token
+from bot.core.hours import SendingHours
 
 GOOD_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 
@@ -112,6 +114,7 @@ def test_reminder_and_sending_settings() -> None:
     )
     assert settings.reminder_offsets == (-30, 0, 7)
     assert settings.sending_hours == (7, 21)
+    assert settings.hours == SendingHours(7, 21, ZoneInfo("Asia/Ho_Chi_Minh"))
     assert settings.telegram_rate == 25.0
     defaults = load_settings({}, env_file=None)
     assert defaults.reminder_offsets == (-30, -7, 0, 30, 80)

@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.hours import SendingHours
 from bot.outbox.sender import Prepared
 from bot.store.outbox import NORMAL_PRIORITY, Claimed, Outbox, Outcome
 
@@ -33,13 +34,13 @@ class DailyCap:
         *,
         cap: int,
         tz: ZoneInfo,
-        sending_hours: tuple[int, int],
+        hours: SendingHours,
         skip_kinds: Collection[str] = (),
     ) -> None:
         self.outbox = outbox
         self.cap = cap
         self.tz = tz
-        self.sending_hours = sending_hours
+        self.hours = hours
         self.skip_kinds = frozenset(skip_kinds)
 
     async def prepare(self, rows: Sequence[Claimed], now: datetime) -> Prepared:
@@ -53,7 +54,7 @@ class DailyCap:
         counts = await self.outbox.sent_counts(
             sorted(capped), start, end, besides=[row.id for row in rows]
         )
-        reopens = datetime.combine(today + timedelta(days=1), time(self.sending_hours[0]), self.tz)
+        reopens = self.hours.next_day_opening(now)
         ready: list[Claimed] = []
         outcomes: list[Outcome] = []
         for row in rows:

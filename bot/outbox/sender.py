@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
+from bot.core.hours import SendingHours
 from bot.core.types import Button
 from bot.store.outbox import Claimed, Outbox, OutboxStatus, Outcome
 
@@ -335,8 +336,8 @@ class SenderStats:
 class Sender:
     """Claims due outbox rows in small batches and delivers them through one channel.
 
-    `opens_at(now)` returns the first moment from `now` at which proactive messages may go
-    out (now itself inside the sending hours); without it the sender never pauses.
+    Outside `hours` (the sending hours) only urgent rows go out; without them the sender
+    never pauses.
     `preparer` readies each claimed batch (final text, daily cap) before delivery.
     At most `max_in_flight` deliveries run at once; each holds its place until its outcome
     is stored, which bounds what a crash can repeat.
@@ -360,11 +361,11 @@ class Sender:
         poll_interval: float = 1.0,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
-        opens_at: Callable[[datetime], datetime] | None = None,
+        hours: SendingHours | None = None,
         preparer: Preparer | None = None,
     ) -> None:
         self.outbox = outbox
-        self.opens_at = opens_at
+        self.hours = hours
         self.preparer = preparer
         self.transport = transport
         self.pacer = pacer
@@ -433,11 +434,8 @@ class Sender:
         return self.stats
 
     def closed(self) -> bool:
-        """Tell whether proactive sending is outside its hours now (see `opens_at`)."""
-        if self.opens_at is None:
-            return False
-        now = self.clock.now()
-        return self.opens_at(now) > now
+        """Tell whether proactive sending is outside its hours now (see `hours`)."""
+        return self.hours is not None and not self.hours.is_open(self.clock.now())
 
     async def step(self) -> int:
         """Claim one batch of due rows and start delivering them; return how many were claimed.

@@ -97,10 +97,3 @@ class Contacts:
             "UPDATE contacts SET status = ?, status_changed_at = ? WHERE id = ? AND status <> ?",
             (status.value, iso(now), contact_id, status.value),
         )
-
-    async def count_by_status(self) -> dict[ContactStatus, int]:
-        """Return how many contacts have each status."""
-        rows = await self._db.fetchall("SELECT status, COUNT(*) AS n FROM contacts GROUP BY status")
-        counts = dict.fromkeys(ContactStatus, 0)
-        counts.update({ContactStatus(row["status"]): row["n"] for row in rows})
-        return counts

@@ -151,11 +151,6 @@ class Database:
             applied.append(migration.version)
         return applied
 
-    @property
-    def in_transaction_block(self) -> bool:
-        """Tell whether the current task is inside `transaction()` on this database."""
-        return self._inside.get()
-
     @asynccontextmanager
     async def transaction(self, *, lazy: bool = False) -> AsyncIterator[None]:
         """Run the block in one write transaction: all of it is stored, or none of it.
@@ -269,11 +264,6 @@ class Database:
             rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
         busy = next(iter(rows))[0]
         return not busy
-
-    async def applied_versions(self) -> list[int]:
-        """Return the migration versions applied to this database."""
-        rows = await self.fetchall("SELECT version FROM schema_migrations ORDER BY version")
-        return [row["version"] for row in rows]
 
 
 async def _connect_existing(path: Path) -> aiosqlite.Connection:

@@ -316,15 +316,6 @@ class Outbox:
         )
         return parse_iso(row["due"]) if row is not None and row["due"] is not None else None
 
-    async def get(self, row_id: int) -> OutboxRow | None:
-        """Return the row with this id, if any."""
-        row = await self._db.fetchone("SELECT * FROM outbox WHERE id = ?", (row_id,))
-        return _row(row) if row is not None else None
-
-    async def all_rows(self) -> list[OutboxRow]:
-        """Return every row, oldest first (for tests and small outboxes)."""
-        return [_row(row) for row in await self._db.fetchall("SELECT * FROM outbox ORDER BY id")]
-
     async def counts(self) -> dict[OutboxStatus, int]:
         """Return how many rows have each status."""
         rows = await self._db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")

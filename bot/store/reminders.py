@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.store.db import Database, iso, parse_iso
+from bot.store.db import Database, iso
 from bot.store.outbox import OutboxItem
 
 __all__ = [
     "DEDUPE_KEY_SQL",
     "Candidate",
     "Decision",
-    "ReminderRow",
     "ReminderStatus",
     "Reminders",
     "dedupe_key",
@@ -67,19 +66,6 @@ class Decision:
     status: ReminderStatus
     due_on: date
     not_before: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderRow:
-    """A stored stage."""
-
-    resident_id: int
-    expiry_date: date
-    stage: int
-    status: ReminderStatus
-    due_on: date
-    not_before: datetime | None
-    reason: str | None
 
 
 _CANDIDATES_SQL = (
@@ -162,25 +148,6 @@ class Reminders:
                 await self._db.executemany(_INSERT_SQL, rows)
             if items:
                 await enqueue(items, now)
-
-    async def for_resident(self, resident_id: int) -> list[ReminderRow]:
-        """Return every stage recorded for a resident, by expiry date and stage."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM reminders WHERE resident_id = ? ORDER BY expiry_date, stage",
-            (resident_id,),
-        )
-        return [
-            ReminderRow(
-                resident_id=row["resident_id"],
-                expiry_date=date.fromisoformat(row["expiry_date"]),
-                stage=row["stage"],
-                status=ReminderStatus(row["status"]),
-                due_on=date.fromisoformat(row["due_on"]),
-                not_before=parse_iso(row["not_before"]) if row["not_before"] else None,
-                reason=row["reason"],
-            )
-            for row in rows
-        ]
 
     async def counts(self) -> dict[ReminderStatus, int]:
         """Return how many stages have each status."""

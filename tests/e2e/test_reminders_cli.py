@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 
 from bot.store import ContactStatus, Store
+from tests.store_queries import outbox_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 25, 2, tzinfo=UTC)
@@ -70,7 +71,7 @@ async def _link(db: Path) -> None:
 async def _reminder_keys(db: Path) -> list[str]:
     store = await Store.open(db)
     try:
-        return sorted(row.dedupe_key or "" for row in await store.outbox.all_rows())
+        return sorted(row.dedupe_key or "" for row in await outbox_rows(store.db))
     finally:
         await store.close()
 

@@ -9,6 +9,7 @@ from bot.clock import FixedClock
 from bot.outbox.sender import Pacer, Sender
 from bot.store import OutboxItem, OutboxStatus
 from tests.fakes.telegram_server import FakeTelegram
+from tests.store_queries import outbox_rows
 
 STOPPER = 9101
 LISTENER = 9102
@@ -35,7 +36,7 @@ async def test_a_resident_who_stopped_gets_no_proactive_message(
 
     assert [m.text for m in server.sent(STOPPER)][-1].startswith("Đã ngừng")
     assert server.sent(LISTENER)[-1].text == "Thẻ BHYT sắp hết hạn"
-    rows = {row.contact_id: row for row in await store.outbox.all_rows()}
+    rows = {row.contact_id: row for row in await outbox_rows(store.db)}
     assert rows[ids[0]].status is OutboxStatus.SKIPPED
     assert rows[ids[0]].last_error == "stopped"
     assert rows[ids[1]].status is OutboxStatus.SENT

@@ -23,6 +23,7 @@ from bot.outbox.sender import Pacer, Sender
 from bot.store import ContactStatus, OutboxItem, OutboxStatus
 from scheduler.planner import plan_reminders
 from tests.fakes.zalo_server import FakeZalo
+from tests.store_queries import outbox_rows
 
 RESIDENT = "7a3f0c9e21d4"
 SECRET = "s3cret-for-tests"
@@ -211,7 +212,7 @@ async def test_a_reminder_reaches_zalo_through_the_outbox(
         stats = await sender.drain()
     assert [s.text for s in zalo.sent(RESIDENT)] == ["Thẻ BHYT của bạn sắp hết hạn"]
     assert (stats.sent, stats.skipped) == (1, 1)
-    rows = {row.contact_id: row for row in await store.outbox.all_rows()}
+    rows = {row.contact_id: row for row in await outbox_rows(store.db)}
     assert rows[reader.id].status is OutboxStatus.SENT
     assert rows[gone.id].status is OutboxStatus.SKIPPED
     blocked = await store.contacts.get(gone.id)
@@ -316,7 +317,7 @@ async def test_one_person_on_two_apps_gets_one_reminder_on_the_app_used_last(
 
     assert [p.contact_id for p in report.planned] == [on_telegram.id]
     assert again.planned == []
-    rows = await store.outbox.all_rows()
+    rows = await outbox_rows(store.db)
     assert [row.contact_id for row in rows] == [on_telegram.id]
     linked = await store.residents.for_contact(on_zalo.id)
     assert [r.id for r in linked] == [resident.id]  # still linked from Zalo too

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import VIETNAM
+from bot.core.hours import SendingHours
 from bot.core.types import Button
 from bot.outbox.sender import (
     Chain,
@@ -27,6 +28,7 @@ from bot.outbox.sender import (
 )
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
 from bot.store.outbox import URGENT_PRIORITY, Claimed, Outcome
+from tests.store_queries import outbox_row, outbox_rows
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
 
@@ -169,7 +171,7 @@ async def test_network_errors_are_retried_on_a_fixed_schedule_then_failed(
     sender = make_sender(store, transport, time, max_attempts=4)
     await sender.drain(max_wait=100)
     assert [t for t, _ in transport.tries] == pytest.approx([0, 2, 6, 14], abs=0.01)
-    row = await store.outbox.get(row_id)
+    row = await outbox_row(store.db, row_id)
     assert row is not None
     assert row.status is OutboxStatus.FAILED
     assert row.attempts == 4
@@ -183,7 +185,7 @@ async def test_a_transient_error_then_success_ends_sent(
     (row_id,) = await queue(store, time, ["5"])
     transport.script["5"] = [TransientError("timed out"), TransientError("Bad Gateway")]
     await make_sender(store, transport, time).drain(max_wait=100)
-    row = await store.outbox.get(row_id)
+    row = await outbox_row(store.db, row_id)
     assert row is not None
     assert (row.status, row.attempts, row.last_error) == (OutboxStatus.SENT, 3, "Bad Gateway")
     assert len(transport.delivered) == 1
@@ -195,7 +197,7 @@ async def test_without_max_wait_a_retry_stays_queued_for_later(
     (row_id,) = await queue(store, time, ["5"])
     transport.script["5"] = [TransientError("Bad Gateway")]
     await make_sender(store, transport, time).drain()
-    row = await store.outbox.get(row_id)
+    row = await outbox_row(store.db, row_id)
     assert row is not None
     assert row.status is OutboxStatus.QUEUED
     assert row.next_attempt_at == START + timedelta(seconds=2)
@@ -215,7 +217,7 @@ async def test_a_429_pauses_every_send_for_retry_after(
     assert min(after) >= first_429 + 5
     again = [t for t, chat in transport.tries if chat == "0"]
     assert again[1] >= first_429 + 5
-    row = (await store.outbox.all_rows())[0]
+    row = (await outbox_rows(store.db))[0]
     assert row.attempts == 1
     assert sender.stats.rate_limited == 1
 
@@ -227,7 +229,7 @@ async def test_a_blocked_chat_marks_the_contact_blocked_and_is_never_retried(
     transport.script["66"] = [Unreachable("Forbidden: bot was blocked by the user")]
     await make_sender(store, transport, time).drain(max_wait=100)
     assert [chat for _, chat in transport.tries] == ["66", "67"]
-    rows = {r.id: r for r in await store.outbox.all_rows()}
+    rows = {r.id: r for r in await outbox_rows(store.db)}
     assert rows[first].status is OutboxStatus.SKIPPED
     assert rows[first].last_error == "blocked: Forbidden: bot was blocked by the user"
     assert (rows[second].status, rows[second].last_error) == (OutboxStatus.SKIPPED, "blocked")
@@ -247,7 +249,7 @@ async def test_a_contact_who_stopped_is_skipped_without_a_delivery(
     sender = make_sender(store, transport, time)
     await sender.drain()
     assert [chat for _, chat in transport.tries] == ["71"]
-    row = await store.outbox.get(stopped_row)
+    row = await outbox_row(store.db, stopped_row)
     assert row is not None
     assert (row.status, row.last_error, row.attempts) == (OutboxStatus.SKIPPED, "stopped", 0)
     assert sender.stats.skipped == 1
@@ -259,7 +261,7 @@ async def test_a_bad_request_fails_at_once(
     (row_id,) = await queue(store, time, ["5"])
     transport.script["5"] = [PermanentError("Bad Request: message is too long")]
     await make_sender(store, transport, time).drain(max_wait=100)
-    row = await store.outbox.get(row_id)
+    row = await outbox_row(store.db, row_id)
     assert row is not None
     assert (row.status, row.attempts) == (OutboxStatus.FAILED, 1)
     assert row.last_error == "Bad Request: message is too long"
@@ -272,7 +274,7 @@ async def test_an_unexpected_exception_is_treated_as_transient(
     (row_id,) = await queue(store, time, ["5"])
     transport.script["5"] = [ValueError("boom")]
     await make_sender(store, transport, time).drain(max_wait=100)
-    row = await store.outbox.get(row_id)
+    row = await outbox_row(store.db, row_id)
     assert row is not None
     assert row.status is OutboxStatus.SENT
     assert row.last_error == "unexpected error: ValueError('boom')"
@@ -362,10 +364,7 @@ async def test_nothing_is_sent_outside_the_sending_hours(
     store: Store, transport: FakeTransport, time: FakeTime
 ) -> None:
     """A sender that fell behind waits for the morning instead of messaging at night."""
-    opens = START + timedelta(hours=2)  # START is 09:00; pretend the hours open at 11:00
-
-    def opens_at(now: datetime) -> datetime:
-        return opens if now < opens else now
+    hours = SendingHours(11, 20, VIETNAM)  # START is 09:00: the hours open in two hours
 
     await queue(store, time, ["1", "2"])
     pacer = Pacer(30, 1, monotonic=time.monotonic, sleep=time.sleep, margin=0.0)
@@ -376,7 +375,7 @@ async def test_nothing_is_sent_outside_the_sending_hours(
         time,
         monotonic=time.monotonic,
         sleep=time.sleep,
-        opens_at=opens_at,
+        hours=hours,
     )
     await sender.drain()
     assert transport.delivered == []
@@ -400,7 +399,7 @@ async def test_urgent_messages_go_out_even_outside_the_sending_hours(
         time,
         monotonic=time.monotonic,
         sleep=time.sleep,
-        opens_at=lambda now: now + timedelta(hours=10),  # always closed
+        hours=SendingHours(0, 1, VIETNAM),  # closed from 01:00 on, so at 09:00
     )
     await sender.drain()
     assert [text for _, _, text in transport.delivered] == ["Khẩn"]
@@ -450,7 +449,7 @@ async def test_a_preparer_fills_in_texts_and_holds_back_rows(
         ("5", "tin 4"),
     ]
     assert (stats.sent, stats.skipped, stats.deferred, stats.failed) == (2, 1, 1, 1)
-    rows = {row.id: row for row in await store.outbox.all_rows()}
+    rows = {row.id: row for row in await outbox_rows(store.db)}
     assert (rows[ids[1]].status, rows[ids[1]].last_error) == (OutboxStatus.SKIPPED, "daily cap")
     assert (rows[ids[2]].status, rows[ids[2]].next_attempt_at) == (OutboxStatus.QUEUED, later)
     assert rows[ids[2]].attempts == 0
@@ -480,7 +479,7 @@ async def test_a_failing_preparer_has_the_batch_retried_later(
     stats = await sender.drain()
     assert transport.delivered == []
     assert stats.retried == 2
-    row = await store.outbox.get(ids[0])
+    row = await outbox_row(store.db, ids[0])
     assert row is not None
     assert (row.status, row.attempts) == (OutboxStatus.QUEUED, 1)
     assert row.next_attempt_at == time.now() + timedelta(seconds=2)

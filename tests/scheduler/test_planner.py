@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,9 +22,9 @@ from scheduler.planner import (
     expiry_window,
     plan_reminders,
     plan_stage,
-    send_time,
     stage_kind,
 )
+from tests.store_queries import outbox_rows, reminders_of
 
 OFFSETS = (-30, -7, 0, 30, 80)
 EXPIRY = date(2026, 12, 31)
@@ -68,23 +68,6 @@ def test_expiry_window_holds_exactly_the_cards_with_a_stage_due() -> None:
     assert plan_stage(first - timedelta(days=1), today, OFFSETS, ()).due is None
     assert plan_stage(last, today, OFFSETS, ()).due == -30
     assert plan_stage(last + timedelta(days=1), today, OFFSETS, ()).due is None
-
-
-@pytest.mark.parametrize(
-    ("local", "expected"),
-    [
-        ((2026, 11, 25, 6, 30), (2026, 11, 25, 8, 0)),
-        ((2026, 11, 25, 8, 0), (2026, 11, 25, 8, 0)),
-        ((2026, 11, 25, 19, 59), (2026, 11, 25, 19, 59)),
-        ((2026, 11, 25, 20, 0), (2026, 11, 26, 8, 0)),
-        ((2026, 11, 25, 23, 30), (2026, 11, 26, 8, 0)),
-    ],
-)
-def test_messages_wait_for_the_sending_hours(
-    local: tuple[int, int, int, int, int], expected: tuple[int, int, int, int, int]
-) -> None:
-    now = datetime(*local, tzinfo=VIETNAM).astimezone(UTC)
-    assert send_time(now, (8, 20), VIETNAM) == datetime(*expected, tzinfo=VIETNAM)
 
 
 def test_stage_kinds() -> None:
@@ -143,9 +126,9 @@ async def test_each_stage_goes_out_once_across_runs_and_a_reopen(
             await store.close()
             store = await Store.open(db_path)
         day += timedelta(days=1)
-    rows = await store.reminders.for_resident(resident_id)
+    rows = await reminders_of(store.db, resident_id)
     assert [(r.stage, r.status) for r in rows] == [(s, ReminderStatus.QUEUED) for s in OFFSETS]
-    outbox = await store.outbox.all_rows()
+    outbox = await outbox_rows(store.db)
     assert sorted(r.dedupe_key or "" for r in outbox) == sorted(
         f"reminder:{resident_id}:2026-12-31:{s}" for s in OFFSETS
     )
@@ -163,10 +146,10 @@ async def test_a_late_import_sends_one_reminder_not_a_burst(
     clock = FixedClock(at(date(2026, 11, 25), 10))  # 36 days after expiry
     assert await _plan(store, settings, clock) == 1
     assert await _plan(store, settings, clock) == 0
-    rows = await store.reminders.for_resident(resident_id)
+    rows = await reminders_of(store.db, resident_id)
     # the three older stages are counted as missed, never stored: they cannot come back
     assert [(r.stage, r.status) for r in rows] == [(30, ReminderStatus.QUEUED)]
-    (message,) = await store.outbox.all_rows()
+    (message,) = await outbox_rows(store.db)
     assert "Trần Thị Bình" in message.text
     assert "20/10/2026" in message.text
     assert "36 ngày" in message.text
@@ -179,7 +162,7 @@ async def test_the_last_reminder_warns_about_continuity(
     await _seed(store, tmp_path, [("Lê Văn Chi", date(2026, 9, 1))])
     clock = FixedClock(at(date(2026, 11, 25), 22))  # day 85, after sending hours
     assert await _plan(store, settings, clock) == 1
-    (message,) = await store.outbox.all_rows()
+    (message,) = await outbox_rows(store.db)
     assert "5 năm liên tục" in message.text
     assert "30 ngày" in message.text
     assert "30/11/2026" in message.text  # pay before the 90th day
@@ -205,10 +188,10 @@ async def test_nothing_for_stopped_blocked_disabled_or_unlinked(
     dry = await plan_reminders(store, RENDERER, BOOK, settings, now, dry_run=True)
     assert (dry.planned_count, dry.stopped, dry.disabled, dry.not_linked) == (1, 2, 1, 1)
     assert [p.full_name for p in dry.planned] == ["Dũng"]
-    assert await store.outbox.all_rows() == []  # a dry run queues nothing
+    assert await outbox_rows(store.db) == []  # a dry run queues nothing
     report = await plan_reminders(store, RENDERER, BOOK, settings, now)
     assert [p.full_name for p in report.planned] == ["Dũng"]
-    assert len(await store.outbox.all_rows()) == 1
+    assert len(await outbox_rows(store.db)) == 1
 
 
 async def _seed_unlinked(store: Store, tmp_path: Path) -> None:
@@ -233,11 +216,11 @@ async def test_a_renewal_cancels_the_reminders_of_the_old_date(
         store.residents, renewed, today=date(2026, 11, 25), now=clock.now()
     )
     assert report.renewed == 1
-    rows = await store.reminders.for_resident(resident_id)
+    rows = await reminders_of(store.db, resident_id)
     assert [(r.stage, r.status, r.reason) for r in rows] == [
         (-7, ReminderStatus.CANCELLED, "renewed"),
     ]
-    (message,) = await store.outbox.all_rows()
+    (message,) = await outbox_rows(store.db)
     assert (message.status.value, message.last_error) == ("skipped", "renewed")
     clock.set(at(date(2026, 11, 26)))
     assert await _plan(store, settings, clock) == 0  # the new card is a year away
@@ -250,10 +233,10 @@ async def test_the_scheduler_plans_at_start_up_and_then_daily(
     scheduler = start_scheduler(loa.store, loa.renderer, load_rates(), loa.settings, clock=clock)
     try:
         for _ in range(100):
-            if await loa.store.outbox.all_rows():
+            if await outbox_rows(loa.store.db):
                 break
             await asyncio.sleep(0.02)
-        (message,) = await loa.store.outbox.all_rows()
+        (message,) = await outbox_rows(loa.store.db)
         assert message.dedupe_key is not None
         assert message.dedupe_key.endswith(":2026-12-02:-7")
         daily = scheduler.get_job(PLANNER_JOB)

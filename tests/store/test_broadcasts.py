@@ -10,6 +10,7 @@ from bot.core.audience import parse_audience
 from bot.store.broadcasts import BroadcastStatus, NewBroadcast, Selection, dedupe_key
 from bot.store.outbox import OutboxItem
 from tests.officers.broadcasts.seed import Person, seed
+from tests.store_queries import outbox_rows
 
 
 def _new(clock: FixedClock) -> NewBroadcast:
@@ -49,7 +50,7 @@ async def test_a_paused_broadcast_queues_nothing(loa: Loa, clock: FixedClock) ->
         made.id, [item], 0, 1, resolved=True, now=clock.now()
     )
     assert not saved
-    assert await loa.store.outbox.all_rows() == []
+    assert await outbox_rows(loa.store.db) == []
 
 
 async def test_recipients_stream_in_contact_order(loa: Loa, clock: FixedClock) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from bot.clock import FixedClock
 from bot.core.types import Button, State
 from bot.store import ContactStatus, Store
+from tests.store_queries import contact_counts
 
 
 async def test_touch_creates_then_updates_a_contact(db_path: Path, clock: FixedClock) -> None:
@@ -31,7 +32,7 @@ async def test_status_and_counts(db_path: Path, clock: FixedClock) -> None:
         a = await store.contacts.touch("telegram", "1", "A", clock.now())
         await store.contacts.touch("telegram", "2", "B", clock.now())
         await store.contacts.set_status(a.id, ContactStatus.STOPPED, clock.now())
-        counts = await store.contacts.count_by_status()
+        counts = await contact_counts(store.db)
         assert counts[ContactStatus.STOPPED] == 1
         assert counts[ContactStatus.ACTIVE] == 1
         assert counts[ContactStatus.BLOCKED] == 0

@@ -2,22 +2,24 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from bot.store.db import WAL_CHECKPOINT_PAGES, Database, Migration
+from tests.store_queries import applied_versions
 
 
 async def test_open_creates_folder_and_applies_migrations_once(db_path: Path) -> None:
     assert not db_path.parent.exists()
     db = await Database.open(db_path)
-    first = await db.applied_versions()
+    first = await applied_versions(db)
     await db.close()
     db = await Database.open(db_path)
     try:
         assert first == [m.version for m in Migration.discover()]
-        assert await db.applied_versions() == first
+        assert await applied_versions(db) == first
         row = await db.fetchone("PRAGMA journal_mode")
         assert row is not None
         assert row[0] == "wal"
@@ -45,7 +47,7 @@ async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path, db_path
         await Database.open(db_path, migrations=Migration.discover(folder))
     db = await Database.open(db_path, migrations=Migration.discover(folder)[:1])
     try:
-        assert await db.applied_versions() == [1]
+        assert await applied_versions(db) == [1]
         tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
         assert "good" in tables
         assert "half" not in tables
@@ -115,6 +117,12 @@ async def test_a_bare_write_never_slips_into_another_tasks_transaction(db_path: 
 
 async def test_a_transaction_inside_a_transaction_joins_it(db_path: Path) -> None:
     db = await Database.open(db_path)
+
+    def committed() -> int:
+        """Count the contacts another connection sees (only what is committed)."""
+        with closing(sqlite3.connect(db_path)) as other:
+            return int(other.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
+
     try:
         async with db.transaction():
             async with db.transaction():
@@ -122,8 +130,8 @@ async def test_a_transaction_inside_a_transaction_joins_it(db_path: Path) -> Non
                     "INSERT INTO contacts (channel, external_id, first_seen, last_seen)"
                     " VALUES ('t', 'nested', 'x', 'x')"
                 )
-            assert db.in_transaction_block
-        assert not db.in_transaction_block
+            assert committed() == 0  # the inner block ended, but the outer one holds it
+        assert committed() == 1
         row = await db.fetchone("SELECT COUNT(*) FROM contacts")
         assert row is not None
         assert row[0] == 1

@@ -13,6 +13,7 @@ from bot.core.types import Button
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
 from bot.store.broadcasts import NewBroadcast
 from bot.store.outbox import Outcome
+from tests.store_queries import outbox_row, outbox_rows
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ async def test_enqueue_returns_ids_and_none_for_dedupe_hits(
     assert again[0] is None
     assert again[1] is not None
     assert again[1] > first[1]
-    rows = await store.outbox.all_rows()
+    rows = await outbox_rows(store.db)
     assert [r.text for r in rows] == ["Thẻ BHYT của bạn sắp hết hạn", "Xin chào", "giai đoạn khác"]
     assert all(r.status is OutboxStatus.QUEUED and r.attempts == 0 for r in rows)
 
@@ -67,7 +68,7 @@ async def test_buttons_and_not_before_are_stored(store: Store, clock: FixedClock
         clock.now(),
     )
     assert row_id is not None
-    row = await store.outbox.get(row_id)
+    row = await outbox_row(store.db, row_id)
     assert row is not None
     assert row.buttons == buttons
     assert row.next_attempt_at == later
@@ -102,7 +103,7 @@ async def test_claim_takes_due_rows_by_priority_then_time_and_skips_inactive_con
     assert [r.text for r in claim.rows] == ["urgent", "reminder", "bulk"]
     assert [r.chat_id for r in claim.rows] == ["1", "2", "1"]
     assert claim.skipped == 2
-    by_id = {r.id: r for r in await store.outbox.all_rows()}
+    by_id = {r.id: r for r in await outbox_rows(store.db)}
     assert by_id[ids[4] or 0].status is OutboxStatus.SKIPPED
     assert by_id[ids[4] or 0].last_error == "stopped"
     assert by_id[ids[5] or 0].last_error == "blocked"
@@ -148,7 +149,7 @@ async def test_outcomes_are_recorded_and_a_blocking_contact_becomes_blocked(
         ],
         clock.now(),
     )
-    rows = {r.id: r for r in await store.outbox.all_rows()}
+    rows = {r.id: r for r in await outbox_rows(store.db)}
     assert rows[i0].status is OutboxStatus.SENT
     assert rows[i0].sent_at == clock.now()
     assert rows[i0].attempts == 1
@@ -185,7 +186,7 @@ async def test_an_outcome_for_a_row_not_in_sending_changes_nothing(
     (row_id,) = await store.outbox.enqueue_many([OutboxItem(a, "notice", "m")], clock.now())
     assert row_id is not None
     await store.outbox.record([Outcome.sent(row_id)], clock.now())
-    row = await store.outbox.get(row_id)
+    row = await outbox_row(store.db, row_id)
     assert row is not None
     assert row.status is OutboxStatus.QUEUED
 
@@ -222,7 +223,7 @@ async def test_enqueue_inside_a_transaction_rolls_back_with_it(
 
     with pytest.raises(RuntimeError):
         await plan()
-    assert await store.outbox.all_rows() == []
+    assert await outbox_rows(store.db) == []
 
 
 async def test_a_claimed_row_carries_its_priority_and_broadcast(
@@ -244,7 +245,7 @@ async def test_a_claimed_row_carries_its_priority_and_broadcast(
         ("reminder", 100, None),
         ("broadcast", 150, made.id),
     ]
-    assert [r.broadcast_id for r in await store.outbox.all_rows()] == [made.id, None]
+    assert [r.broadcast_id for r in await outbox_rows(store.db)] == [made.id, None]
 
 
 async def test_sent_counts_cover_one_day_and_the_rows_in_flight(
@@ -271,6 +272,6 @@ async def test_sent_counts_cover_one_day_and_the_rows_in_flight(
     counts = await store.outbox.sent_counts([a, b], start, end, besides=[ids[4]])
     assert counts == {a: 2, b: 1}
     assert await store.outbox.sent_counts([b], end, end + timedelta(days=1)) == {}
-    row = await store.outbox.get(ids[6])
+    row = await outbox_row(store.db, ids[6])
     assert row is not None
     assert (row.status, row.last_error, row.attempts) == (OutboxStatus.SKIPPED, "daily cap", 0)

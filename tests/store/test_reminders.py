@@ -11,6 +11,7 @@ import pytest
 from bot.store import Store
 from bot.store.outbox import OutboxItem
 from bot.store.reminders import Decision, ReminderStatus, dedupe_key
+from tests.store_queries import outbox_rows, reminders_of
 
 NOW = datetime(2026, 11, 25, 2, tzinfo=UTC)
 EXPIRY = date(2026, 12, 2)
@@ -38,11 +39,11 @@ async def test_a_stage_is_recorded_and_queued_once(store: Store) -> None:
     )
     for _ in range(3):
         await store.reminders.save(decisions, [item], NOW, store.outbox.enqueue_many)
-    rows = await store.reminders.for_resident(resident.id)
+    rows = await reminders_of(store.db, resident.id)
     assert [(r.stage, r.status, r.not_before) for r in rows] == [
         (-7, ReminderStatus.QUEUED, NOW),
     ]
-    assert [r.dedupe_key for r in await store.outbox.all_rows()] == [
+    assert [r.dedupe_key for r in await outbox_rows(store.db)] == [
         f"reminder:{resident.id}:2026-12-02:-7"
     ]
     counts = await store.reminders.counts()
@@ -64,5 +65,5 @@ async def test_candidates_carry_the_stages_done_for_the_current_expiry(store: St
     (renewed,) = await store.reminders.candidates(date(2026, 12, 1), date(2026, 12, 31))
     assert renewed.done == frozenset()  # stages belong to the old date
     assert await store.reminders.candidates(date(2027, 1, 1), date(2027, 2, 1)) == []
-    (row,) = await store.reminders.for_resident(resident.id)
+    (row,) = await reminders_of(store.db, resident.id)
     assert (row.status, row.reason) == (ReminderStatus.CANCELLED, "renewed")

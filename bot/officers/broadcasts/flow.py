@@ -57,7 +57,7 @@ class DraftFlow:
         self.service = service
         self.tz = tz
         self.drafts = drafts
-        self.screens = Screens(renderer, tz, service.sending_hours)
+        self.screens = Screens(renderer, tz, service.hours)
 
     async def awaits_text(self, actor: str, now: datetime) -> bool:
         """Tell whether the user's next private message belongs to their draft."""
@@ -96,8 +96,7 @@ class DraftFlow:
             scope,
             draft,
             now,
-            self.tz,
-            self.service.sending_hours[0],
+            self.service.hours,
             *await self._places(draft, scope),
         )
         return await self._apply(decide(event, context), actor, scope, now)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.audience import INTERESTS, Audience, parse_audience
+from bot.core.hours import SendingHours
 from bot.core.types import Button, Reply
 from bot.officers.broadcasts.choices import CARD_CHOICES, short_id
 from bot.officers.broadcasts.service import Preview
@@ -43,7 +44,7 @@ class Shown:
 class Screens:
     """Draws each step of a draft, with its buttons."""
 
-    def __init__(self, renderer: Renderer, tz: ZoneInfo, hours: tuple[int, int]) -> None:
+    def __init__(self, renderer: Renderer, tz: ZoneInfo, hours: SendingHours) -> None:
         self.renderer = renderer
         self.tz = tz
         self.hours = hours
@@ -178,7 +179,7 @@ class Screens:
         return Reply(self.renderer.text("broadcast/step_preview", data), tuple(buttons))
 
     def _when(self, draft: Draft, preview: Preview) -> Reply:
-        opens, closes = self.hours
+        opens, closes = self.hours.start, self.hours.end
         text = self.renderer.text(
             "broadcast/step_when",
             {"recipients": preview.recipients, "opens": opens, "closes": closes},

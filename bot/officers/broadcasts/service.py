@@ -14,12 +14,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core.audience import Audience, Scope, parse_audience, scoped
+from bot.core.hours import SendingHours
 from bot.officers.broadcasts.template import OfficerTemplate, compile_template
 from bot.reasons import Refused
 from bot.store.broadcasts import (
@@ -117,13 +118,13 @@ class BroadcastService:
         broadcasts: Broadcasts,
         *,
         tz: ZoneInfo,
-        sending_hours: tuple[int, int],
+        hours: SendingHours,
         channel: str | None = None,
         batch_size: int = 1000,
     ) -> None:
         self.broadcasts = broadcasts
         self.tz = tz
-        self.sending_hours = sending_hours
+        self.hours = hours
         self.channel = channel
         self.batch_size = batch_size
 
@@ -168,7 +169,7 @@ class BroadcastService:
         if at is not None and at < now - timedelta(minutes=1):
             raise BroadcastError("broadcast.why.past")
         start = max(at or now, now)
-        return start if urgent else self._opens_at(start)
+        return start if urgent else self.hours.opens_at(start)
 
     async def create(
         self,
@@ -326,15 +327,6 @@ class BroadcastService:
     ) -> Selection:
         return Selection(audience, communes, now.astimezone(self.tz).date(), self.channel)
 
-    def _opens_at(self, moment: datetime) -> datetime:
-        local = moment.astimezone(self.tz)
-        start, end = self.sending_hours
-        if local.hour < start:
-            return datetime.combine(local.date(), time(start), self.tz)
-        if local.hour >= end:
-            return datetime.combine(local.date() + timedelta(days=1), time(start), self.tz)
-        return moment
-
 
 def _visible(broadcast: Broadcast, scope: Scope) -> bool:
     if scope.communes is None:
@@ -344,7 +336,7 @@ def _visible(broadcast: Broadcast, scope: Scope) -> bool:
 
 def service_from_settings(broadcasts: Broadcasts, settings: Settings) -> BroadcastService:
     """Build the service with the configured time zone and sending hours."""
-    return BroadcastService(broadcasts, tz=settings.tz, sending_hours=settings.sending_hours)
+    return BroadcastService(broadcasts, tz=settings.tz, hours=settings.hours)
 
 
 async def run_broadcasts(

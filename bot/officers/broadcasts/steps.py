@@ -14,8 +14,7 @@ message, a time).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from bot.core.audience import (
     INTERESTS,
@@ -26,6 +25,7 @@ from bot.core.audience import (
     scoped,
 )
 from bot.core.dialog.privacy import CANCEL_WORDS
+from bot.core.hours import SendingHours
 from bot.core.text import fold
 from bot.officers.broadcasts.choices import (
     CARD_CHOICES,
@@ -124,9 +124,7 @@ class Context:
     scope: Scope
     draft: Draft | None
     now: datetime
-    tz: ZoneInfo
-    opens: int
-    """The hour the sending hours open ("tomorrow morning")."""
+    hours: SendingHours
     communes: tuple[Place, ...] = ()
     """The communes offered as buttons (loaded at the communes step)."""
     villages: tuple[Place, ...] = ()
@@ -309,8 +307,7 @@ def _press_when(draft: Draft, action: str, context: Context) -> Outcome | None:
     if action == "other" and is_private(draft):
         return Show(replace(draft, step=DraftStep.WHEN_TEXT))
     if action == "morning":
-        tomorrow = context.now.astimezone(context.tz).date() + timedelta(days=1)
-        at = datetime.combine(tomorrow, time(context.opens), context.tz)
+        at = context.hours.next_day_opening(context.now)
         return Show(replace(draft, step=DraftStep.CONFIRM, send_at=at, urgent=False))
     if action in ("now", "urgent"):
         urgent = action == "urgent"
@@ -334,7 +331,7 @@ def _typed(text: str, context: Context) -> Outcome:
             return Show(draft, Note("refused", str(exc)), save=False)
         return Show(replace(draft, step=DraftStep.AUDIENCE, audience=audience.text()))
     try:
-        at = parse_local_time(text, context.tz)
+        at = parse_local_time(text, context.hours.tz)
         not_past(at, context.now)
     except (TimeError, Refused) as exc:
         return Say(Note("time_refused", str(exc)), draft)

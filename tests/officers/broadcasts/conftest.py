@@ -9,6 +9,7 @@ import pytest
 
 from bot.app import Loa, outbox_preparer
 from bot.clock import VIETNAM, FixedClock
+from bot.core.hours import SendingHours
 from bot.officers.broadcasts.service import BroadcastService
 from bot.outbox.sender import Pacer, Sender, Transport
 from tests.officers.broadcasts.seed import Person, seed
@@ -36,7 +37,7 @@ async def seeded(loa: Loa, clock: FixedClock) -> Loa:
 def service(seeded: Loa) -> BroadcastService:
     """The broadcast service over the seeded store, batches of 2 to exercise the cursor."""
     return BroadcastService(
-        seeded.store.broadcasts, tz=VIETNAM, sending_hours=(8, 20), batch_size=2
+        seeded.store.broadcasts, tz=VIETNAM, hours=SendingHours(8, 20, VIETNAM), batch_size=2
     )
 
 

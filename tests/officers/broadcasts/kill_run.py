@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.clock import VIETNAM
 from bot.core.audience import Scope
+from bot.core.hours import SendingHours
 from bot.officers.broadcasts.service import BroadcastService
 from bot.store import Store
 from tests.officers.broadcasts.kill_worker import NOW
@@ -62,7 +63,7 @@ async def kill_and_restart(folder: Path, people: int = 400) -> KillRun:
         for i in range(people)
     ]
     await seed(store.db, recipients, NOW)
-    service = BroadcastService(store.broadcasts, tz=VIETNAM, sending_hours=(8, 20))
+    service = BroadcastService(store.broadcasts, tz=VIETNAM, hours=SendingHours(8, 20, VIETNAM))
     made = await service.create(
         actor="t:1",
         scope=Scope.everywhere(),

@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.app import outbox_preparer
 from bot.clock import VIETNAM, FixedClock
 from bot.config import load_settings
+from bot.core.hours import SendingHours
 from bot.core.types import Button
 from bot.officers.broadcasts.service import BroadcastService
 from bot.outbox.sender import Pacer, Sender
@@ -43,7 +44,9 @@ async def main(db: Path, log: Path) -> None:
     """Run until the broadcast is done."""
     store = await Store.open(db)
     clock = FixedClock(NOW)
-    service = BroadcastService(store.broadcasts, tz=VIETNAM, sending_hours=(8, 20), batch_size=40)
+    service = BroadcastService(
+        store.broadcasts, tz=VIETNAM, hours=SendingHours(8, 20, VIETNAM), batch_size=40
+    )
     settings = load_settings({"DATABASE_URL": f"sqlite:///{db}"}, env_file=None)
     sender = Sender(
         store.outbox,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.clock import VIETNAM
 from bot.core.audience import Scope
+from bot.core.hours import SendingHours
 from bot.officers.broadcasts.service import BroadcastService
 from bot.outbox.sender import Sender
 from bot.store import Store
@@ -33,7 +34,7 @@ async def test_sigkill_then_restart_sends_each_recipient_once(tmp_path: Path) ->
 
     store = await Store.open(tmp_path / "loa.db")
     try:
-        service = BroadcastService(store.broadcasts, tz=VIETNAM, sending_hours=(8, 20))
+        service = BroadcastService(store.broadcasts, tz=VIETNAM, hours=SendingHours(8, 20, VIETNAM))
         done = await service.get(run.broadcast_id, Scope.everywhere())
         report = await service.report(done)
         counts = await store.outbox.counts()

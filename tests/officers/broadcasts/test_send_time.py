@@ -15,6 +15,7 @@ from bot.officers.broadcasts.service import BroadcastService
 from bot.outbox.sender import Sender, Transport
 from bot.store.broadcasts import Broadcast, NewBroadcast
 from bot.store.outbox import OutboxItem, OutboxStatus
+from tests.store_queries import outbox_row, outbox_rows
 
 EA_TUL = Scope.commune(place_key("Ea Tul"))
 TEXT = "Chào {{ ten }} ({{ thon }}): thẻ hết hạn {{ han_the }}."
@@ -106,7 +107,7 @@ async def test_a_card_renewed_after_queueing_shows_its_new_date(
     make_sender: Callable[[Transport], Sender],
 ) -> None:
     made = await _broadcast(service, clock)
-    rows = await seeded.store.outbox.all_rows()
+    rows = await outbox_rows(seeded.store.db)
     assert [(r.text, r.broadcast_id) for r in rows] == [("", made.id), ("", made.id)]
     clock.advance(timedelta(minutes=10))
     await _renew(seeded, "101", date(2027, 10, 1), "Thôn 5", clock.now())
@@ -174,7 +175,7 @@ async def test_the_cap_counts_by_local_day(
         ("101", "Khẩn -56"),
         ("101", "nhắc 0"),
     ]
-    row = await seeded.store.outbox.get(late)
+    row = await outbox_row(seeded.store.db, late)
     assert row is not None
     assert row.next_attempt_at == datetime(2026, 11, 27, 8, 0, tzinfo=VIETNAM)
 
@@ -195,14 +196,14 @@ async def test_a_reminder_over_the_cap_waits_for_tomorrow_morning(
     (late,) = await _remind(seeded, "101", clock)
     await sender.drain()
     assert len(transport.sent) == 2
-    row = await seeded.store.outbox.get(late)
+    row = await outbox_row(seeded.store.db, late)
     assert row is not None
     assert (row.status, row.attempts) == (OutboxStatus.QUEUED, 0)
     assert row.next_attempt_at == datetime(2026, 11, 26, 8, 0, tzinfo=VIETNAM)
     clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=VIETNAM))
     await sender.drain()
     assert transport.sent[-1] == ("101", "nhắc 0")
-    row = await seeded.store.outbox.get(late)
+    row = await outbox_row(seeded.store.db, late)
     assert row is not None
     assert row.status is OutboxStatus.SENT
 
@@ -214,7 +215,7 @@ async def test_rows_earlier_in_the_same_claim_count(
     transport = _Transport()
     await make_sender(transport).drain()
     assert transport.sent == [("103", "nhắc 0"), ("103", "nhắc 1")]
-    last = await seeded.store.outbox.get(ids[-1])
+    last = await outbox_row(seeded.store.db, ids[-1])
     assert last is not None
     assert last.status is OutboxStatus.QUEUED
     assert last.next_attempt_at == datetime(2026, 11, 26, 8, 0, tzinfo=VIETNAM)

@@ -10,12 +10,14 @@ import pytest
 from bot.app import Loa
 from bot.clock import VIETNAM, FixedClock
 from bot.core.audience import AudienceError, Scope
+from bot.core.hours import SendingHours
 from bot.core.places import place_key
 from bot.core.types import Button
 from bot.officers.broadcasts.service import BroadcastError, BroadcastService
 from bot.outbox.sender import PermanentError, Sender, Transport, Unreachable
 from bot.store.broadcasts import Broadcast, BroadcastStatus
 from bot.store.outbox import OutboxStatus
+from tests.store_queries import outbox_rows
 
 EA_TUL = Scope.commune(place_key("Ea Tul"))
 TEXT = "Chào {{ ten }} ở {{ thon }}, {{ xa }}: thẻ hết hạn {{ han_the }}."
@@ -154,7 +156,7 @@ async def test_scheduled_broadcast_waits_for_its_time(
     clock.set(later)
     await service.advance(clock.now())
     assert len(await _chats(seeded)) == 4
-    rows = await seeded.store.outbox.all_rows()
+    rows = await outbox_rows(seeded.store.db)
     assert {row.next_attempt_at for row in rows} == {later}
     assert (await service.get(made.id, EA_TUL)).status is BroadcastStatus.RUNNING
 
@@ -168,10 +170,10 @@ async def test_resumes_from_its_cursor_after_a_restart(
     assert not first.resolved
     assert first.enqueued == 2
     again = BroadcastService(
-        seeded.store.broadcasts, tz=VIETNAM, sending_hours=(8, 20), batch_size=2
+        seeded.store.broadcasts, tz=VIETNAM, hours=SendingHours(8, 20, VIETNAM), batch_size=2
     )
     await again.advance(clock.now())
-    rows = await seeded.store.outbox.all_rows()
+    rows = await outbox_rows(seeded.store.db)
     assert sorted(row.contact_id for row in rows) == sorted({row.contact_id for row in rows})
     assert len(rows) == 4
     done = await service.get(made.id, EA_TUL)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.audience import Scope, parse_audience
+from bot.core.hours import SendingHours
 from bot.officers.broadcasts.choices import short_id
 from bot.officers.broadcasts.steps import (
     Confirm,
@@ -29,7 +30,7 @@ AN_PHU = Scope(frozenset({"an phu"}))
 
 
 def context(draft: Draft | None, scope: Scope = AN_PHU, **places: tuple[Place, ...]) -> Context:
-    return Context(OFFICER, scope, draft, NOW, TZ, 8, **places)
+    return Context(OFFICER, scope, draft, NOW, SendingHours(8, 20, TZ), **places)
 
 
 def draft(step: DraftStep, **fields: object) -> Draft:
