@@ -101,4 +101,5 @@ def _outbox(row: aiosqlite.Row) -> OutboxRow:
         updated_at=datetime.fromisoformat(row["updated_at"]),
         sent_at=_moment(row["sent_at"]),
         broadcast_id=row["broadcast_id"],
+        last_detail=row["last_detail"],
     )

@@ -17,6 +17,7 @@ from bot.channels.zalo_client import (
 )
 from bot.core.types import Button, Reply
 from bot.outbox.sender import PermanentError, RateLimited, TransientError, Unreachable
+from bot.store.outbox import OutboxReason
 
 __all__ = ["ProactiveOff", "ZaloTransport", "neutral"]
 
@@ -53,6 +54,8 @@ class ZaloTransport:
 
 class ProactiveOff(PermanentError):
     """Proactive messages are not allowed on this channel by configuration."""
+
+    code = OutboxReason.PROACTIVE_OFF
 
 
 def neutral(exc: ZaloApiError) -> Exception:

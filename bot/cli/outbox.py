@@ -7,6 +7,7 @@ import asyncio
 
 from bot.cli.common import Commands, store_for
 from bot.config import Settings
+from bot.reasons import outbox_reason
 
 __all__ = ["register"]
 
@@ -50,8 +51,10 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     for row in latest:
         when = row.updated_at.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
         kind = row.kind if row.broadcast_id is None else f"{row.kind} {row.broadcast_id}"
+        why = outbox_reason(row.last_error) if row.last_error else "?"
+        detail = f" ({row.last_detail})" if row.last_detail else ""
         print(
             f"  #{row.id} {when} contact {row.contact_id} {kind}, "
-            f"{row.attempts} attempt(s): {row.last_error or '?'}"
+            f"{row.attempts} attempt(s): {why}{detail}"
         )
     return 0

@@ -13,18 +13,16 @@ from zoneinfo import ZoneInfo
 
 from bot.core.hours import SendingHours
 from bot.outbox.sender import Prepared
-from bot.store.outbox import NORMAL_PRIORITY, Claimed, Outbox, Outcome
+from bot.store.outbox import NORMAL_PRIORITY, Claimed, Outbox, OutboxReason, Outcome
 
-__all__ = ["CAP_REASON", "DailyCap"]
-
-CAP_REASON = "daily cap"
+__all__ = ["DailyCap"]
 
 
 class DailyCap:
     """Holds back rows to contacts who already got `cap` proactive messages this local day.
 
     Urgent rows (priority below NORMAL_PRIORITY) ignore the cap but count towards it. A row
-    whose kind is in `skip_kinds` is skipped with reason CAP_REASON; any other waits, untried,
+    whose kind is in `skip_kinds` is skipped with reason DAILY_CAP; any other waits, untried,
     for the opening of the next day's sending hours.
     """
 
@@ -61,7 +59,7 @@ class DailyCap:
             count = counts.get(row.contact_id, 0)
             if row.priority >= NORMAL_PRIORITY and count >= self.cap:
                 if row.kind in self.skip_kinds:
-                    outcomes.append(Outcome.skipped(row.id, CAP_REASON))
+                    outcomes.append(Outcome.skipped(row.id, OutboxReason.DAILY_CAP))
                 else:
                     outcomes.append(Outcome.deferred(row.id, reopens))
                 continue

@@ -25,12 +25,12 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from bot.clock import Clock
 from bot.core.hours import SendingHours
 from bot.core.types import Button
-from bot.store.outbox import Claimed, Outbox, OutboxStatus, Outcome
+from bot.store.outbox import Claimed, Outbox, OutboxReason, OutboxStatus, Outcome
 
 __all__ = [
     "Chain",
@@ -55,7 +55,13 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class DeliveryError(Exception):
-    """A delivery did not happen; the subclass says what to do about it."""
+    """A delivery did not happen; the subclass says what to do about it.
+
+    `code` is what the outbox stores as the reason; `reason` is the channel's own words,
+    kept beside it (`last_detail`) for the operator.
+    """
+
+    code: ClassVar[OutboxReason] = OutboxReason.TRANSIENT
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -65,13 +71,17 @@ class DeliveryError(Exception):
 class RateLimited(DeliveryError):
     """The channel asked to wait `retry_after` seconds before sending anything (HTTP 429)."""
 
+    code = OutboxReason.RATE_LIMITED
+
     def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited: retry after {retry_after:g} s")
+        super().__init__(f"retry after {retry_after:g} s")
         self.retry_after = retry_after
 
 
 class Unreachable(DeliveryError):
     """The person blocked the bot, deleted their account, or the chat does not exist."""
+
+    code = OutboxReason.BLOCKED
 
 
 class TransientError(DeliveryError):
@@ -79,7 +89,13 @@ class TransientError(DeliveryError):
 
 
 class PermanentError(DeliveryError):
-    """The channel refused this message (bad request): trying again will not help."""
+    """The channel refused this message (bad request): trying again will not help.
+
+    A subclass may name a more precise code (PROACTIVE_OFF: the channel is configured not to
+    send proactive messages).
+    """
+
+    code = OutboxReason.REFUSED
 
 
 class Transport(Protocol):
@@ -478,7 +494,7 @@ class Sender:
         except Exception as exc:
             log.exception("could not prepare %d claimed outbox row(s)", len(rows))
             self._done.extend(
-                self._retry_or_fail(row, f"could not prepare: {exc!r}") for row in rows
+                self._retry_or_fail(row, OutboxReason.NOT_PREPARED, repr(exc)) for row in rows
             )
             return []
         for outcome in prepared.outcomes:
@@ -502,13 +518,13 @@ class Sender:
             self.pacer.pause(exc.retry_after)
             self.stats.rate_limited += 1
             at = self.clock.now() + timedelta(seconds=exc.retry_after)
-            outcome = Outcome.retry(row.id, at, exc.reason, attempted=False)
+            outcome = Outcome.retry(row.id, at, exc.code, exc.reason, attempted=False)
         except Unreachable as exc:
             self.stats.skipped += 1
-            outcome = Outcome.blocked(row.id, row.contact_id, f"blocked: {exc.reason}")
+            outcome = Outcome.blocked(row.id, row.contact_id, exc.reason)
         except PermanentError as exc:
             self.stats.failed += 1
-            outcome = Outcome.failed(row.id, exc.reason)
+            outcome = Outcome.failed(row.id, exc.code, exc.reason)
         except Exception as exc:
             outcome = self._after_transient(row, exc)
         else:
@@ -523,21 +539,23 @@ class Sender:
     def _after_transient(self, row: Claimed, exc: Exception) -> Outcome:
         """Name the reason of a transient (or unexpected) delivery error; retry or fail the row."""
         if isinstance(exc, TransientError):
-            reason = exc.reason
-        else:
-            log.exception("unexpected error delivering outbox row %d", row.id, exc_info=exc)
-            reason = f"unexpected error: {exc!r}"
-        return self._retry_or_fail(row, reason)
+            return self._retry_or_fail(row, exc.code, exc.reason)
+        log.exception("unexpected error delivering outbox row %d", row.id, exc_info=exc)
+        return self._retry_or_fail(row, OutboxReason.UNEXPECTED, repr(exc))
 
-    def _retry_or_fail(self, row: Claimed, reason: str) -> Outcome:
-        """Retry later with backoff, or fail the row once it has used all its attempts."""
+    def _retry_or_fail(self, row: Claimed, reason: OutboxReason, detail: str) -> Outcome:
+        """Retry later with backoff, or fail the row once it has used all its attempts.
+
+        A row that gave up keeps the last reason in its detail: `5 attempts: transient: …`.
+        """
         attempt = row.attempts + 1
         if attempt >= self.max_attempts:
             self.stats.failed += 1
-            return Outcome.failed(row.id, f"gave up after {attempt} attempts: {reason}")
+            last = f"{attempt} attempts: {reason.value}: {detail}"
+            return Outcome.failed(row.id, OutboxReason.GAVE_UP, last)
         self.stats.retried += 1
         delay = backoff(attempt, self.retry_base, self.retry_cap)
-        return Outcome.retry(row.id, self.clock.now() + timedelta(seconds=delay), reason)
+        return Outcome.retry(row.id, self.clock.now() + timedelta(seconds=delay), reason, detail)
 
     async def _flush(self) -> None:
         """Write the outcomes gathered so far in one transaction (one writer at a time).

@@ -13,7 +13,16 @@ import aiosqlite
 from bot.core.types import Button
 from bot.store.db import Database, iso, parse_iso
 
-__all__ = ["Claim", "Claimed", "Outbox", "OutboxItem", "OutboxRow", "OutboxStatus", "Outcome"]
+__all__ = [
+    "Claim",
+    "Claimed",
+    "Outbox",
+    "OutboxItem",
+    "OutboxReason",
+    "OutboxRow",
+    "OutboxStatus",
+    "Outcome",
+]
 
 
 class OutboxStatus(StrEnum):
@@ -24,6 +33,30 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+class OutboxReason(StrEnum):
+    """Why a row was skipped, failed or is tried again: the code stored in `last_error`.
+
+    Codes are stable (reports group by them) and read in Vietnamese through the labels
+    `outbox.reason.<code>`; the channel's own words, if any, are kept in `last_detail`.
+    """
+
+    STOPPED = "stopped"  # the contact stopped proactive messages (skipped at claim)
+    BLOCKED = "blocked"  # the person blocked the bot or is gone
+    CANCELLED = "cancelled"  # its broadcast was cancelled
+    RENEWED = "renewed"  # the card was renewed before its reminder went out
+    DAILY_CAP = "daily_cap"  # the contact already got the day's proactive messages
+    RATE_LIMITED = "rate_limited"  # the channel asked to wait (HTTP 429)
+    TRANSIENT = "transient"  # a network error, timeout or server error: tried again
+    REFUSED = "refused"  # the channel refused this message (bad request)
+    PROACTIVE_OFF = "proactive_off"  # proactive messages are off on the channel
+    GAVE_UP = "gave_up"  # every attempt failed
+    UNEXPECTED = "unexpected"  # an unexpected error (a bug), tried again
+    NOT_PREPARED = "not_prepared"  # the batch could not be readied (the database, a bug)
+    TEMPLATE = "template"  # the broadcast's template could not be rendered
+    RECIPIENT_GONE = "recipient_gone"  # the recipient is no longer in the registry
+    NO_BROADCAST = "no_broadcast"  # the row's broadcast does not exist
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +87,12 @@ class OutboxRow:
     dedupe_key: str | None
     attempts: int
     next_attempt_at: datetime
-    last_error: str | None
+    last_error: str | None  # an OutboxReason code (older unknown texts stay as they were)
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None
     broadcast_id: int | None = None
+    last_detail: str | None = None  # the channel's words about `last_error`, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +128,10 @@ class Outcome:
     id: int
     status: OutboxStatus
     attempted: bool = True
-    error: str | None = None
+    error: OutboxReason | None = None
     retry_at: datetime | None = None
     block_contact: int | None = None
+    detail: str | None = None
 
     @classmethod
     def sent(cls, row_id: int) -> Outcome:
@@ -104,9 +139,17 @@ class Outcome:
         return cls(row_id, OutboxStatus.SENT)
 
     @classmethod
-    def retry(cls, row_id: int, at: datetime, error: str, *, attempted: bool = True) -> Outcome:
+    def retry(
+        cls,
+        row_id: int,
+        at: datetime,
+        reason: OutboxReason,
+        detail: str | None = None,
+        *,
+        attempted: bool = True,
+    ) -> Outcome:
         """Queue the row again for `at`; `attempted` counts the try towards the limit."""
-        return cls(row_id, OutboxStatus.QUEUED, attempted, error, at)
+        return cls(row_id, OutboxStatus.QUEUED, attempted, reason, at, detail=detail)
 
     @classmethod
     def deferred(cls, row_id: int, at: datetime) -> Outcome:
@@ -114,19 +157,25 @@ class Outcome:
         return cls(row_id, OutboxStatus.QUEUED, attempted=False, retry_at=at)
 
     @classmethod
-    def failed(cls, row_id: int, reason: str) -> Outcome:
+    def failed(cls, row_id: int, reason: OutboxReason, detail: str | None = None) -> Outcome:
         """The message will never be delivered, for `reason`."""
-        return cls(row_id, OutboxStatus.FAILED, error=reason)
+        return cls(row_id, OutboxStatus.FAILED, error=reason, detail=detail)
 
     @classmethod
-    def skipped(cls, row_id: int, reason: str) -> Outcome:
-        """The message will not be sent, on purpose, for `reason` (e.g. 'daily cap')."""
-        return cls(row_id, OutboxStatus.SKIPPED, attempted=False, error=reason)
+    def skipped(cls, row_id: int, reason: OutboxReason, detail: str | None = None) -> Outcome:
+        """The message will not be sent, on purpose, for `reason` (e.g. DAILY_CAP)."""
+        return cls(row_id, OutboxStatus.SKIPPED, attempted=False, error=reason, detail=detail)
 
     @classmethod
-    def blocked(cls, row_id: int, contact_id: int, reason: str) -> Outcome:
+    def blocked(cls, row_id: int, contact_id: int, detail: str | None = None) -> Outcome:
         """The person blocked the bot or is gone: skip the row and mark the contact blocked."""
-        return cls(row_id, OutboxStatus.SKIPPED, error=reason, block_contact=contact_id)
+        return cls(
+            row_id,
+            OutboxStatus.SKIPPED,
+            error=OutboxReason.BLOCKED,
+            block_contact=contact_id,
+            detail=detail,
+        )
 
 
 NORMAL_PRIORITY = 100
@@ -150,6 +199,7 @@ _INSERT_SQL = (
 _RECORD_SQL = (
     "UPDATE outbox SET status = ?, attempts = attempts + ?,"
     " next_attempt_at = COALESCE(?, next_attempt_at), last_error = COALESCE(?, last_error),"
+    " last_detail = CASE WHEN ? IS NULL THEN last_detail ELSE ? END,"
     " sent_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'"
 )
 
@@ -216,7 +266,7 @@ class Outbox:
             active = [row for row in found if row["contact_status"] == "active"]
             take = [row["id"] for row in active]
             skip = [
-                (row["contact_status"], stamp, row["id"])
+                (OutboxReason(row["contact_status"]).value, stamp, row["id"])
                 for row in found
                 if row["contact_status"] != "active"
             ]
@@ -228,8 +278,8 @@ class Outbox:
                 )
             if skip:
                 await self._db.executemany(
-                    "UPDATE outbox SET status = 'skipped', last_error = ?, updated_at = ?"
-                    " WHERE id = ?",
+                    "UPDATE outbox SET status = 'skipped', last_error = ?, last_detail = NULL,"
+                    " updated_at = ? WHERE id = ?",
                     skip,
                 )
         rows = [
@@ -286,6 +336,8 @@ class Outbox:
                 1 if outcome.attempted else 0,
                 iso(outcome.retry_at) if outcome.retry_at is not None else None,
                 outcome.error,
+                outcome.error,
+                outcome.detail,
                 stamp if outcome.status is OutboxStatus.SENT else None,
                 stamp,
                 outcome.id,
@@ -375,4 +427,5 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
         updated_at=parse_iso(row["updated_at"]),
         sent_at=parse_iso(row["sent_at"]) if row["sent_at"] is not None else None,
         broadcast_id=row["broadcast_id"],
+        last_detail=row["last_detail"],
     )

@@ -20,6 +20,7 @@ from bot.channels.zalo_client import (
 from bot.channels.zalo_transport import ZaloTransport
 from bot.core.types import Button, Kind, Reply
 from bot.outbox.sender import PermanentError, RateLimited, TransientError, Unreachable
+from bot.store.outbox import OutboxReason
 from tests.fakes.zalo_server import FakeZalo
 
 
@@ -142,8 +143,9 @@ async def test_the_transport_maps_errors_for_the_outbox_sender(zalo: FakeZalo) -
         with pytest.raises(PermanentError, match="zalo 400"):
             await transport.deliver("u1", "a", ())
         off = ZaloTransport(client, proactive=False)
-        with pytest.raises(PermanentError, match="ZALO_PROACTIVE"):
+        with pytest.raises(PermanentError, match="ZALO_PROACTIVE") as refused:
             await off.deliver("u1", "a", ())
+        assert refused.value.code == OutboxReason.PROACTIVE_OFF  # stored as this code
     assert len(zalo.sent("u1")) == 1
 
 

@@ -84,10 +84,14 @@ async def test_every_message_ends_sent_failed_or_skipped_through_faults(
     }
     by_chat = {chat: final[row_id] for row_id, chat in rows.items()}
     assert by_chat[1013].status is OutboxStatus.FAILED
-    assert by_chat[1013].last_error == "bad request: Message is too long"
+    assert (by_chat[1013].last_error, by_chat[1013].last_detail) == (
+        "refused",
+        "bad request: Message is too long",
+    )
     for chat in (1010, 1011, 1015):
         assert by_chat[chat].status is OutboxStatus.SKIPPED
-        assert (by_chat[chat].last_error or "").startswith("blocked: ")
+        assert by_chat[chat].last_error == "blocked"
+        assert by_chat[chat].last_detail  # Telegram's own words, for the operator
     assert all(c is not None and c.status is ContactStatus.BLOCKED for c in blocked)
     sent = {chat for chat, row in by_chat.items() if row.status is OutboxStatus.SENT}
     assert sent == set(chats) - {1010, 1011, 1013, 1015}

@@ -27,7 +27,7 @@ from bot.outbox.sender import (
     backoff,
 )
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
-from bot.store.outbox import URGENT_PRIORITY, Claimed, Outcome
+from bot.store.outbox import URGENT_PRIORITY, Claimed, OutboxReason, Outcome
 from tests.store_queries import outbox_row, outbox_rows
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
@@ -175,7 +175,7 @@ async def test_network_errors_are_retried_on_a_fixed_schedule_then_failed(
     assert row is not None
     assert row.status is OutboxStatus.FAILED
     assert row.attempts == 4
-    assert row.last_error == "gave up after 4 attempts: Bad Gateway"
+    assert (row.last_error, row.last_detail) == ("gave_up", "4 attempts: transient: Bad Gateway")
     assert [backoff(n, 2.0, 60.0) for n in (1, 2, 3, 7)] == [2.0, 4.0, 8.0, 60.0]
 
 
@@ -187,7 +187,8 @@ async def test_a_transient_error_then_success_ends_sent(
     await make_sender(store, transport, time).drain(max_wait=100)
     row = await outbox_row(store.db, row_id)
     assert row is not None
-    assert (row.status, row.attempts, row.last_error) == (OutboxStatus.SENT, 3, "Bad Gateway")
+    assert (row.status, row.attempts) == (OutboxStatus.SENT, 3)
+    assert (row.last_error, row.last_detail) == ("transient", "Bad Gateway")  # the last retry
     assert len(transport.delivered) == 1
 
 
@@ -219,6 +220,7 @@ async def test_a_429_pauses_every_send_for_retry_after(
     assert again[1] >= first_429 + 5
     row = (await outbox_rows(store.db))[0]
     assert row.attempts == 1
+    assert (row.last_error, row.last_detail) == ("rate_limited", "retry after 5 s")
     assert sender.stats.rate_limited == 1
 
 
@@ -231,8 +233,12 @@ async def test_a_blocked_chat_marks_the_contact_blocked_and_is_never_retried(
     assert [chat for _, chat in transport.tries] == ["66", "67"]
     rows = {r.id: r for r in await outbox_rows(store.db)}
     assert rows[first].status is OutboxStatus.SKIPPED
-    assert rows[first].last_error == "blocked: Forbidden: bot was blocked by the user"
+    assert (rows[first].last_error, rows[first].last_detail) == (
+        "blocked",
+        "Forbidden: bot was blocked by the user",
+    )
     assert (rows[second].status, rows[second].last_error) == (OutboxStatus.SKIPPED, "blocked")
+    assert rows[second].last_detail is None  # skipped at claim, never tried
     assert rows[other].status is OutboxStatus.SENT
     contact = await store.contacts.find("telegram", "66")
     assert contact is not None
@@ -264,7 +270,7 @@ async def test_a_bad_request_fails_at_once(
     row = await outbox_row(store.db, row_id)
     assert row is not None
     assert (row.status, row.attempts) == (OutboxStatus.FAILED, 1)
-    assert row.last_error == "Bad Request: message is too long"
+    assert (row.last_error, row.last_detail) == ("refused", "Bad Request: message is too long")
     assert len(transport.tries) == 1
 
 
@@ -277,7 +283,7 @@ async def test_an_unexpected_exception_is_treated_as_transient(
     row = await outbox_row(store.db, row_id)
     assert row is not None
     assert row.status is OutboxStatus.SENT
-    assert row.last_error == "unexpected error: ValueError('boom')"
+    assert (row.last_error, row.last_detail) == ("unexpected", "ValueError('boom')")
 
 
 async def test_rows_in_flight_at_a_crash_are_sent_after_recover(
@@ -422,11 +428,11 @@ class _Script:
         for row in rows:
             action = self.actions.get(row.text, "pass")
             if action == "skip":
-                outcomes.append(Outcome.skipped(row.id, "daily cap"))
+                outcomes.append(Outcome.skipped(row.id, OutboxReason.DAILY_CAP))
             elif action == "defer":
                 outcomes.append(Outcome.deferred(row.id, self.at))
             elif action == "fail":
-                outcomes.append(Outcome.failed(row.id, "mẫu tin lỗi"))
+                outcomes.append(Outcome.failed(row.id, OutboxReason.TEMPLATE, "no such field"))
             elif action == "pass":
                 ready.append(row)
             else:
@@ -450,10 +456,11 @@ async def test_a_preparer_fills_in_texts_and_holds_back_rows(
     ]
     assert (stats.sent, stats.skipped, stats.deferred, stats.failed) == (2, 1, 1, 1)
     rows = {row.id: row for row in await outbox_rows(store.db)}
-    assert (rows[ids[1]].status, rows[ids[1]].last_error) == (OutboxStatus.SKIPPED, "daily cap")
+    assert (rows[ids[1]].status, rows[ids[1]].last_error) == (OutboxStatus.SKIPPED, "daily_cap")
     assert (rows[ids[2]].status, rows[ids[2]].next_attempt_at) == (OutboxStatus.QUEUED, later)
     assert rows[ids[2]].attempts == 0
-    assert (rows[ids[3]].status, rows[ids[3]].last_error) == (OutboxStatus.FAILED, "mẫu tin lỗi")
+    assert (rows[ids[3]].status, rows[ids[3]].last_error) == (OutboxStatus.FAILED, "template")
+    assert rows[ids[3]].last_detail == "no such field"
 
 
 async def test_a_chain_hands_each_step_what_the_previous_let_through(
@@ -483,8 +490,8 @@ async def test_a_failing_preparer_has_the_batch_retried_later(
     assert row is not None
     assert (row.status, row.attempts) == (OutboxStatus.QUEUED, 1)
     assert row.next_attempt_at == time.now() + timedelta(seconds=2)
-    assert row.last_error is not None
-    assert row.last_error.startswith("could not prepare: RuntimeError")
+    assert row.last_error == "not_prepared"
+    assert row.last_detail == "RuntimeError('database is locked')"
     script.error = None
     await sender.drain(max_wait=5)
     assert sorted(chat for _, chat, _ in transport.delivered) == ["1", "2"]

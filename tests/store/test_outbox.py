@@ -12,7 +12,7 @@ from bot.clock import FixedClock
 from bot.core.types import Button
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
 from bot.store.broadcasts import NewBroadcast
-from bot.store.outbox import Outcome
+from bot.store.outbox import OutboxReason, Outcome
 from tests.store_queries import outbox_row, outbox_rows
 
 
@@ -142,10 +142,10 @@ async def test_outcomes_are_recorded_and_a_blocking_contact_becomes_blocked(
     await store.outbox.record(
         [
             Outcome.sent(i0),
-            Outcome.retry(i1, later, "Bad Gateway"),
+            Outcome.retry(i1, later, OutboxReason.TRANSIENT, "Bad Gateway"),
             Outcome.deferred(i2, later),
-            Outcome.failed(i3, "Bad Request: message is too long"),
-            Outcome.blocked(i4, b, "blocked: Forbidden"),
+            Outcome.failed(i3, OutboxReason.REFUSED, "Bad Request: message is too long"),
+            Outcome.blocked(i4, b, "Forbidden"),
         ],
         clock.now(),
     )
@@ -154,17 +154,19 @@ async def test_outcomes_are_recorded_and_a_blocking_contact_becomes_blocked(
     assert rows[i0].sent_at == clock.now()
     assert rows[i0].attempts == 1
     assert (rows[i1].status, rows[i1].attempts) == (OutboxStatus.QUEUED, 1)
-    assert (rows[i1].next_attempt_at, rows[i1].last_error) == (later, "Bad Gateway")
+    assert (rows[i1].next_attempt_at, rows[i1].last_error) == (later, "transient")
+    assert rows[i1].last_detail == "Bad Gateway"
     assert (rows[i2].status, rows[i2].attempts, rows[i2].last_error) == (
         OutboxStatus.QUEUED,
         0,
         None,
     )
-    assert (rows[i3].status, rows[i3].last_error) == (
+    assert (rows[i3].status, rows[i3].last_error, rows[i3].last_detail) == (
         OutboxStatus.FAILED,
+        "refused",
         "Bad Request: message is too long",
     )
-    assert rows[i4].status is OutboxStatus.SKIPPED
+    assert (rows[i4].status, rows[i4].last_error) == (OutboxStatus.SKIPPED, "blocked")
     blocked = await store.contacts.get(b)
     assert blocked is not None
     assert blocked.status is ContactStatus.BLOCKED
@@ -265,8 +267,8 @@ async def test_sent_counts_cover_one_day_and_the_rows_in_flight(
     await store.outbox.claim("telegram", start, limit=10)
     await store.outbox.record([Outcome.sent(ids[0])], start - timedelta(seconds=1))  # day before
     await store.outbox.record([Outcome.sent(ids[1]), Outcome.sent(ids[5])], start)
-    await store.outbox.record([Outcome.failed(ids[2], "x")], start)
-    await store.outbox.record([Outcome.skipped(ids[6], "daily cap")], start)
+    await store.outbox.record([Outcome.failed(ids[2], OutboxReason.REFUSED)], start)
+    await store.outbox.record([Outcome.skipped(ids[6], OutboxReason.DAILY_CAP)], start)
     # ids[3] and ids[4] stay in flight; ids[4] is the row being checked
     end = start + timedelta(days=1)
     counts = await store.outbox.sent_counts([a, b], start, end, besides=[ids[4]])
@@ -274,4 +276,4 @@ async def test_sent_counts_cover_one_day_and_the_rows_in_flight(
     assert await store.outbox.sent_counts([b], end, end + timedelta(days=1)) == {}
     row = await outbox_row(store.db, ids[6])
     assert row is not None
-    assert (row.status, row.last_error, row.attempts) == (OutboxStatus.SKIPPED, "daily cap", 0)
+    assert (row.status, row.last_error, row.attempts) == (OutboxStatus.SKIPPED, "daily_cap", 0)

@@ -17,6 +17,7 @@ from bot.core.types import Button, Reply
 from bot.officers.broadcasts.flow import Created, DraftFlow
 from bot.officers.broadcasts.service import BroadcastError, BroadcastService, Report
 from bot.officers.broadcasts.steps import DRAFT_PREFIX
+from bot.reasons import outbox_reason
 from bot.render import Renderer
 from bot.store.broadcasts import Broadcast, BroadcastStatus
 from bot.store.drafts import Drafts
@@ -38,17 +39,14 @@ def _duration(renderer: Renderer, seconds: float) -> str:
 def report_text(renderer: Renderer, report: Report, tz: ZoneInfo) -> str:
     """Render a broadcast's report for an officer or the operator."""
     broadcast = report.broadcast
-    reasons = {
-        key: renderer.label(f"broadcast.skip.{key}")
-        for key in ("stopped", "daily cap", "cancelled")
-    }
+    reasons = {why: outbox_reason(why, renderer) for why in [*report.failed, *report.skipped]}
     return renderer.text(
         "broadcast/report",
         {
             "r": report,
             "status": renderer.label(f"broadcast.status.{broadcast.status.value}"),
             "start": broadcast.start_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"),
-            "skip_reasons": reasons,
+            "reasons": reasons,
             "seconds": _duration(renderer, report.seconds) if report.seconds is not None else None,
         },
     )

@@ -32,7 +32,7 @@ from bot.store.broadcasts import (
     Selection,
     dedupe_key,
 )
-from bot.store.outbox import URGENT_PRIORITY, OutboxItem
+from bot.store.outbox import URGENT_PRIORITY, OutboxItem, OutboxReason
 
 __all__ = [
     "BroadcastError",
@@ -78,8 +78,8 @@ class Report:
     broadcast: Broadcast
     sent: int
     pending: int
-    failed: dict[str, int]
-    skipped: dict[str, int]
+    failed: dict[str, int]  # by reason (an OutboxReason code, or an older text)
+    skipped: dict[str, int]  # likewise, without the blocked ones
     blocked: int
     left_out: int
     seconds: float | None
@@ -266,9 +266,8 @@ class BroadcastService:
     async def report(self, broadcast: Broadcast) -> Report:
         """Count the broadcast's outcome from the outbox."""
         outcomes = await self.broadcasts.outcomes(broadcast.id)
-        skipped = dict(outcomes.skipped)
-        blocked = sum(n for reason, n in outcomes.skipped.items() if reason.startswith("blocked"))
-        skipped = {r: n for r, n in skipped.items() if not r.startswith("blocked")}
+        blocked = outcomes.skipped.get(OutboxReason.BLOCKED, 0)
+        skipped = {r: n for r, n in outcomes.skipped.items() if r != OutboxReason.BLOCKED}
         end = broadcast.finished_at or outcomes.last_update
         start = broadcast.started_at
         seconds = (end - start).total_seconds() if end and start else None

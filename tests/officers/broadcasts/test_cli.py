@@ -13,7 +13,7 @@ from bot.cli import main
 from bot.clock import SystemClock
 from bot.store import OutboxItem, Store
 from bot.store.broadcasts import NewBroadcast
-from bot.store.outbox import Outcome
+from bot.store.outbox import OutboxReason, Outcome
 from tests.officers.broadcasts.seed import Person, seed
 
 
@@ -121,12 +121,15 @@ def test_outbox_names_the_broadcast_of_a_failed_row(
             OutboxItem(1, "broadcast", "", dedupe_key="broadcast:1:1", broadcast_id=made.id), now
         )
         (row,) = (await store.outbox.claim("telegram", now, 10)).rows
-        await store.outbox.record([Outcome.failed(row.id, "mẫu tin lỗi khi soạn")], now)
+        await store.outbox.record(
+            [Outcome.failed(row.id, OutboxReason.TEMPLATE, "Không có trường “so_dt”")], now
+        )
         await store.close()
 
     asyncio.run(fail_one())
     assert main(["outbox"]) == 0
-    assert "contact 1 broadcast 1, 1 attempt(s): mẫu tin lỗi khi soạn" in capsys.readouterr().out
+    shown = "contact 1 broadcast 1, 1 attempt(s): mẫu tin lỗi khi soạn (Không có trường “so_dt”)"
+    assert shown in capsys.readouterr().out
 
 
 def _ask(answer: str | None) -> Callable[[str], str]:

@@ -11,8 +11,10 @@ from bot.core.audience import Scope
 from bot.core.places import place_key
 from bot.core.registry import ResidentRow
 from bot.core.types import Button
+from bot.officers.broadcasts.desk import report_text
 from bot.officers.broadcasts.service import BroadcastService
 from bot.outbox.sender import Sender, Transport
+from bot.render import Renderer
 from bot.store.broadcasts import Broadcast, NewBroadcast
 from bot.store.outbox import OutboxItem, OutboxStatus
 from tests.store_queries import outbox_row, outbox_rows
@@ -140,7 +142,7 @@ async def test_a_resident_at_the_cap_is_skipped_unless_urgent(
     ]
     await service.advance(clock.now())
     report = await service.report(await service.get(plain.id, EA_TUL))
-    assert (report.sent, report.skipped, report.pending) == (1, {"daily cap": 1}, 0)
+    assert (report.sent, report.skipped, report.pending) == (1, {"daily_cap": 1}, 0)
     assert report.total == 2
     report = await service.report(await service.get(urgent.id, EA_TUL))
     assert (report.sent, report.skipped) == (2, {})
@@ -247,9 +249,11 @@ async def test_a_template_failing_at_send_time_fails_only_its_rows(
     await service.advance(clock.now())
     report = await service.report(await service.get(broken.id, EA_TUL))
     assert report.sent == 0
-    ((reason, count),) = report.failed.items()
-    assert count == 2  # chats 103 and 106
-    assert reason.startswith("mẫu tin lỗi khi soạn: Không có trường “so_dt”")
+    assert report.failed == {"template": 2}  # chats 103 and 106
+    assert "  • mẫu tin lỗi khi soạn: 2" in report_text(Renderer(), report, VIETNAM)
+    failed = [r for r in await outbox_rows(seeded.store.db) if r.broadcast_id == broken.id]
+    assert [r.last_error for r in failed] == ["template", "template"]
+    assert all((r.last_detail or "").startswith("Không có trường “so_dt”") for r in failed)
     assert (await service.report(await service.get(good.id, EA_TUL))).sent == 1
 
 

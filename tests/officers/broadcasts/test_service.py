@@ -13,8 +13,10 @@ from bot.core.audience import AudienceError, Scope
 from bot.core.hours import SendingHours
 from bot.core.places import place_key
 from bot.core.types import Button
+from bot.officers.broadcasts.desk import report_text
 from bot.officers.broadcasts.service import BroadcastError, BroadcastService
 from bot.outbox.sender import PermanentError, Sender, Transport, Unreachable
+from bot.render import Renderer
 from bot.store.broadcasts import Broadcast, BroadcastStatus
 from bot.store.outbox import OutboxStatus
 from tests.store_queries import outbox_rows
@@ -240,8 +242,11 @@ async def test_report_matches_the_outbox(
     assert report.sent == 1
     assert report.blocked == 1
     assert report.pending == 0
-    assert report.failed == {"Bad Request: chat not found": 1}
+    assert report.failed == {"refused": 1}
     assert report.skipped == {"stopped": 1}
+    text = report_text(Renderer(), report, VIETNAM)
+    assert "Không gửi được: 1\n  • kênh từ chối tin nhắn: 1" in text
+    assert "Bỏ qua: 1\n  • người nhận đã dừng nhận tin: 1" in text
     assert report.left_out == 2
     assert report.total == 4
     assert report.seconds is not None
