@@ -23,7 +23,7 @@ from tests.officers.broadcasts.seed import Person, seed
 
 __all__ = ["KillRun", "kill_and_restart", "lines"]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @dataclass(frozen=True, slots=True)
