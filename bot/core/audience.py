@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from bot.core.interests import INTERESTS
 from bot.core.places import display_place, place_key
 
 __all__ = [
-    "INTERESTS",
     "Audience",
     "AudienceError",
     "CardRule",
@@ -31,7 +31,6 @@ __all__ = [
     "scoped",
 ]
 
-INTERESTS = ("household", "voluntary", "student", "sponsor", "other")
 _CARD = re.compile(r"^(het_han|sap_het|chua_co)\s*(?:([<>])\s*(\d{1,4}))?$")
 
 

@@ -188,7 +188,7 @@ class OfficerDesk:
             {
                 "r": registration,
                 "merged": saved.merged,
-                "phone": _phone(registration.phone),
+                "phone": display_phone(registration.phone),
                 "date": format_date(registration.created_at.astimezone(self.tz)),
             },
         )
@@ -273,7 +273,7 @@ class OfficerDesk:
                 "reference": registration.reference,
                 "status": status.value,
                 "actor": actor.name or str(actor.account),
-                "at": now.astimezone(self.tz).strftime("%H:%M %d/%m/%Y"),
+                "at": now.astimezone(self.tz),
             },
         )
         return OfficerAnswer(reply=Reply(text=text), toast=self.renderer.label(f"officer.{status}"))
@@ -413,7 +413,7 @@ class OfficerDesk:
         local = now.astimezone(self.tz)
         caption = self.renderer.text(
             "officer/export_caption",
-            {"commune": place, "count": len(found), "at": local.strftime("%H:%M %d/%m/%Y")},
+            {"commune": place, "count": len(found), "at": local},
         )
         name = f"dang_ky_tu_van_{local:%Y%m%d}.{fmt}"
         return OfficerAnswer(attachments=(Attachment(name, content, caption),))
@@ -492,13 +492,6 @@ def _scope(admin: bool, officer: Officer | None) -> Scope:
         return Scope.everywhere()
     assert officer is not None, "callers refuse non-officers first"
     return Scope(officer.commune_keys)
-
-
-def _phone(e164: str) -> str:
-    try:
-        return display_phone(e164)
-    except ValueError:
-        return e164
 
 
 def _megabytes(size: int, unit: int) -> str:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.audience import INTERESTS, Audience, AudienceError, Scope, parse_audience
+from bot.core.audience import Audience, AudienceError, Scope, parse_audience
 from bot.core.dialog.privacy import CANCEL_WORDS
+from bot.core.interests import INTERESTS, interest_label
 from bot.core.text import fold
 from bot.core.types import Button, Reply
 from bot.officers.broadcasts.choices import (
@@ -375,7 +376,7 @@ class DraftFlow:
             label = self.renderer.label(f"broadcast.card.{code}")
             buttons.append(self._toggle(draft, label, audience.card == rule, "c", code))
         for interest in INTERESTS:
-            name = self.renderer.label(f"reg.interest.{interest}")
+            name = self.renderer.label(interest_label(interest))
             label = self.renderer.label("broadcast.interest", {"name": name})
             buttons.append(self._toggle(draft, label, audience.interest == interest, "i", interest))
         for linked, key in ((True, "linked"), (False, "unlinked")):
@@ -449,7 +450,7 @@ class DraftFlow:
             {
                 "description": description,
                 "recipients": preview.recipients,
-                "start": start.astimezone(self.tz).strftime("%H:%M %d/%m/%Y"),
+                "start": start.astimezone(self.tz),
                 "moved": start > asked + timedelta(minutes=1),
                 "urgent": draft.urgent,
             },
@@ -482,7 +483,7 @@ class DraftFlow:
         return await self.drafts.villages(keys[0], _MAX_PLACES)
 
     def _describe(self, audience: Audience) -> str:
-        interests = {key: self.renderer.label(f"reg.interest.{key}") for key in INTERESTS}
+        interests = {key: self.renderer.label(interest_label(key)) for key in INTERESTS}
         return self.renderer.text("broadcast/audience", {"a": audience, "interests": interests})
 
     def _payload(self, draft: Draft, action: str, arg: str = "") -> str:

@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.core.audience import Audience, Scope, parse_audience, scoped
 from bot.officers.broadcasts.template import OfficerTemplate, compile_template
 from bot.reasons import Refused
+from bot.render import format_date
 from bot.store.broadcasts import (
     Broadcast,
     Broadcasts,
@@ -102,7 +103,7 @@ def fields_for(recipient: Recipient, today: datetime) -> dict[str, str]:
     return {
         "ten": name.rsplit(" ", 1)[-1] if name else "",
         "ho_ten": name,
-        "han_the": expiry.strftime("%d/%m/%Y") if expiry else "",
+        "han_the": format_date(expiry) if expiry else "",
         "so_ngay": str((expiry - today.date()).days) if expiry else "",
         "xa": recipient.commune,
         "thon": recipient.village,
