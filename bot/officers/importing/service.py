@@ -49,11 +49,6 @@ class ImportReport:
     stopped_after: int | None = None  # the last row read when the list was over `row_limit`
     row_limit: int | None = None
 
-    @property
-    def accounted(self) -> bool:
-        """Return True when every data row is added, updated, unchanged or rejected."""
-        return self.added + self.updated + self.unchanged + len(self.rejected) == self.rows
-
 
 async def import_residents(
     residents: Residents,
