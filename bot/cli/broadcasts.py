@@ -14,7 +14,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.audience import AudienceError, Scope
 from bot.officers.broadcasts.desk import report_text
-from bot.officers.broadcasts.service import BroadcastError, service_from_settings
+from bot.officers.broadcasts.service import BroadcastError, refusal, service_from_settings
 from bot.officers.broadcasts.template import TemplateError
 from bot.officers.stats import stats_text
 from bot.render import Renderer, format_datetime
@@ -146,7 +146,7 @@ async def _broadcast_command(settings: Settings, args: argparse.Namespace) -> in
         print(report_text(renderer, await service.report(found), settings.tz))
         return 0
     except (AudienceError, TemplateError, BroadcastError) as exc:
-        print(f"loa: {exc}", file=sys.stderr)
+        print(f"loa: {refusal(renderer, exc)}", file=sys.stderr)
         return 2
     finally:
         await store.close()

@@ -34,7 +34,7 @@ from bot.officers.broadcasts.choices import (
     toggle_linked,
     toggle_village,
 )
-from bot.officers.broadcasts.service import BroadcastError, BroadcastService, Preview
+from bot.officers.broadcasts.service import BroadcastError, BroadcastService, Preview, refusal
 from bot.officers.broadcasts.template import FIELDS, TemplateError
 from bot.render import Renderer
 from bot.store.broadcasts import Broadcast
@@ -114,7 +114,7 @@ class DraftFlow:
             parsed = parse_audience(audience)
             await self._count(parsed.text(), scope, now)
         except (AudienceError, BroadcastError) as exc:
-            return self._refused(str(exc))
+            return self._refused(refusal(self.renderer, exc))
         draft = replace(draft, step=DraftStep.MESSAGE, audience=parsed.text())
         if not message.strip():
             return await self._show(await self.drafts.save(draft, now), scope, now)
@@ -169,7 +169,7 @@ class DraftFlow:
                 audience = merge_typed(parse_audience(draft.audience), text)
                 await self._count(audience.text(), scope, now)
             except (AudienceError, BroadcastError) as exc:
-                note = self.renderer.text("broadcast/refused", {"why": str(exc)})
+                note = self.renderer.text("broadcast/refused", {"why": refusal(self.renderer, exc)})
                 return await self._show(draft, scope, now, note)
             draft = replace(draft, audience=audience.text())
             return await self._move(draft, DraftStep.AUDIENCE, scope, now)
@@ -252,7 +252,7 @@ class DraftFlow:
             why = self.renderer.text("broadcast/template_refused", {"why": str(exc)})
             return self._with_back(draft, Reply(why))
         except (AudienceError, BroadcastError) as exc:
-            note = self.renderer.text("broadcast/refused", {"why": str(exc)})
+            note = self.renderer.text("broadcast/refused", {"why": refusal(self.renderer, exc)})
             return await self._move(draft, DraftStep.AUDIENCE, scope, now, note)
         draft = replace(draft, step=DraftStep.PREVIEW, template=text.strip())
         draft = await self.drafts.save(draft, now)
@@ -280,7 +280,7 @@ class DraftFlow:
                 step = DraftStep.AUDIENCE
             elif isinstance(exc, TemplateError):
                 step = DraftStep.MESSAGE
-            note = self.renderer.text("broadcast/refused", {"why": str(exc)})
+            note = self.renderer.text("broadcast/refused", {"why": refusal(self.renderer, exc)})
             return await self._move(draft, step, scope, now, note)
         return Created(created, preview.recipients)
 
@@ -333,7 +333,7 @@ class DraftFlow:
             note = self.renderer.text("broadcast/refused", {"why": str(exc)})
             return await self._move(draft, DraftStep.MESSAGE, scope, now, note)
         except (AudienceError, BroadcastError) as exc:
-            note = self.renderer.text("broadcast/refused", {"why": str(exc)})
+            note = self.renderer.text("broadcast/refused", {"why": refusal(self.renderer, exc)})
             return await self._move(draft, DraftStep.AUDIENCE, scope, now, note)
         if step is DraftStep.PREVIEW:
             return self._preview_screen(draft, preview)
@@ -366,7 +366,7 @@ class DraftFlow:
         try:
             counted = await self._count(draft.audience, scope, now)
         except (AudienceError, BroadcastError) as exc:
-            why = str(exc)
+            why = refusal(self.renderer, exc)
         chosen_villages = set(audience.village_keys)
         buttons = [
             self._toggle(draft, place.name, place.key in chosen_villages, "v", short_id(place.key))

@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.core.audience import Audience, Scope, parse_audience, scoped
+from bot.core.audience import Audience, AudienceError, Scope, parse_audience, scoped
 from bot.officers.broadcasts.template import OfficerTemplate, compile_template
 from bot.reasons import Refused
-from bot.render import format_date
+from bot.render import Renderer, format_date
 from bot.store.broadcasts import (
     Broadcast,
     Broadcasts,
@@ -52,6 +52,13 @@ KIND = "broadcast"
 
 class BroadcastError(Refused):
     """A broadcast request refused; `reason` says why (labels `broadcast.why.*`)."""
+
+
+def refusal(renderer: Renderer, error: Exception) -> str:
+    """Return what to tell a person about a refused audience, template or broadcast."""
+    if isinstance(error, AudienceError):
+        return renderer.label(error.key, error.values)
+    return str(error)
 
 
 @dataclass(frozen=True, slots=True)
