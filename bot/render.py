@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +21,7 @@ __all__ = [
     "default_messages_dir",
     "default_renderer",
     "format_date",
+    "format_datetime",
     "format_money",
 ]
 
@@ -47,6 +48,11 @@ def format_date(value: date | datetime) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def format_datetime(value: datetime, tz: tzinfo | None = None) -> str:
+    """Return a moment as officers read it, HH:MM dd/mm/yyyy, in `tz` (else its own zone)."""
+    return (value if tz is None else value.astimezone(tz)).strftime("%H:%M %d/%m/%Y")
+
+
 def format_percent(value: int | float | Decimal) -> str:
     """Return a percentage the Vietnamese way: 4.5 → 4,5%."""
     text = format(Decimal(str(value)).normalize(), "f")
@@ -71,12 +77,17 @@ class Renderer:
             auto_reload=False,
         )
         self.env.filters.update(
-            vnd=format_money, num=format_number, dmy=format_date, pct=format_percent
+            vnd=format_money,
+            num=format_number,
+            dmy=format_date,
+            hm_dmy=format_datetime,
+            pct=format_percent,
         )
         self.env.globals["hotline"] = HOTLINE
         self.env.globals["office"] = office or Office()
         self.env.globals["show_source"] = True  # the core hides a decree already cited (#19.8)
         self.env.globals["address"] = "bạn"  # how Loa calls the resident unless told (#19.8)
+        self.env.globals["label"] = self.label  # a name kept as a label (register/_names.j2)
         self._labels: dict[str, Template | str] = {}
         self._templates: dict[str, Template] = {}  # files never change while Loa runs
         for path in [root / "labels.toml", *sorted(root.glob("labels/*.toml"))]:

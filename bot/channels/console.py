@@ -9,6 +9,7 @@ import sys
 from typing import TextIO
 
 from bot.channels.plain import as_numbered_text
+from bot.core.commands import parse_command
 from bot.core.types import Incoming, Kind, Reply
 from bot.residents.engine import Engine
 
@@ -21,12 +22,11 @@ log = logging.getLogger(__name__)
 def parse_line(line: str, sender_id: str, display_name: str) -> Incoming:
     """Turn one typed line into a neutral incoming message ("/start" is a command)."""
     text = line.rstrip("\r\n")
-    stripped = text.strip()
-    if stripped.startswith("/") and len(stripped) > 1:
-        name, _, args = stripped[1:].partition(" ")
-        command = name.split("@", 1)[0].lower()
+    command = parse_command(text)
+    if command is not None:
+        name, args = command
         return Incoming(
-            CHANNEL, sender_id, Kind.COMMAND, text=args, command=command, display_name=display_name
+            CHANNEL, sender_id, Kind.COMMAND, text=args, command=name, display_name=display_name
         )
     return Incoming(CHANNEL, sender_id, Kind.TEXT, text=text, display_name=display_name)
 

@@ -32,6 +32,7 @@ from telegram.ext import (
 )
 
 from bot.channels.plain import split_text
+from bot.core.commands import parse_command
 from bot.core.officer import InviteWay, OfficerAnswer, OfficerDoor
 from bot.core.types import Attachment, Button, FileRef, Incoming, Kind, Reply
 from bot.live import Part, ReplyLine
@@ -94,17 +95,14 @@ def to_incoming(update: Update) -> Incoming | None:
         )
     if message.text is not None:
         text = message.text
-        if text.startswith("/") and len(text) > 1:
-            body = text[1:]
-            cut = min((i for i in (body.find(" "), body.find("\n")) if i >= 0), default=len(body))
-            head, args = body[:cut], body[cut + 1 if body[cut : cut + 1] == " " else cut :]
-            command = head.split("@", 1)[0].lower()
+        command = parse_command(text)
+        if command is not None:
             return Incoming(
                 CHANNEL,
                 sender,
                 Kind.COMMAND,
-                text=args,
-                command=command,
+                text=command[1],
+                command=command[0],
                 display_name=name,
                 chat_id=chat_id,
             )

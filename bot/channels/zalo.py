@@ -32,6 +32,7 @@ from bot.channels.zalo_client import (
     ZaloUpdate,
     parse_update,
 )
+from bot.core.commands import parse_command
 from bot.core.officer import InviteWay, OfficerAnswer, OfficerDoor
 from bot.core.types import Attachment, FileRef, Incoming, Kind, Reply
 from bot.outbox.sender import Pacer
@@ -77,15 +78,14 @@ def to_incoming(update: ZaloUpdate) -> Incoming | None:
     if update.event_name != TEXT_EVENT or message.text is None:
         return Incoming(CHANNEL, sender, Kind.UNSUPPORTED, display_name=name, chat_id=chat)
     text = message.text
-    stripped = text.strip()
-    if stripped.startswith("/") and len(stripped) > 1:
-        head, _, args = stripped[1:].partition(" ")
+    command = parse_command(text)
+    if command is not None:
         return Incoming(
             CHANNEL,
             sender,
             Kind.COMMAND,
-            text=args,
-            command=head.lower(),
+            text=command[1],
+            command=command[0],
             display_name=name,
             chat_id=chat,
         )

@@ -14,10 +14,10 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.audience import AudienceError, Scope
 from bot.officers.broadcasts.desk import report_text
-from bot.officers.broadcasts.service import BroadcastError, service_from_settings
+from bot.officers.broadcasts.service import BroadcastError, refusal, service_from_settings
 from bot.officers.broadcasts.template import TemplateError
 from bot.officers.stats import stats_text
-from bot.render import Renderer
+from bot.render import Renderer, format_datetime
 from bot.store import Store
 
 __all__ = ["register"]
@@ -67,9 +67,13 @@ def _handler(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_broadcast_command(settings, args))
 
 
+_AT_FORMAT = "%d/%m/%Y %H:%M"
+"""How --at is typed (Vietnam time); a refused --at is echoed the same way."""
+
+
 def _local_minute(text: str) -> datetime:
     try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y %H:%M")  # noqa: DTZ007 - zone added later
+        return datetime.strptime(text.strip(), _AT_FORMAT)  # noqa: DTZ007 - zone added later
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a time like 25/11/2026 09:00") from None
 
@@ -103,7 +107,7 @@ async def _broadcast_command(settings: Settings, args: argparse.Namespace) -> in
                 return 2
             at = args.at.replace(tzinfo=settings.tz) if args.at is not None else None
             if at is not None and at < now:
-                shown = at.strftime("%d/%m/%Y %H:%M")
+                shown = at.strftime(_AT_FORMAT)
                 why = renderer.label("broadcast.why.past")
                 print(f"loa: --at {shown} (Vietnam time) has passed: {why}", file=sys.stderr)
                 return 2
@@ -124,12 +128,12 @@ async def _broadcast_command(settings: Settings, args: argparse.Namespace) -> in
                 urgent=args.urgent,
                 now=now,
             )
-            start = made.start_at.astimezone(settings.tz).strftime("%H:%M %d/%m/%Y")
+            start = format_datetime(made.start_at, settings.tz)
             print(f"Broadcast {made.id} scheduled for {start} / Đợt gửi số {made.id}: {start}")
             return 0
         if args.action == "list":
             for b in await service.listing(admin, limit=50):
-                start = b.start_at.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+                start = format_datetime(b.start_at, settings.tz)
                 print(f"{b.id:>5} | {b.status.value:<9} | {start} | {b.enqueued:>7} | {b.audience}")
             return 0
         if args.id is None:
@@ -142,7 +146,7 @@ async def _broadcast_command(settings: Settings, args: argparse.Namespace) -> in
         print(report_text(renderer, await service.report(found), settings.tz))
         return 0
     except (AudienceError, TemplateError, BroadcastError) as exc:
-        print(f"loa: {exc}", file=sys.stderr)
+        print(f"loa: {refusal(renderer, exc)}", file=sys.stderr)
         return 2
     finally:
         await store.close()

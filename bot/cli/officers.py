@@ -8,6 +8,7 @@ import secrets
 import sys
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.cli.common import Commands, day, store_for
 from bot.clock import SystemClock
@@ -17,7 +18,7 @@ from bot.core.officer import Commune
 from bot.core.places import display_place, place_key
 from bot.officers.desk import INVITE_LIFETIME, INVITE_PREFIX
 from bot.officers.exporting import FORMATS, export_bytes
-from bot.render import Renderer
+from bot.render import Renderer, format_datetime
 from bot.store import Store
 from bot.store.files import write_private
 from bot.store.officers import OfficerConflict
@@ -134,18 +135,20 @@ async def _write_export(settings: Settings, args: argparse.Namespace, fmt: str) 
 
 async def _officers(settings: Settings, args: argparse.Namespace) -> int:
     async with store_for(settings, create=args.action in ("add", "chat")) as store:
-        return await _officer_action(store, args, SystemClock().now())
+        return await _officer_action(store, args, SystemClock().now(), settings.tz)
 
 
-async def _officer_action(store: Store, args: argparse.Namespace, now: datetime) -> int:
+async def _officer_action(
+    store: Store, args: argparse.Namespace, now: datetime, tz: ZoneInfo
+) -> int:
     try:
-        return await _act(store, args, now)
+        return await _act(store, args, now, tz)
     except AccountError as exc:
         print(f"loa: {exc}", file=sys.stderr)
         return 2
 
 
-async def _act(store: Store, args: argparse.Namespace, now: datetime) -> int:
+async def _act(store: Store, args: argparse.Namespace, now: datetime, tz: ZoneInfo) -> int:
     if args.action == "list":
         for officer in await store.officers.all():
             accounts = " ".join(str(a) for a in officer.accounts)
@@ -177,7 +180,8 @@ async def _act(store: Store, args: argparse.Namespace, now: datetime) -> int:
         expires = now + INVITE_LIFETIME
         await store.officers.create_invite(code, commune, "cli", now, expires)
         typed = f"/start {INVITE_PREFIX}{code}"
-        print(f"Invitation for an officer of {commune.name}, valid until {expires:%d/%m/%Y}:")
+        until = format_datetime(expires, tz)
+        print(f"Invitation for an officer of {commune.name}, valid until {until} ({tz.key}):")
         print(f"  on Telegram or Zalo, send to Loa: {typed}")
         if args.telegram_bot:
             print(

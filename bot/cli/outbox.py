@@ -8,6 +8,7 @@ import asyncio
 from bot.cli.common import Commands, store_for
 from bot.config import Settings
 from bot.reasons import outbox_reason
+from bot.render import format_datetime
 
 __all__ = ["register"]
 
@@ -49,7 +50,7 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     print(f"Latest failures / Tin gửi lỗi gần nhất ({len(latest)}):")
     for row in latest:
-        when = row.updated_at.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+        when = format_datetime(row.updated_at, settings.tz)
         kind = row.kind if row.broadcast_id is None else f"{row.kind} {row.broadcast_id}"
         why = outbox_reason(row.last_error) if row.last_error else "?"
         detail = f" ({row.last_detail})" if row.last_detail else ""

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.officers.importing.columns import MissingColumns
 from bot.officers.importing.reader import UnsupportedFile
 from bot.officers.importing.service import import_residents
-from bot.render import Renderer
+from bot.render import Renderer, format_date, format_datetime
 from scheduler.planner import plan_reminders
 
 __all__ = ["register"]
@@ -103,10 +103,10 @@ async def _remind(settings: Settings, args: argparse.Namespace) -> int:
     print(f"{verb}: {report.planned_count}")
     for p in report.planned:
         place = ", ".join(part for part in (p.village, p.commune) if part) or "-"
-        when = p.not_before.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M")
+        when = format_datetime(p.not_before, settings.tz)
         stage = f"{p.stage:+d} ngày" if p.stage else "đúng ngày"
         print(
-            f"  {p.full_name} | {place} | hết hạn {p.expiry_date:%d/%m/%Y} | "
+            f"  {p.full_name} | {place} | hết hạn {format_date(p.expiry_date)} | "
             f"mốc {stage} ({p.kind}) | gửi từ {when}"
         )
     print(

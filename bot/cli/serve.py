@@ -15,7 +15,7 @@ from bot.cli.common import Commands, day
 from bot.clock import SystemClock, local_date
 from bot.config import Settings, require_channels
 from bot.logs import configure_logging
-from bot.render import Renderer
+from bot.render import Renderer, format_date
 
 __all__ = ["DEMO_DATABASE", "register"]
 
@@ -90,7 +90,7 @@ def _rates(settings: Settings, args: argparse.Namespace) -> int:
     on: date | None = args.on
     when = on or local_date(SystemClock().now(), settings.tz)
     if when < book.covers_from():
-        print(f"loa: the rates file starts on {book.covers_from():%d/%m/%Y}", file=sys.stderr)
+        print(f"loa: the rates file starts on {format_date(book.covers_from())}", file=sys.stderr)
         return 2
     print(Renderer().text("rates", {"f": book.snapshot(when)}))
     return 0

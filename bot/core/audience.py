@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from bot.core.interests import INTERESTS
 from bot.core.places import display_place, place_key
 
 __all__ = [
-    "INTERESTS",
     "Audience",
     "AudienceError",
     "CardRule",
@@ -31,12 +31,21 @@ __all__ = [
     "scoped",
 ]
 
-INTERESTS = ("household", "voluntary", "student", "sponsor", "other")
 _CARD = re.compile(r"^(het_han|sap_het|chua_co)\s*(?:([<>])\s*(\d{1,4}))?$")
 
 
 class AudienceError(ValueError):
-    """An audience that cannot be used; the message says why, in Vietnamese."""
+    """An audience that cannot be used; the label `key` says why, filled with `values`.
+
+    The words are in messages/vi/labels/broadcast.toml (`audience.why.*`); the core only picks
+    the reason, and the officers' side says it (`renderer.label(error.key, error.values)`).
+    """
+
+    def __init__(self, reason: str, **values: str) -> None:
+        """Refuse for `reason` (the label `audience.why.<reason>`) with the label's `values`."""
+        self.key = f"audience.why.{reason}"
+        self.values = values
+        super().__init__(self.key, values)
 
 
 class CardStatus(StrEnum):
@@ -128,9 +137,9 @@ def parse_audience(text: str) -> Audience:
         key, equals, value = clause.partition("=")
         key, value = key.strip().lower(), value.strip()
         if not equals or not value:
-            raise AudienceError(f"Điều kiện “{clause}” phải có dạng khóa=giá trị.")
+            raise AudienceError("form", clause=clause)
         if key in seen:
-            raise AudienceError(f"Điều kiện “{key}” được viết hai lần.")
+            raise AudienceError("twice", key=key)
         seen.add(key)
         audience = _clause(audience, key, value)
     return audience
@@ -142,40 +151,37 @@ def _clause(audience: Audience, key: str, value: str) -> Audience:
         if value == "*":
             return replace(audience, all_communes=True)
         if not values or not all(place_key(v) for v in values):
-            raise AudienceError("Tên xã không hợp lệ.")
+            raise AudienceError("commune")
         return replace(audience, communes=values)
     if key == "thon":
         if not values or not all(place_key(v) for v in values):
-            raise AudienceError("Tên thôn không hợp lệ.")
+            raise AudienceError("village")
         return replace(audience, villages=values)
     if key == "the":
         return replace(audience, card=_card(value))
     if key == "quan_tam":
         if value.lower() not in INTERESTS:
-            raise AudienceError(f"Nhu cầu “{value}” không có; chọn một: {', '.join(INTERESTS)}.")
+            raise AudienceError("interest", value=value, codes=", ".join(INTERESTS))
         return replace(audience, interest=value.lower())
     if key == "lien_ket":
         if value.lower() not in ("co", "khong"):
-            raise AudienceError("lien_ket chỉ nhận “co” hoặc “khong”.")
+            raise AudienceError("linked")
         return replace(audience, linked=value.lower() == "co")
-    raise AudienceError(
-        f"Không hiểu điều kiện “{key}”; dùng xa, thon, the, quan_tam hoặc lien_ket."
-    )
+    raise AudienceError("key", key=key)
 
 
 def _card(value: str) -> CardRule:
     found = _CARD.match(value.strip().lower())
     if not found:
-        raise AudienceError(
-            f"Tình trạng thẻ “{value}” không hợp lệ; dùng het_han, het_han>N, sap_het<N"
-            " hoặc chua_co."
-        )
+        raise AudienceError("card", value=value)
     status, sign, days = CardStatus(found.group(1)), found.group(2), found.group(3)
     expected = {CardStatus.EXPIRED: ">", CardStatus.EXPIRING: "<"}.get(status)
     if status is CardStatus.EXPIRING and sign is None:
-        raise AudienceError("sap_het cần số ngày, ví dụ sap_het<30.")
+        raise AudienceError("days")
     if sign is not None and sign != expected:
-        raise AudienceError(f"Với {status.value} chỉ dùng dấu {expected or 'không dấu'}.")
+        if expected is None:
+            raise AudienceError("no_sign", status=status.value)
+        raise AudienceError("sign", status=status.value, sign=expected)
     return CardRule(status, int(days) if days is not None else None)
 
 
@@ -189,11 +195,11 @@ def scoped(audience: Audience, scope: Scope) -> tuple[str, ...] | None:
         if audience.all_communes:
             return None
         if not audience.communes:
-            raise AudienceError("Hãy chọn xã (xa=Tên xã) hoặc mọi xã (xa=*).")
+            raise AudienceError("no_commune")
         return audience.commune_keys
     if audience.all_communes:
-        raise AudienceError("Cán bộ xã chỉ được gửi cho xã của mình.")
+        raise AudienceError("own_commune")
     wanted = set(audience.commune_keys) or set(scope.communes)
     if not wanted <= scope.communes:
-        raise AudienceError("Cán bộ xã chỉ được gửi cho xã của mình.")
+        raise AudienceError("own_commune")
     return tuple(sorted(wanted))

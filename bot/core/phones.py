@@ -96,9 +96,13 @@ def phone_problem(text: str) -> str | None:
     return problem
 
 
-def display_phone(e164: str) -> str:
-    """Return an E.164 Vietnamese number in national style: "0905 123 456", "0236 3822 123"."""
-    if not _E164_VN.fullmatch(e164):
-        raise ValueError(f"not a Vietnamese E.164 number: {e164!r}")
+def display_phone(e164: str | None) -> str:
+    """Return a stored number for people to read: "0905 123 456", "0236 3822 123".
+
+    The one place a phone is formatted for people. A number that is not Vietnamese E.164 (a
+    foreign one, an old row) is shown as stored, and no number as "".
+    """
+    if not e164 or not _E164_VN.fullmatch(e164):
+        return e164 or ""
     number = phonenumbers.PhoneNumber(country_code=_COUNTRY_CODE, national_number=int(e164[3:]))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

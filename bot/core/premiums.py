@@ -103,11 +103,6 @@ class HouseholdQuote:
     segments: tuple[HouseholdSegment, ...]
     rates_used: tuple[tuple[date, int], ...]
 
-    @property
-    def straddles(self) -> bool:
-        """Return True when the period is priced at more than one base salary."""
-        return len(self.rates_used) > 1
-
 
 @dataclass(frozen=True)
 class SubsidisedSegment:
@@ -147,11 +142,6 @@ class SubsidisedQuote:
     segments: tuple[SubsidisedSegment, ...]
     rates_used: tuple[tuple[date, int], ...]
 
-    @property
-    def straddles(self) -> bool:
-        """Return True when the period is priced at more than one set of rates."""
-        return len(self.segments) > 1
-
 
 @dataclass(frozen=True)
 class VoluntaryQuote:
@@ -182,11 +172,6 @@ class VoluntaryQuote:
     support_max_months: int
     effective_from: date
     changes_on: tuple[date, ...] = ()  # later months of the period priced at other figures
-
-    @property
-    def straddles(self) -> bool:
-        """Return True when some month of the period is priced at other figures."""
-        return bool(self.changes_on)
 
 
 _Segment = TypeVar("_Segment", HouseholdSegment, SubsidisedSegment)

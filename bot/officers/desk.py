@@ -197,7 +197,7 @@ class OfficerDesk:
             {
                 "r": registration,
                 "merged": saved.merged,
-                "phone": _phone(registration.phone),
+                "phone": display_phone(registration.phone),
                 "date": format_date(registration.created_at.astimezone(self.tz)),
             },
         )
@@ -277,7 +277,7 @@ class OfficerDesk:
                 "reference": registration.reference,
                 "status": status.value,
                 "actor": actor.name or str(actor.account),
-                "at": now.astimezone(self.tz).strftime("%H:%M %d/%m/%Y"),
+                "at": now.astimezone(self.tz),
             },
         )
         return OfficerAnswer(reply=Reply(text=text), toast=self.renderer.label(f"officer.{status}"))
@@ -414,7 +414,7 @@ class OfficerDesk:
         local = now.astimezone(self.tz)
         caption = self.renderer.text(
             "officer/export_caption",
-            {"commune": request.place, "count": len(found), "at": local.strftime("%H:%M %d/%m/%Y")},
+            {"commune": request.place, "count": len(found), "at": local},
         )
         name = f"dang_ky_tu_van_{local:%Y%m%d}.{fmt}"
         return OfficerAnswer(attachments=(Attachment(name, content, caption),))
@@ -484,13 +484,6 @@ class OfficerDesk:
         await self.store.officers.audit(str(actor.account), "denied", what, now)
         text = self.renderer.text("officer/not_allowed")
         return OfficerAnswer(reply=Reply(text), toast=text)
-
-
-def _phone(e164: str) -> str:
-    try:
-        return display_phone(e164)
-    except ValueError:
-        return e164
 
 
 def _megabytes(size: int, unit: int) -> str:

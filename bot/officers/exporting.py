@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from bot.core.interests import interest_label
 from bot.core.phones import display_phone
 from bot.render import format_date
 from bot.store.registrations import Registration
@@ -47,11 +48,11 @@ def table(
                 r.reference,
                 format_date(r.created_at.astimezone(tz)),
                 r.full_name,
-                _phone(r.phone),
+                display_phone(r.phone),
                 r.commune,
                 r.village,
                 r.household_size if r.household_size is not None else "",
-                label(f"reg.interest.{r.interest}"),
+                label(interest_label(r.interest)),
                 label(f"reg.time.{r.call_time}"),
                 label(f"reg.status.{r.status.value}"),
             ]
@@ -104,10 +105,3 @@ def _inert(value: str | int) -> str | int:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
-
-
-def _phone(e164: str) -> str:
-    try:
-        return display_phone(e164)
-    except ValueError:
-        return e164

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.interests import INTERESTS, interest_label
 from bot.render import Renderer, default_renderer
 from bot.store import Store
 from bot.store.stats import Counts
 
 __all__ = ["collect", "stats_chart", "stats_text", "summary"]
 
-_INTERESTS = ("household", "voluntary", "student", "sponsor", "other")
 _STATUSES = ("new", "contacted", "joined", "declined")
 
 
@@ -33,8 +33,8 @@ def summary(renderer: Renderer, counts: Counts, now: datetime, tz: ZoneInfo, pla
         {
             "c": counts,
             "place": place,
-            "at": now.astimezone(tz).strftime("%H:%M %d/%m/%Y"),
-            "interests": {key: renderer.label(f"stats.interest.{key}") for key in _INTERESTS},
+            "at": now.astimezone(tz),
+            "interests": {key: renderer.label(interest_label(key)) for key in INTERESTS},
             "statuses": {key: renderer.label(f"stats.status.{key}") for key in _STATUSES},
             "max_places": 15,
         },

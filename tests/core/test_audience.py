@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from bot.core.audience import (
@@ -13,6 +16,7 @@ from bot.core.audience import (
     scoped,
 )
 from bot.core.places import place_key
+from bot.render import Renderer
 
 
 def test_parses_every_clause_and_writes_it_back() -> None:
@@ -32,6 +36,7 @@ def test_parses_every_clause_and_writes_it_back() -> None:
     [
         "the=sap_het",
         "the=het_han<3",
+        "the=chua_co>3",
         "the=moi",
         "quan_tam=vip",
         "lien_ket=maybe",
@@ -43,7 +48,9 @@ def test_parses_every_clause_and_writes_it_back() -> None:
 def test_refuses_bad_clauses_with_a_reason(text: str) -> None:
     with pytest.raises(AudienceError) as caught:
         parse_audience(text)
-    assert str(caught.value)
+    said = Renderer().label(caught.value.key, caught.value.values)
+    assert said
+    assert "{" not in said
 
 
 def test_officer_gets_own_commune_when_none_named() -> None:
@@ -66,3 +73,13 @@ def test_admin_names_communes_or_all() -> None:
     )
     with pytest.raises(AudienceError):
         scoped(parse_audience("the=het_han"), admin)
+
+
+def test_every_reason_the_core_gives_has_its_words() -> None:
+    source = Path(__file__).resolve().parents[2] / "bot/core/audience.py"
+    reasons = set(re.findall(r'AudienceError\("(\w+)"', source.read_text(encoding="utf-8")))
+    assert len(reasons) >= 10
+    renderer = Renderer()
+    for reason in reasons:
+        values = dict.fromkeys(("clause", "key", "value", "codes", "status", "sign"), "x")
+        assert renderer.label(f"audience.why.{reason}", values)

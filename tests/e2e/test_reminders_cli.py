@@ -93,7 +93,7 @@ async def test_import_then_remind_prints_the_expected_residents(tmp_path: Path) 
     assert len(lines) == 2
     assert "Nguyễn Văn An | Thôn 1, Xã Hòa Vang | hết hạn 02/12/2026 | mốc -7 ngày" in lines[0]
     assert "Trần Thị Bình | Thôn 2, Xã Hòa Vang | hết hạn 25/12/2026 | mốc -30 ngày" in lines[1]
-    assert "gửi từ 25/11/2026 09:00" in lines[0]
+    assert "gửi từ 09:00 25/11/2026" in lines[0]
     assert "Chưa liên kết, không nhắn được: 1" in dry.stdout
     assert "Đã dừng hoặc chặn: 1" in dry.stdout
     assert await _reminder_keys(db) == []  # the dry run queued nothing

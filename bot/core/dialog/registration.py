@@ -18,6 +18,7 @@ from bot.core.dialog.menu import back_to_menu
 from bot.core.dialog.turn import Turn
 from bot.core.effects import ListRegistrations, SaveRegistration, as_data
 from bot.core.integers import ascii_int
+from bot.core.interests import INTERESTS, interest_label
 from bot.core.phones import display_phone, normalise_phone, phone_problem
 from bot.core.places import display_place, place_key
 from bot.core.text import fold
@@ -27,7 +28,6 @@ __all__ = [
     "CALL_TIMES",
     "FLOW",
     "IDLE_LIMIT",
-    "INTERESTS",
     "MAX_NAME_LENGTH",
     "MAX_PHONE_TRIES",
     "STEPS",
@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 FLOW = "register"
-INTERESTS = ("household", "voluntary", "student", "sponsor", "other")
 CALL_TIMES = ("morning", "afternoon", "evening", "any")
 IDLE_LIMIT = timedelta(minutes=30)
 MAX_NAME_LENGTH = 100
@@ -319,7 +318,7 @@ def _tries_left(data: Mapping[str, Any]) -> int:
 
 def _choices(step: str) -> tuple[Choice, ...]:
     if step == "interest":
-        return tuple(Choice(f"reg:interest:{k}", f"reg.interest.{k}") for k in INTERESTS)
+        return tuple(Choice(f"reg:interest:{k}", interest_label(k)) for k in INTERESTS)
     if step == "consent":
         return (Choice("reg:consent:yes", "reg.consent.yes"), Choice("reg:consent:no", "reg.no"))
     if step == "household":

@@ -45,7 +45,7 @@ def report_text(renderer: Renderer, report: Report, tz: ZoneInfo) -> str:
         {
             "r": report,
             "status": renderer.label(f"broadcast.status.{broadcast.status.value}"),
-            "start": broadcast.start_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"),
+            "start": broadcast.start_at.astimezone(tz),
             "reasons": reasons,
             "seconds": _duration(renderer, report.seconds) if report.seconds is not None else None,
         },
@@ -104,7 +104,7 @@ class BroadcastDesk:
 
     def _created(self, created: Created) -> Reply:
         broadcast = created.broadcast
-        start = broadcast.start_at.astimezone(self.tz).strftime("%H:%M %d/%m/%Y")
+        start = broadcast.start_at.astimezone(self.tz)
         text = self.renderer.text(
             "broadcast/created",
             {"b": broadcast, "recipients": created.recipients, "start": start},
@@ -120,7 +120,7 @@ class BroadcastDesk:
                 {
                     "id": b.id,
                     "status": self.renderer.label(f"broadcast.status.{b.status.value}"),
-                    "start": b.start_at.astimezone(self.tz).strftime("%H:%M %d/%m/%Y"),
+                    "start": b.start_at.astimezone(self.tz),
                     "audience": b.audience,
                     "sent": report.sent,
                     "failed": sum(report.failed.values()),

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.core.audience import AudienceError, Scope, parse_audience
 from bot.core.types import Reply
 from bot.officers.broadcasts.screens import Screens, Shown
-from bot.officers.broadcasts.service import BroadcastError, BroadcastService, Preview
+from bot.officers.broadcasts.service import BroadcastError, BroadcastService, Preview, refusal
 from bot.officers.broadcasts.steps import (
     Confirm,
     Context,
@@ -144,7 +144,7 @@ class DraftFlow:
             try:
                 shown = replace(shown, counted=await self._count(draft.audience, scope, now))
             except (AudienceError, BroadcastError) as exc:
-                shown = replace(shown, why=str(exc))
+                shown = replace(shown, why=refusal(self.screens.renderer, exc))
         elif draft.step in (DraftStep.PREVIEW, DraftStep.WHEN, DraftStep.CONFIRM):
             try:
                 preview = await self.service.preview(draft.audience, draft.template, scope, now)
@@ -165,7 +165,7 @@ class DraftFlow:
         self, draft: Draft, step: DraftStep, exc: Exception, scope: Scope, now: datetime
     ) -> Reply:
         saved = await self.drafts.save(replace(draft, step=step), now)
-        return await self._show(saved, scope, now, Note("refused", str(exc)))
+        return await self._show(saved, scope, now, Note("refused", exc))
 
     async def _confirm(self, draft: Draft, scope: Scope, now: datetime) -> Reply | Created:
         """Store the broadcast; a second press of the same button finds the draft gone."""

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.audience import INTERESTS, Audience, parse_audience
+from bot.core.audience import Audience, parse_audience
 from bot.core.hours import SendingHours
+from bot.core.interests import INTERESTS, interest_label
 from bot.core.types import Button, Reply
 from bot.officers.broadcasts.choices import CARD_CHOICES, short_id
-from bot.officers.broadcasts.service import Preview
+from bot.officers.broadcasts.service import Preview, refusal
 from bot.officers.broadcasts.steps import BACK, CODES, DRAFT_PREFIX, Note, is_private
 from bot.officers.broadcasts.template import FIELDS
 from bot.render import Renderer
@@ -51,7 +52,8 @@ class Screens:
 
     def note(self, note: Note) -> str:
         """Render a note's line."""
-        return self.renderer.text(f"broadcast/{note.name}", {"why": note.why})
+        why = refusal(self.renderer, note.error) if note.error is not None else ""
+        return self.renderer.text(f"broadcast/{note.name}", {"why": why})
 
     def draw(self, draft: Draft, shown: Shown, note: Note | None = None) -> Reply:
         """Render the draft's current step, with `note` (a refusal, a stale button) on top."""
@@ -121,7 +123,7 @@ class Screens:
             label = self.renderer.label(f"broadcast.card.{code}")
             buttons.append(self._toggle(draft, label, audience.card == rule, "c", code))
         for interest in INTERESTS:
-            name = self.renderer.label(f"reg.interest.{interest}")
+            name = self.renderer.label(interest_label(interest))
             label = self.renderer.label("broadcast.interest", {"name": name})
             buttons.append(self._toggle(draft, label, audience.interest == interest, "i", interest))
         for linked, key in ((True, "linked"), (False, "unlinked")):
@@ -204,7 +206,7 @@ class Screens:
             {
                 "description": self.describe(audience),
                 "recipients": preview.recipients,
-                "start": start.astimezone(self.tz).strftime("%H:%M %d/%m/%Y"),
+                "start": start.astimezone(self.tz),
                 "moved": start > asked + timedelta(minutes=1),
                 "urgent": draft.urgent,
             },
@@ -220,7 +222,7 @@ class Screens:
 
     def describe(self, audience: Audience) -> str:
         """Describe an audience in words."""
-        interests = {key: self.renderer.label(f"reg.interest.{key}") for key in INTERESTS}
+        interests = {key: self.renderer.label(interest_label(key)) for key in INTERESTS}
         return self.renderer.text("broadcast/audience", {"a": audience, "interests": interests})
 
     def _payload(self, draft: Draft, action: str, arg: str = "") -> str:

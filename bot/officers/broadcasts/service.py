@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.core.audience import Audience, Scope, parse_audience, scoped
+from bot.core.audience import Audience, AudienceError, Scope, parse_audience, scoped
 from bot.core.hours import SendingHours
 from bot.officers.broadcasts.template import OfficerTemplate, compile_template
 from bot.reasons import Refused
+from bot.render import Renderer, format_date
 from bot.store.broadcasts import (
     Broadcast,
     Broadcasts,
@@ -52,6 +53,13 @@ KIND = "broadcast"
 
 class BroadcastError(Refused):
     """A broadcast request refused; `reason` says why (labels `broadcast.why.*`)."""
+
+
+def refusal(renderer: Renderer, error: Exception) -> str:
+    """Return what to tell a person about a refused audience, template or broadcast."""
+    if isinstance(error, AudienceError):
+        return renderer.label(error.key, error.values)
+    return str(error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +111,7 @@ def fields_for(recipient: Recipient, today: datetime) -> dict[str, str]:
     return {
         "ten": name.rsplit(" ", 1)[-1] if name else "",
         "ho_ten": name,
-        "han_the": expiry.strftime("%d/%m/%Y") if expiry else "",
+        "han_the": format_date(expiry) if expiry else "",
         "so_ngay": str((expiry - today.date()).days) if expiry else "",
         "xa": recipient.commune,
         "thon": recipient.village,

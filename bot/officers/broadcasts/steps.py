@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.audience import (
-    INTERESTS,
     Audience,
     AudienceError,
     Scope,
@@ -26,6 +25,7 @@ from bot.core.audience import (
 )
 from bot.core.dialog.privacy import CANCEL_WORDS
 from bot.core.hours import SendingHours
+from bot.core.interests import INTERESTS
 from bot.core.text import fold
 from bot.officers.broadcasts.choices import (
     CARD_CHOICES,
@@ -136,10 +136,11 @@ class Context:
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """A line shown above a screen or alone: the template `broadcast/<name>`, with `why`."""
+    """A line shown above a screen or alone: the template `broadcast/<name>`, with the
+    refusal that says why (rendered by the screens)."""
 
     name: str
-    why: str = ""
+    error: Exception | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +222,7 @@ def _start(event: Start, context: Context) -> Outcome:
     try:
         audience = _checked("" if fold(wanted) in _EVERYONE else wanted, context.scope)
     except (AudienceError, Refused) as exc:
-        return Say(Note("refused", str(exc)))
+        return Say(Note("refused", exc))
     draft = replace(draft, step=DraftStep.MESSAGE, audience=audience.text())
     if not message.strip():
         return Show(draft)
@@ -328,13 +329,13 @@ def _typed(text: str, context: Context) -> Outcome:
             audience = merge_typed(parse_audience(draft.audience), text)
             scoped(audience, context.scope)
         except (AudienceError, Refused) as exc:
-            return Show(draft, Note("refused", str(exc)), save=False)
+            return Show(draft, Note("refused", exc), save=False)
         return Show(replace(draft, step=DraftStep.AUDIENCE, audience=audience.text()))
     try:
         at = parse_local_time(text, context.hours.tz)
         not_past(at, context.now)
     except (TimeError, Refused) as exc:
-        return Say(Note("time_refused", str(exc)), draft)
+        return Say(Note("time_refused", exc), draft)
     return Show(replace(draft, step=DraftStep.CONFIRM, send_at=at, urgent=False))
 
 
@@ -343,14 +344,14 @@ def _take_message(draft: Draft, text: str, context: Context) -> Outcome:
     try:
         _checked(draft.audience, context.scope)
     except (AudienceError, Refused) as exc:
-        return Show(replace(draft, step=DraftStep.AUDIENCE), Note("refused", str(exc)))
+        return Show(replace(draft, step=DraftStep.AUDIENCE), Note("refused", exc))
     try:
         compile_template(text)
     except TemplateError as exc:
         if not is_private(draft):
-            return Say(Note("refused", str(exc)))
+            return Say(Note("refused", exc))
         at_message = replace(draft, step=DraftStep.MESSAGE)
-        return Say(Note("template_refused", str(exc)), at_message, save=True)
+        return Say(Note("template_refused", exc), at_message, save=True)
     return Show(replace(draft, step=DraftStep.PREVIEW, template=text.strip()))
 
 

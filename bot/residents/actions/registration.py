@@ -96,7 +96,7 @@ class RegistrationActions:
             cards=[
                 ShownCard(
                     full_name=card["full_name"],
-                    phone=_phone(card["phone"]),
+                    phone=display_phone(card["phone"]),
                     expiry=format_date(date.fromisoformat(card["expiry_date"])),
                 )
                 for card in stored.cards
@@ -117,7 +117,7 @@ class RegistrationActions:
             date=self._day(registration.created_at),
             interest=registration.interest,
             full_name=registration.full_name,
-            phone=_phone(registration.phone),
+            phone=display_phone(registration.phone),
             commune=registration.commune,
             village=registration.village,
             household_size=registration.household_size,
@@ -127,13 +127,3 @@ class RegistrationActions:
 
     def _day(self, moment: datetime) -> str:
         return format_date(moment.astimezone(self.tz))
-
-
-def _phone(e164: str | None) -> str:
-    """Return a stored phone for people to read (as stored when it is not Vietnamese)."""
-    if not e164:
-        return ""
-    try:
-        return display_phone(e164)
-    except ValueError:
-        return e164

@@ -174,3 +174,13 @@ def test_a_past_time_is_refused_before_the_preview(
     captured = capsys.readouterr()
     assert "--at 01/01/2020 09:00 (Vietnam time) has passed" in captured.err
     assert captured.out == ""  # no preview
+
+
+def test_a_wrong_audience_is_refused_in_words(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["broadcast", "--audience", "xa=*; quan_tam=vip", "--message-file", "msg.txt"]
+    assert main([*args, "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "loa: Nhu cầu “vip” không có; chọn một: household, voluntary," in err
+    assert "audience.why" not in err

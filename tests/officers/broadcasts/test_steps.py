@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.audience import Scope, parse_audience
+from bot.core.audience import AudienceError, Scope, parse_audience
 from bot.core.hours import SendingHours
 from bot.officers.broadcasts.choices import short_id
 from bot.officers.broadcasts.steps import (
@@ -66,7 +66,8 @@ def test_an_audience_outside_the_officers_communes_is_refused_at_once() -> None:
     outcome = decide(Start("xa=Hòa Bình", OFFICER, "t1"), context(None))
     assert isinstance(outcome, Say)
     assert outcome.note.name == "refused"
-    assert "xã của mình" in outcome.note.why
+    assert isinstance(outcome.note.error, AudienceError)
+    assert outcome.note.error.key == "audience.why.own_commune"
 
 
 def test_tat_ca_means_everyone_with_or_without_marks() -> None:

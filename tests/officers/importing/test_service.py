@@ -32,6 +32,11 @@ def write(path: Path, rows: list[str], header: str = HEADER) -> Path:
     return path
 
 
+def accounted(report: ImportReport) -> bool:
+    """Tell whether every data row is added, updated, unchanged or rejected."""
+    return report.added + report.updated + report.unchanged + len(report.rejected) == report.rows
+
+
 @pytest.fixture
 async def store(db_path: Path) -> AsyncIterator[Store]:
     opened = await Store.open(db_path)
