@@ -17,6 +17,7 @@ from bot.core.dialog.registration import Registration
 from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
 from bot.core.effects import Stop
+from bot.core.facts import FactBook
 from bot.core.knowledge import KnowledgeBase, Topic
 from bot.core.priced_on import priced_on
 from bot.core.rates import RateBook
@@ -57,6 +58,7 @@ class Answers:
     book: RateBook
     calculator: Calculator
     reminders: Reminders
+    facts: FactBook
 
     def groups(self) -> Decision:
         """Show the topic groups to browse."""
@@ -112,6 +114,12 @@ class Answers:
             assert topic is not None
             if topic.kind == "intent":
                 return self._intent(turn, best, figures)
+        fact = self.facts.asked(turn.text)
+        if fact is not None:
+            return self._fact(turn, fact.id, fact.source)
+        if best is not None and self.kb.get(best) is not None:
+            topic = self.kb.get(best)
+            assert topic is not None
             when = priced_on(self.book, asked, turn.today, bhxh=_needs_bhxh(best, figures))
             own = OwnCase(self.book).answer(turn.text, best, turn.today, when.day)
             if own is not None:
@@ -137,9 +145,16 @@ class Answers:
         )
         return Decision(says=(Say("unsure", choices=(*closest, *MAIN_MENU)),))
 
+    def _fact(self, turn: Turn, fact_id: str, source: str) -> Decision:
+        """Answer a short fact with today's figures and those of the changes ahead."""
+        ahead = tuple(self.book.snapshot(d) for d in self.book.changes() if d > turn.today)
+        data = {"f": self.book.snapshot(turn.today), "ahead": ahead, "source": source}
+        choices = (Choice("reg", "reg.start"), *back_to_menu())
+        return Decision(says=(Say(f"facts/{fact_id}", data, choices),))
+
     def understands(self, text: str) -> bool:
-        """Tell whether a typed text confidently matches a topic or intent."""
-        return self.kb.is_confident(self.kb.match(text))
+        """Tell whether a typed text confidently matches a topic, an intent or a short fact."""
+        return self.kb.is_confident(self.kb.match(text)) or self.facts.asked(text) is not None
 
     def _personal(
         self, turn: Turn, topic_id: str, figures: dict[str, int | str]
