@@ -194,8 +194,8 @@ def _tail_after_scale(words: Sequence[str], j: int, scale: int) -> tuple[float, 
     lower = scale // 1000
     if (after, scale) in {("nghin", 1_000_000), ("trieu", 1_000_000_000)}:
         return tail.value * lower, tail.end + 1
-    if after in _SCALES or after in _NOT_MONEY_UNITS:
-        return 0.0, j
+    if (after in _SCALES and after != "dong") or after in _NOT_MONEY_UNITS:
+        return 0.0, j  # "dong" after "2tr5" is the verb "to pay", not the currency
     digits = len(words[j]) if not tail.spelled else len(str(int(tail.value)))
     return tail.value * lower * 10 ** (3 - min(digits, 3)), tail.end
 

@@ -35,6 +35,9 @@ _EXTRACTORS: tuple[tuple[str, Callable[[str], int | str | None]], ...] = (
     ("income", extract.money),
     ("group", extract.support_group),
 )
+_VOLUNTARY_MODES = "bhxh_tn_phuong_thuc"
+"""The page on how often to pay: an income there is still a price question."""
+_VOLUNTARY_WORDS = re.compile(r"\b(?:tu nguyen|bhxh|bao hiem xa hoi)\b")
 _LOWEST = re.compile(r"\b(?:thap nhat|toi thieu|it nhat)\b")
 _ORDINARY = re.compile(r"\b(?:binh thuong|khong thuoc (?:dien|nhom) nao|dien khac|nguoi khac)\b")
 OFFERED = State(CALC_FLOW, "offered", {"kind": "household"})
@@ -132,6 +135,11 @@ class Answers:
         own = OwnCase(self.book).unmatched(turn.text, turn.today, turn.today)
         if own is not None:
             return own
+        if "income" in figures and _VOLUNTARY_WORDS.search(fold(turn.text)):
+            when = priced_on(self.book, asked, turn.today, bhxh=True)
+            dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
+            answer = self.calculator.start(turn, {"kind": "voluntary", **dated})
+            return _headed(when.header(self.book), answer)
         if "members" in figures:
             when = priced_on(self.book, asked, turn.today, bhxh=False)
             dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
@@ -161,7 +169,7 @@ class Answers:
     ) -> Decision | None:
         if topic_id in _HOUSEHOLD and "members" in figures:
             return self.calculator.start(turn, {"kind": "household", **figures})
-        if topic_id in _VOLUNTARY and "income" in figures:
+        if (topic_id in _VOLUNTARY or topic_id == _VOLUNTARY_MODES) and "income" in figures:
             return self.calculator.start(turn, {"kind": "voluntary", **figures})
         if topic_id == "bhyt_hoc_sinh" and "months" in figures:
             return self.calculator.start(turn, {"kind": "student", **figures})
@@ -189,6 +197,7 @@ class Answers:
         found: dict[str, int | str] = {}
         if _LOWEST.search(folded):
             found["income"] = self.book.integer("poverty_line", day)
+            found["lowest"] = 1
         if _ORDINARY.search(folded):
             found["group"] = "other"
         return found
