@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
@@ -480,6 +481,11 @@ def birth(text: str) -> tuple[int, int | None] | None:
     month = int(said) if said else None
     if not 1900 <= year <= 2100 or (month is not None and not 1 <= month <= 12):
         return None
+    if found.group("day") and month is not None:
+        try:
+            date(year, month, int(found.group("day")))
+        except ValueError:
+            return None  # 31/2: not a real date, so not a birth date
     return year, month
 
 
