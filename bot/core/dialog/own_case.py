@@ -56,6 +56,11 @@ _MODES = (1, 3, 6, 12)
 _FUNERAL_WORDS = re.compile(r"\bmai tang\b")
 _PENSIONER = re.compile(r"\b(?:luong huu|dang huong huu|nghi huu roi|ve huu roi)\b")
 _FUNERAL_MIN_MONTHS = 60
+_FAMILY_TOPICS = frozenset(
+    {*_HOUSEHOLD, "bhyt_hoc_sinh", "bhyt_nguoi_cao_tuoi", "bhyt_tre_em", "bhyt_hgd_doi_tuong"}
+)
+"""Pages a message describing a family may land on; its price is still the household's."""
+_PRICE = re.compile(r"\b(?:bao nhieu|het bao|bnhieu|nhieu tien|tinh (?:gium|giup|dum)|gia)\b")
 _MAX_MONTHS_DRAWN = 1200
 
 
@@ -67,6 +72,10 @@ class OwnCase:
 
     def answer(self, text: str, topic_id: str, today: date, day: date) -> Decision | None:
         """Return the resident's own figure for the matched topic, or None to show the page."""
+        if topic_id in _FAMILY_TOPICS:
+            described = self._described(text, day)
+            if described is not None:
+                return described
         if topic_id in _RETIREMENT:
             found = self._retirement(text, today)
             if found is not None:
@@ -254,11 +263,20 @@ class OwnCase:
         data = {"g": grant, "months": shown.replace(".", ","), "source": SURVIVOR_GRANT_SOURCE}
         return _say("own/survivors", data)
 
+    def _described(self, text: str, day: date) -> Decision | None:
+        """Price a family the message describes: some covered, or a price asked for them."""
+        described = family(text)
+        if described is None:
+            return None
+        if not described.covered and not _PRICE.search(fold(text)):
+            return None
+        return self._family(described, extract.months(without_times(text)), day)
+
     def _household(self, text: str, day: date) -> Decision | None:
         months = extract.months(text)
-        described = family(text)
-        if described is not None and described.covered:
-            return self._family(described, months, day)
+        described = self._described(text, day)
+        if described is not None:
+            return described
         members = extract.household_size(text)
         position = extract.member_position(text)
         if members is None and position is not None:
@@ -276,7 +294,12 @@ class OwnCase:
                 quote = household_quote(self.book, described.needing, period, day)
             except QuoteError:
                 return None
-        data = {"family": described, "covered": described.covered, "q": quote}
+        data = {
+            "family": described,
+            "covered": described.covered,
+            "q": quote,
+            "f": self.book.snapshot(day),
+        }
         return _say("own/household_people", data, household=True)
 
     def _member(self, position: int, months: int | None, day: date) -> Decision | None:
