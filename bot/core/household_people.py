@@ -25,7 +25,8 @@ _SELF_ROLES = ("bac", "chu")
 """How elders call themselves ("bác", "chú"): one of the couple when a couple is also named."""
 _COUPLES = (("ong", "ba"), ("vo", "chong"), ("bo", "me"))
 _CHILD = re.compile(
-    r"(?<!chao )\b(?:(?P<n>\d) )?(?:dua|con|be|thang (?=ut|lon|ca|nho|dau|con)|chau (?=noi|ngoai|\d))"
+    r"(?<!chao )\b(?:(?P<n>\d) )?"
+    r"(?:dua|con|be|thang (?=ut|lon|ca|nho|dau|con)|chau (?=noi|ngoai|\d))"
     r"(?! (?:nguoi|dau|re|lai|cai)\b)"
 )
 _STATED = re.compile(r"\b(?P<n>\d{1,2}) (?:nguoi|khau|nhan khau|thanh vien)\b(?! (?:lon|con)\b)")
