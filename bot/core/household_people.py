@@ -22,7 +22,7 @@ _UNIQUE = re.compile(
     r"\b(con dau|con re|ong|ba|bo|cha|me|vo|chong|bac|chu|thim)\b(?! (?:nguoi|dua|con)\b)"
 )
 _SELF_ROLES = ("bac", "chu")
-"""How elders call themselves ("bác", "chú"): one of the couple when a couple is also named."""
+"""How elders call themselves (folded "bac", "chu"): one of the couple when a couple is named."""
 _COUPLES = (("ong", "ba"), ("vo", "chong"), ("bo", "me"))
 _CHILD = re.compile(
     r"(?<!chao )\b(?:(?P<n>\d) )?"
