@@ -116,8 +116,16 @@ def without_times(text: str) -> str:
     folded = fold(_DATE_SEPARATOR.sub(".", clean(text)))
     for precision, pattern in _PATTERNS:
         if precision != "before_raise":
-            folded = pattern.sub(" ", folded)
+            folded = pattern.sub(_blank, folded)
     return " ".join(folded.split())
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Blank a time, keeping a leading "tháng" that ends a count ("3 tháng: 12/2026, …")."""
+    before = match.string[: match.start()]
+    if match.group(0).startswith("thang ") and re.search(r"\d\s*$", before):
+        return " thang "
+    return " "
 
 
 def _time(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
@@ -194,8 +195,8 @@ def _tail_after_scale(words: Sequence[str], j: int, scale: int) -> tuple[float, 
     lower = scale // 1000
     if (after, scale) in {("nghin", 1_000_000), ("trieu", 1_000_000_000)}:
         return tail.value * lower, tail.end + 1
-    if after in _SCALES or after in _NOT_MONEY_UNITS:
-        return 0.0, j
+    if (after in _SCALES and after != "dong") or after in _NOT_MONEY_UNITS:
+        return 0.0, j  # "dong" after "2tr5" is the verb "to pay", not the currency
     digits = len(words[j]) if not tail.spelled else len(str(int(tail.value)))
     return tail.value * lower * 10 ** (3 - min(digits, 3)), tail.end
 
@@ -480,6 +481,11 @@ def birth(text: str) -> tuple[int, int | None] | None:
     month = int(said) if said else None
     if not 1900 <= year <= 2100 or (month is not None and not 1 <= month <= 12):
         return None
+    if found.group("day") and month is not None:
+        try:
+            date(year, month, int(found.group("day")))
+        except ValueError:
+            return None  # 31/2: not a real date, so not a birth date
     return year, month
 
 

@@ -18,10 +18,16 @@ _PAIRS = (
     (re.compile(r"\bvo chong\b"), ("vo", "chong")),
     (re.compile(r"\b(?:bo me|ba me|cha me)\b"), ("bo", "me")),
 )
-_UNIQUE = re.compile(r"\b(con dau|con re|ong|ba|bo|cha|me|vo|chong)\b(?! (?:nguoi|dua|con)\b)")
+_UNIQUE = re.compile(
+    r"\b(con dau|con re|ong|ba|bo|cha|me|vo|chong|bac|chu|thim)\b(?! (?:nguoi|dua|con)\b)"
+)
+_SELF_ROLES = ("bac", "chu")
+"""How elders call themselves (folded "bac", "chu"): one of the couple when a couple is named."""
+_COUPLES = (("ong", "ba"), ("vo", "chong"), ("bo", "me"))
 _CHILD = re.compile(
-    r"\b(?:(?P<n>\d) )?(?:dua|con|be|thang (?=ut|lon|ca|nho|dau|con)|chau (?=noi|ngoai|\d))"
-    r"(?! (?:nguoi|dau|re|lai)\b)"
+    r"(?<!chao )\b(?:(?P<n>\d) )?"
+    r"(?:dua|con|be|thang (?=ut|lon|ca|nho|dau|con)|chau (?=noi|ngoai|\d))"
+    r"(?! (?:nguoi|dau|re|lai|cai)\b)"
 )
 _STATED = re.compile(r"\b(?P<n>\d{1,2}) (?:nguoi|khau|nhan khau|thanh vien)\b(?! (?:lon|con)\b)")
 _COVERED: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -107,6 +113,9 @@ def family(text: str) -> Family | None:
                     named += new
         if len(named) == 1:
             _status(clause, named[0])
+    if any(all(role in people for role in couple) for couple in _COUPLES):
+        for role in _SELF_ROLES:
+            people.pop(role, None)
     found = (*people.values(), *children)
     stated = _STATED.search(fold(text))
     if len(found) < 2 and not (stated and any(p.covered for p in found)):

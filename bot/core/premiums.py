@@ -324,19 +324,24 @@ def near_poor_quote(book: RateBook, months: int, start: date) -> SubsidisedQuote
 
 
 def voluntary_quote(
-    book: RateBook, income: int, group: str, on: date, months: int = 1
+    book: RateBook, income: int, group: str, on: date, months: int = 1, *, lowest: bool = False
 ) -> VoluntaryQuote:
     """Price BHXH tự nguyện for a chosen monthly `income` at the rates in force on `on`.
 
     The monthly figures are those of the first month; over several months each month is
-    priced at its own rates, and `income` must be allowed in every one of them.
+    priced at its own rates, and `income` must be allowed in every one of them. With
+    `lowest`, each month's income is the lowest allowed in that month (the poverty line).
     Raise ValueError for an unknown `group` (a programming error: codes are fixed) and
     QuoteError for `months` outside the payment periods or `income` outside the bounds.
     """
     if group not in SUPPORT_GROUPS:
         raise ValueError(f"unknown support group {group!r}; expected one of {SUPPORT_GROUPS}")
     _check_months(book, "voluntary_payment_periods", months, on)
-    first, *rest = (_voluntary_month(book, income, group, add_months(on, i)) for i in range(months))
+    days = tuple(add_months(on, i) for i in range(months))
+    first, *rest = (
+        _voluntary_month(book, book.integer("poverty_line", d) if lowest else income, group, d)
+        for d in days
+    )
     everyone = (first, *rest)
     return replace(
         first,

@@ -303,3 +303,30 @@ def test_family_message_prices_only_those_who_need_a_household_card(
 )
 def test_retirement_age_of_a_year(dialog: Dialog, text: str, said: str) -> None:
     assert said in answer(dialog, text)
+
+
+# --- families told by elders (#19.3, #19.8) ------------------------------------------------
+
+
+def test_an_elder_calling_themself_bac_is_one_of_the_couple() -> None:
+    from bot.core.household_people import family
+
+    told = family("bác năm nay 70, nhà chỉ có hai ông bà, con cái ở xa hết, mua thẻ bao nhiêu")
+    assert told is not None
+    assert told.needing == 2
+
+
+def test_an_uncle_his_wife_and_two_grown_children_are_four() -> None:
+    from bot.core.household_people import family
+
+    told = family("chú với thím và 2 đứa con đã lớn, mua bhyt cả nhà bao nhiêu")
+    assert told is not None
+    assert told.needing == 4
+
+
+def test_greeting_the_bot_as_con_is_no_child() -> None:
+    from bot.core.household_people import family
+
+    told = family("Chào con, bác với bà nhà mua bhyt hết bao nhiêu")
+    assert told is not None
+    assert [p.role for p in told.people] == ["bac", "ba"]

@@ -19,6 +19,7 @@ from bot.core.dialog.reminders import FLOW as REMIND_FLOW
 from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
 from bot.core.effects import Resume, Stop
+from bot.core.facts import FactBook
 from bot.core.integers import ascii_int
 from bot.core.knowledge import KnowledgeBase
 from bot.core.leaving import asks_source, is_cancel, is_question
@@ -74,10 +75,11 @@ _HELP_WORDS = frozenset({"help", "huong dan", "tro giup", "cach dung"})
 class Dialog:
     """Decides what to answer; every flow is reached from here."""
 
-    def __init__(self, kb: KnowledgeBase, book: RateBook) -> None:
+    def __init__(self, kb: KnowledgeBase, book: RateBook, facts: FactBook | None = None) -> None:
         self.calculator = Calculator(book)
         self.reminders = Reminders()
-        self.answers = Answers(kb, book, self.calculator, self.reminders)
+        known = facts if facts is not None else FactBook.load()
+        self.answers = Answers(kb, book, self.calculator, self.reminders, known)
         self.registration = Registration()
         self.privacy = Privacy()
 

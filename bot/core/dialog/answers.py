@@ -17,6 +17,7 @@ from bot.core.dialog.registration import Registration
 from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
 from bot.core.effects import Stop
+from bot.core.facts import FactBook
 from bot.core.knowledge import KnowledgeBase, Topic
 from bot.core.priced_on import priced_on
 from bot.core.rates import RateBook
@@ -34,6 +35,9 @@ _EXTRACTORS: tuple[tuple[str, Callable[[str], int | str | None]], ...] = (
     ("income", extract.money),
     ("group", extract.support_group),
 )
+_VOLUNTARY_MODES = "bhxh_tn_phuong_thuc"
+"""The page on how often to pay: an income there is still a price question."""
+_VOLUNTARY_WORDS = re.compile(r"\b(?:tu nguyen|bhxh|bao hiem xa hoi)\b")
 _LOWEST = re.compile(r"\b(?:thap nhat|toi thieu|it nhat)\b")
 _ORDINARY = re.compile(r"\b(?:binh thuong|khong thuoc (?:dien|nhom) nao|dien khac|nguoi khac)\b")
 OFFERED = State(CALC_FLOW, "offered", {"kind": "household"})
@@ -57,6 +61,7 @@ class Answers:
     book: RateBook
     calculator: Calculator
     reminders: Reminders
+    facts: FactBook
 
     def groups(self) -> Decision:
         """Show the topic groups to browse."""
@@ -112,6 +117,12 @@ class Answers:
             assert topic is not None
             if topic.kind == "intent":
                 return self._intent(turn, best, figures)
+        fact = self.facts.asked(turn.text)
+        if fact is not None:
+            return self._fact(turn, fact.id, fact.source)
+        if best is not None and self.kb.get(best) is not None:
+            topic = self.kb.get(best)
+            assert topic is not None
             when = priced_on(self.book, asked, turn.today, bhxh=_needs_bhxh(best, figures))
             own = OwnCase(self.book).answer(turn.text, best, turn.today, when.day)
             if own is not None:
@@ -124,6 +135,11 @@ class Answers:
         own = OwnCase(self.book).unmatched(turn.text, turn.today, turn.today)
         if own is not None:
             return own
+        if "income" in figures and _VOLUNTARY_WORDS.search(fold(turn.text)):
+            when = priced_on(self.book, asked, turn.today, bhxh=True)
+            dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
+            answer = self.calculator.start(turn, {"kind": "voluntary", **dated})
+            return _headed(when.header(self.book), answer)
         if "members" in figures:
             when = priced_on(self.book, asked, turn.today, bhxh=False)
             dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
@@ -137,16 +153,23 @@ class Answers:
         )
         return Decision(says=(Say("unsure", choices=(*closest, *MAIN_MENU)),))
 
+    def _fact(self, turn: Turn, fact_id: str, source: str) -> Decision:
+        """Answer a short fact with today's figures and those of the changes ahead."""
+        ahead = tuple(self.book.snapshot(d) for d in self.book.changes() if d > turn.today)
+        data = {"f": self.book.snapshot(turn.today), "ahead": ahead, "source": source}
+        choices = (Choice("reg", "reg.start"), *back_to_menu())
+        return Decision(says=(Say(f"facts/{fact_id}", data, choices),))
+
     def understands(self, text: str) -> bool:
-        """Tell whether a typed text confidently matches a topic or intent."""
-        return self.kb.is_confident(self.kb.match(text))
+        """Tell whether a typed text confidently matches a topic, an intent or a short fact."""
+        return self.kb.is_confident(self.kb.match(text)) or self.facts.asked(text) is not None
 
     def _personal(
         self, turn: Turn, topic_id: str, figures: dict[str, int | str]
     ) -> Decision | None:
         if topic_id in _HOUSEHOLD and "members" in figures:
             return self.calculator.start(turn, {"kind": "household", **figures})
-        if topic_id in _VOLUNTARY and "income" in figures:
+        if (topic_id in _VOLUNTARY or topic_id == _VOLUNTARY_MODES) and "income" in figures:
             return self.calculator.start(turn, {"kind": "voluntary", **figures})
         if topic_id == "bhyt_hoc_sinh" and "months" in figures:
             return self.calculator.start(turn, {"kind": "student", **figures})
@@ -174,6 +197,7 @@ class Answers:
         found: dict[str, int | str] = {}
         if _LOWEST.search(folded):
             found["income"] = self.book.integer("poverty_line", day)
+            found["lowest"] = 1
         if _ORDINARY.search(folded):
             found["group"] = "other"
         return found

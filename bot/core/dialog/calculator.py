@@ -142,7 +142,10 @@ class Calculator:
             return student_quote(self.book, data["months"], today)
         if kind == "near_poor":
             return near_poor_quote(self.book, data["months"], today)
-        return voluntary_quote(self.book, data["income"], data["group"], today)
+        months, lowest = int(data.get("months", 1)), bool(data.get("lowest"))
+        return voluntary_quote(
+            self.book, data["income"], data["group"], today, months, lowest=lowest
+        )
 
     def _every_group(self, turn: Turn, data: dict[str, Any]) -> Decision:
         """Answer an income at once: the amount for everyone, and for each supported group."""

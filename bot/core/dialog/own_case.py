@@ -13,7 +13,12 @@ from datetime import date
 from typing import Any
 
 from bot.core import extract
-from bot.core.asked import asked_time
+from bot.core.asked import asked_time, without_times
+from bot.core.card_dates import (
+    child_card_end,
+    renewed_from,
+    voluntary_deadline,
+)
 from bot.core.dialog.menu import back_to_menu
 from bot.core.household_people import Family, family
 from bot.core.pension import SURVIVOR_GRANT_SOURCE, Sex, pension_share, survivor_grant
@@ -39,6 +44,23 @@ _PENSION_WORDS = re.compile(r"\b(?:luong huu|huu tri)\b")
 _MATERNITY_WORDS = re.compile(r"\b(?:thai san|sinh doi|sinh ba|song sinh)\b")
 _SURVIVOR_WORDS = re.compile(r"\b(?:tuat|tu tuat)\b")
 _SEXES: tuple[Sex, ...] = ("male", "female")
+_CARD_TOPICS = frozenset({"the_gia_han", "the_gia_tri"})
+_VISIT_TOPICS = frozenset({"bhyt_kham_duoi_15", "bhyt_muc_huong", "bhyt_chuyen_tuyen"})
+_EXPIRY = re.compile(
+    r"\b(?:het han|con han|han den|han toi|han su dung|gia tri den|dung den|het ngay|den ngay)\b"
+)
+_VISIT_WORDS = re.compile(r"\b(?:kham|chi phi|vien phi|het|tien thuoc|dieu tri|nam vien)\b")
+_MAX_VISIT = 1_000_000_000
+_DEADLINE = re.compile(r"\b(?:han chot|han cuoi|cham nhat|han nop|han dong|truoc ngay|ngay nao)\b")
+_MODES = (1, 3, 6, 12)
+_FUNERAL_WORDS = re.compile(r"\bmai tang\b")
+_PENSIONER = re.compile(r"\b(?:luong huu|dang huong huu|nghi huu roi|ve huu roi)\b")
+_FUNERAL_MIN_MONTHS = 60
+_FAMILY_TOPICS = frozenset(
+    {*_HOUSEHOLD, "bhyt_hoc_sinh", "bhyt_nguoi_cao_tuoi", "bhyt_tre_em", "bhyt_hgd_doi_tuong"}
+)
+"""Pages a message describing a family may land on; its price is still the household's."""
+_PRICE = re.compile(r"\b(?:bao nhieu|het bao|bnhieu|nhieu tien|tinh (?:gium|giup|dum)|gia)\b")
 _MAX_MONTHS_DRAWN = 1200
 
 
@@ -50,6 +72,10 @@ class OwnCase:
 
     def answer(self, text: str, topic_id: str, today: date, day: date) -> Decision | None:
         """Return the resident's own figure for the matched topic, or None to show the page."""
+        if topic_id in _FAMILY_TOPICS:
+            described = self._described(text, day)
+            if described is not None:
+                return described
         if topic_id in _RETIREMENT:
             found = self._retirement(text, today)
             if found is not None:
@@ -60,10 +86,74 @@ class OwnCase:
         if topic_id == "bhxh_tn_thai_san":
             return self._maternity(text, day)
         if topic_id == "bhxh_tn_tu_tuat":
-            return self._survivors(text)
+            return self._funeral(text, day) or self._survivors(text)
         if topic_id in _HOUSEHOLD:
             return self._household(text, day)
+        if topic_id == "bhyt_tre_em":
+            return self._child_card(text, today)
+        if topic_id in _CARD_TOPICS:
+            return self._renewal(text, today)
+        if topic_id in _VISIT_TOPICS:
+            return self._visit(text, day)
+        if topic_id == "bhxh_tn_phuong_thuc":
+            return self._deadline(text, today)
         return None
+
+    def _child_card(self, text: str, today: date) -> Decision | None:
+        """Answer "con sinh 15/3/2021, thẻ trẻ em hết hạn khi nào" with the card's last day."""
+        born = extract.birth(text)
+        if born is None or born[1] is None or not today.year - 7 <= born[0] <= today.year:
+            return None
+        end = child_card_end(born[0], born[1])
+        data = {"born": date(born[0], born[1], 1), "end": end, "ended": end < today}
+        return _say("own/child_card", data)
+
+    def _renewal(self, text: str, today: date) -> Decision | None:
+        """Answer "thẻ còn hạn đến 31/12/2026, đóng tiếp đúng hạn thì thẻ mới từ ngày nào"."""
+        folded = fold(text)
+        asked = asked_time(text, today)
+        if asked is None or asked.precision != "day" or not _EXPIRY.search(folded):
+            return None
+        expiry = asked.start
+        data = {"expiry": expiry, "new_from": renewed_from(expiry)}
+        return _say("own/renewal", data)
+
+    def _visit(self, text: str, day: date) -> Decision | None:
+        """Answer "khám hết 370 nghìn thì BHYT trả bao nhiêu" against the 15% threshold."""
+        cost = extract.money(without_times(text))
+        if cost is None or not 0 < cost < _MAX_VISIT or not _VISIT_WORDS.search(fold(text)):
+            return None
+        figures = self.book.snapshot(day)
+        data = {"cost": cost, "f": figures, "below": cost < figures.visit_threshold}
+        return _say("own/visit", data)
+
+    def _deadline(self, text: str, today: date) -> Decision | None:
+        """Answer "đóng theo tháng cho tháng 1/2027 thì hạn chót ngày nào"."""
+        folded = fold(text)
+        asked = asked_time(text, today)
+        if asked is None or asked.precision not in ("month", "day") or not _DEADLINE.search(folded):
+            return None
+        first = date(asked.start.year, asked.start.month, 1)
+        said = extract.months(without_times(text))
+        modes = (said,) if said in _MODES else _MODES
+        deadlines = tuple((m, voluntary_deadline(m, first)) for m in modes)
+        data = {"first": first, "deadlines": deadlines}
+        return _say("own/deadline", data)
+
+    def _funeral(self, text: str, day: date) -> Decision | None:
+        """Answer the funeral grant for a death on `day` after the years paid (or a pension)."""
+        folded = fold(text)
+        if not _FUNERAL_WORDS.search(folded):
+            return None
+        years = extract.years_paid(without_times(text))
+        pensioner = _PENSIONER.search(folded) is not None
+        if years is None and not pensioner:
+            return None
+        figures = self.book.snapshot(max(day, self.book.covers_from()))
+        eligible = pensioner or (years is not None and years * 12 >= _FUNERAL_MIN_MONTHS)
+        data = {"f": figures, "years": years, "pensioner": pensioner, "eligible": eligible}
+        row = self.book.row("funeral_grant_multiple", figures.on)
+        return _say("own/funeral", {**data, "source": row.source})
 
     def unmatched(self, text: str, today: date, day: date) -> Decision | None:
         """Answer a question no topic matched confidently when it clearly carries own facts."""
@@ -161,8 +251,10 @@ class OwnCase:
         return _say("own/maternity", data)
 
     def _survivors(self, text: str) -> Decision | None:
-        pension = extract.money(text)
-        drawn = extract.months(text)
+        if not _PENSIONER.search(fold(text)):
+            return None
+        pension = extract.money(without_times(text))
+        drawn = extract.months(without_times(text))
         if pension is None or drawn is None or not 0 <= drawn <= _MAX_MONTHS_DRAWN:
             return None
         grant = survivor_grant(pension, drawn)
@@ -171,11 +263,20 @@ class OwnCase:
         data = {"g": grant, "months": shown.replace(".", ","), "source": SURVIVOR_GRANT_SOURCE}
         return _say("own/survivors", data)
 
+    def _described(self, text: str, day: date) -> Decision | None:
+        """Price a family the message describes: some covered, or a price asked for them."""
+        described = family(text)
+        if described is None:
+            return None
+        if not described.covered and not _PRICE.search(fold(text)):
+            return None
+        return self._family(described, extract.months(without_times(text)), day)
+
     def _household(self, text: str, day: date) -> Decision | None:
         months = extract.months(text)
-        described = family(text)
-        if described is not None and described.covered:
-            return self._family(described, months, day)
+        described = self._described(text, day)
+        if described is not None:
+            return described
         members = extract.household_size(text)
         position = extract.member_position(text)
         if members is None and position is not None:
@@ -193,7 +294,12 @@ class OwnCase:
                 quote = household_quote(self.book, described.needing, period, day)
             except QuoteError:
                 return None
-        data = {"family": described, "covered": described.covered, "q": quote}
+        data = {
+            "family": described,
+            "covered": described.covered,
+            "q": quote,
+            "f": self.book.snapshot(day),
+        }
         return _say("own/household_people", data, household=True)
 
     def _member(self, position: int, months: int | None, day: date) -> Decision | None:
