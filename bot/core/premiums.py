@@ -173,6 +173,11 @@ class VoluntaryQuote:
     effective_from: date
     changes_on: tuple[date, ...] = ()  # later months of the period priced at other figures
 
+    @property
+    def straddles(self) -> bool:
+        """Return True when some month of the period is priced at other figures."""
+        return bool(self.changes_on)
+
 
 _Segment = TypeVar("_Segment", HouseholdSegment, SubsidisedSegment)
 
