@@ -10,13 +10,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from aiohttp import web
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from telegram.error import BadRequest
 
 from bot.channels.file_links import FileServer, IssuedLink
 from bot.channels.telegram import TelegramChannel, reach
 from bot.channels.telegram_transport import TelegramTransport, sender_bot
+from bot.channels.telegram_webhook import add_webhook_route, register
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_client import FILE_EVENTS, ZaloApiError, ZaloClient, ZaloInvalidToken
 from bot.channels.zalo_transport import ZaloTransport
@@ -27,6 +28,7 @@ from bot.config import (
     require_channels,
     require_telegram_token,
     require_zalo_token,
+    webhook_path,
 )
 from bot.core.accounts import Account
 from bot.core.dialog import Dialog
@@ -46,7 +48,10 @@ from bot.residents.actions import Actions, RegistrationActions, ReminderActions
 from bot.residents.engine import Engine
 from bot.store import Store
 from bot.store.broadcasts import Broadcast
-from scheduler.jobs import start_scheduler
+from bot.web.health import Watch, add_health_route
+from bot.web.metrics import add_metrics_route
+from bot.web.server import WebServer
+from scheduler.jobs import PLANNER_JOB, STARTUP_JOB, start_scheduler
 
 __all__ = [
     "TELEGRAM_COMMANDS",
@@ -56,6 +61,7 @@ __all__ = [
     "serve",
     "telegram_channel",
     "telegram_running",
+    "web_server",
     "zalo_running",
 ]
 
@@ -178,47 +184,93 @@ def telegram_channel(loa: Loa, pacer: Pacer | None = None) -> TelegramChannel:
         error_text=loa.renderer.text("error"),
         officers=loa.router,
         pacer=pacer,
+        webhook=loa.settings.telegram_webhook,
     )
+
+
+def web_server(settings: Settings) -> WebServer:
+    """Return the process's web server, not listening yet (WEB_HOST, WEB_PORT)."""
+    return WebServer(settings.web_host, settings.web_port)
 
 
 @asynccontextmanager
 async def telegram_running(
-    loa: Loa, *, poll_timeout: int = 10, pacer: Pacer | None = None
+    loa: Loa,
+    *,
+    poll_timeout: int = 10,
+    pacer: Pacer | None = None,
+    server: WebServer | None = None,
 ) -> AsyncIterator[TelegramChannel]:
-    """Run the Telegram channel (long polling) for the duration of the block.
+    """Run the Telegram channel for the block: long polling, or by webhook (TELEGRAM_WEBHOOK_URL).
 
-    Start-up calls are retried a few times; a Bot API that stays unreachable raises
-    `TelegramUnreachable`.
+    The webhook is a route of `server`, registered with setWebhook once it listens; without
+    a `server`, one of Loa's own listens for the block. Start-up calls are retried a few
+    times; a Bot API that stays unreachable raises `TelegramUnreachable`.
     """
+    settings = loa.settings
     channel = telegram_channel(loa, pacer)
     application = channel.application
+    own = server is None
+    server = server or web_server(settings)
     await channel.connect()  # getMe and setMyCommands, retried; TelegramUnreachable if down
-    async with application:
+    async with application, AsyncExitStack() as stack:
         await application.start()
-        await channel.start_polling(poll_timeout)
-        assert application.updater is not None
-        log.info("Loa is serving Telegram as @%s", application.bot.username)
+        stack.push_async_callback(application.stop)
+        username = application.bot.username
+        if settings.telegram_webhook:
+            path = webhook_path(settings.telegram_webhook_url)
+            secret = settings.telegram_webhook_secret
+            add_webhook_route(server.app, application, secret, path)
+
+            async def register_webhook() -> None:
+                await _set_telegram_webhook(channel, settings)
+                log.info("Loa is serving Telegram as @%s by webhook on %s", username, path)
+
+            server.when_listening(register_webhook)
+        else:
+            await channel.start_polling(poll_timeout)
+            updater = application.updater
+            assert updater is not None
+            stack.push_async_callback(updater.stop)
+            log.info("Loa is serving Telegram as @%s by polling", username)
+        if own:
+            await stack.enter_async_context(server.running())
         loa.notifier.attach("telegram", channel)
         try:
             yield channel
         finally:
             loa.notifier.detach("telegram")
-            await application.updater.stop()
-            await application.stop()
+
+
+async def _set_telegram_webhook(channel: TelegramChannel, settings: Settings) -> None:
+    """Call setWebhook (retried); a URL Telegram refuses raises ConfigError with its reason."""
+    url, secret = settings.telegram_webhook_url, settings.telegram_webhook_secret
+    try:
+        await reach(lambda: register(channel.application, url, secret), settings.telegram_api_url)
+    except BadRequest as exc:
+        raise ConfigError(f"TELEGRAM_WEBHOOK_URL was refused by Telegram: {exc.message}") from None
 
 
 @asynccontextmanager
 async def zalo_running(
-    loa: Loa, *, poll_timeout: int = 30, pacer: Pacer | None = None
+    loa: Loa,
+    *,
+    poll_timeout: int = 30,
+    pacer: Pacer | None = None,
+    server: WebServer | None = None,
 ) -> AsyncIterator[ZaloChannel]:
     """Run the Zalo channel (webhook if ZALO_WEBHOOK_URL is set, else polling) for the block.
 
-    With PUBLIC_URL, the web server also serves files by link (`/files/<token>`), in polling
-    mode too. A token Zalo refuses raises ConfigError with one clear line.
+    The webhook and, with PUBLIC_URL, the file links (`/files/<token>`, in polling mode too)
+    are routes of `server`; the webhook is registered once it listens. Without a `server`,
+    one of Loa's own listens for the block when a route needs it. A token Zalo refuses
+    raises ConfigError with one clear line.
     """
     settings = loa.settings
     token = require_zalo_token(settings)
     events = settings.zalo_file_events or FILE_EVENTS
+    own = server is None
+    server = server or web_server(settings)
     async with ZaloClient(token, settings.zalo_api_url, file_events=events) as client:
         try:
             me = await client.get_me()
@@ -242,34 +294,36 @@ async def zalo_running(
             officers=loa.router,
             links=links,
         )
+        path = webhook_path(settings.zalo_webhook_url)
+        channel.add_routes(server.app, settings.zalo_webhook_secret, path)
+        if links is not None:
+            log.info("files are offered by link at %s/files/…", settings.public_url)
         stop = asyncio.Event()
-        runner: web.AppRunner | None = None
         polling: asyncio.Task[None] | None = None
-        path = urlsplit(settings.zalo_webhook_url).path or "/"
         try:
-            if settings.zalo_webhook or links is not None:
-                runner = web.AppRunner(channel.web_app(settings.zalo_webhook_secret, path))
-                await runner.setup()
-                site = web.TCPSite(runner, settings.zalo_webhook_host, settings.zalo_webhook_port)
-                await site.start()
-            if links is not None:
-                log.info("files are offered by link at %s/files/…", settings.public_url)
             if settings.zalo_webhook:
-                await client.set_webhook(settings.zalo_webhook_url, settings.zalo_webhook_secret)
-                log.info("Loa is serving Zalo as %s by webhook on %s", me.name, path)
+
+                async def register_webhook() -> None:
+                    await client.set_webhook(
+                        settings.zalo_webhook_url, settings.zalo_webhook_secret
+                    )
+                    log.info("Loa is serving Zalo as %s by webhook on %s", me.name, path)
+
+                server.when_listening(register_webhook)
             else:
                 await _drop_webhook(client)
                 polling = asyncio.create_task(channel.run_polling(stop, poll_seconds=poll_timeout))
                 log.info("Loa is serving Zalo as %s by polling", me.name)
-            loa.notifier.attach("zalo", channel)
-            yield channel
+            async with AsyncExitStack() as stack:
+                if own:
+                    await stack.enter_async_context(server.running())
+                loa.notifier.attach("zalo", channel)
+                yield channel
         finally:
             loa.notifier.detach("zalo")
             stop.set()
             if polling is not None:
                 await polling
-            if runner is not None:
-                await runner.cleanup()
             await channel.settle()
 
 
@@ -307,6 +361,8 @@ async def serve(
     Each channel runs when its token is set and has its own pacer and outbox sender; on a
     channel, live replies and proactive messages share the pacer, so residents' answers go
     first and the bot stays within the channel's limits. The planner runs at start-up and daily.
+    One web server (WEB_HOST:WEB_PORT) serves the webhooks, the file links, /healthz and
+    /metrics.
     """
     stop = stop or asyncio.Event()
     clock = clock or SystemClock()
@@ -316,13 +372,17 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     preparer = outbox_preparer(loa.store, settings)
+    server = web_server(settings)
+    watch = Watch(loa.store.metrics, clock, settings.tz)
+    add_health_route(server, watch)
+    add_metrics_route(server, watch)
     async with AsyncExitStack() as stack:
         senders: list[Sender] = []
         if "telegram" in channels:
             pacer = Pacer(settings.telegram_rate, settings.telegram_per_chat_rate)
             token = require_telegram_token(settings)
             await stack.enter_async_context(
-                telegram_running(loa, pacer=pacer, poll_timeout=poll_timeout)
+                telegram_running(loa, pacer=pacer, poll_timeout=poll_timeout, server=server)
             )
             bot = sender_bot(token, settings.telegram_api_url)
             await reach(bot.initialize, settings.telegram_api_url)
@@ -342,7 +402,7 @@ async def serve(
         if "zalo" in channels:
             zalo_pacer = Pacer(settings.zalo_rate, settings.zalo_per_chat_rate)
             await stack.enter_async_context(
-                zalo_running(loa, pacer=zalo_pacer, poll_timeout=poll_timeout)
+                zalo_running(loa, pacer=zalo_pacer, poll_timeout=poll_timeout, server=server)
             )
             client = await stack.enter_async_context(
                 ZaloClient(require_zalo_token(settings), settings.zalo_api_url, retries=0)
@@ -359,10 +419,15 @@ async def serve(
                     preparer=preparer,
                 )
             )
+        watch.senders = senders
+        await stack.enter_async_context(server.running())
         sending = [asyncio.create_task(sender.run(stop)) for sender in senders]
         sending.append(asyncio.create_task(_run_broadcasts(loa, clock, stop)))
         scheduler = start_scheduler(
             loa.store, loa.renderer, load_rates(), loa.settings, clock=clock
+        )
+        scheduler.add_listener(
+            partial(_planner_finished, watch), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
         )
         log.info("press Ctrl+C to stop")
         try:
@@ -370,3 +435,9 @@ async def serve(
         finally:
             scheduler.shutdown(wait=False)
             await asyncio.gather(*sending)
+
+
+def _planner_finished(watch: Watch, event: JobExecutionEvent) -> None:
+    """Tell /healthz that a planner run (start-up or daily) finished, and how."""
+    if event.job_id in (PLANNER_JOB, STARTUP_JOB):
+        watch.planner_finished(ok=event.exception is None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -24,6 +25,7 @@ __all__ = [
     "require_channels",
     "require_telegram_token",
     "require_zalo_token",
+    "webhook_path",
 ]
 
 PROJECT_FOLDER = Path(__file__).resolve().parents[1]
@@ -33,6 +35,9 @@ _NOT_FROM_ENVIRONMENT = {"base_folder"}
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 _ZALO_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+_TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_RENAMED = {"ZALO_WEBHOOK_HOST": "WEB_HOST", "ZALO_WEBHOOK_PORT": "WEB_PORT"}
+"""Settings that were renamed: the old name stops `loa` with one line naming the new one."""
 
 
 class ConfigError(Exception):
@@ -46,6 +51,10 @@ class Settings(BaseModel):
 
     telegram_bot_token: str = ""
     telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    web_host: str = "127.0.0.1"
+    web_port: int = 8443  # 0: any free port (tests)
     database_url: str = "sqlite:///data/loa.db"
     admin_ids: frozenset[str] = frozenset()  # accounts: `telegram:123`, `zalo:abc`
     officer_chat_id: str = ""
@@ -64,8 +73,6 @@ class Settings(BaseModel):
     zalo_api_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_url: str = ""
     zalo_webhook_secret: str = ""
-    zalo_webhook_host: str = "0.0.0.0"
-    zalo_webhook_port: int = 8443
     zalo_rate: float = 10.0
     zalo_per_chat_rate: float = 1.0
     zalo_proactive: bool = True
@@ -223,12 +230,20 @@ class Settings(BaseModel):
             raise ValueError("must start with https:// (the address people open files at)")
         return value
 
-    @field_validator("zalo_webhook_url")
+    @field_validator("zalo_webhook_url", "telegram_webhook_url")
     @classmethod
     def _check_webhook_url(cls, value: str) -> str:
         value = value.strip()
         if value and not value.startswith("https://"):
-            raise ValueError("must be an https:// address (Zalo calls webhooks over HTTPS only)")
+            raise ValueError("must be an https:// address (webhooks are called over HTTPS only)")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _check_telegram_secret(cls, value: str) -> str:
+        value = value.strip()
+        if value and not _TELEGRAM_SECRET.match(value):
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("zalo_webhook_secret")
@@ -239,11 +254,19 @@ class Settings(BaseModel):
             raise ValueError("must be 8 to 256 characters long")
         return value
 
-    @field_validator("zalo_webhook_port")
+    @field_validator("web_port")
     @classmethod
     def _check_port(cls, value: int) -> int:
-        if not 1 <= value <= 65535:
-            raise ValueError("must be a TCP port from 1 to 65535")
+        if not 0 <= value <= 65535:
+            raise ValueError("must be a TCP port from 1 to 65535 (0: any free port)")
+        return value
+
+    @field_validator("web_host")
+    @classmethod
+    def _check_host(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must be an address to listen on, e.g. 127.0.0.1 or 0.0.0.0")
         return value
 
     @property
@@ -260,6 +283,11 @@ class Settings(BaseModel):
     def zalo_webhook(self) -> bool:
         """Tell whether Zalo updates come by webhook (URL and secret set) rather than polling."""
         return bool(self.zalo_webhook_url)
+
+    @property
+    def telegram_webhook(self) -> bool:
+        """Tell whether Telegram updates come by webhook (TELEGRAM_WEBHOOK_URL) or polling."""
+        return bool(self.telegram_webhook_url)
 
     @property
     def office(self) -> Office:
@@ -283,7 +311,12 @@ class Settings(BaseModel):
     @property
     def secrets(self) -> tuple[str, ...]:
         """Return the configured values no log line may show (tokens, the webhook secret)."""
-        values = (self.telegram_bot_token, self.zalo_bot_token, self.zalo_webhook_secret)
+        values = (
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.zalo_bot_token,
+            self.zalo_webhook_secret,
+        )
         return tuple(v.strip() for v in values if v.strip())
 
     @property
@@ -324,6 +357,9 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = None) -> S
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
         base = env_file.resolve().parent
     values.update(environ)
+    for old, new in _RENAMED.items():
+        if values.get(old, "").strip():
+            raise ConfigError(f"{old} is now {new} (one web server serves every route): rename it")
     fields = Settings.model_fields
     chosen: dict[str, object] = {
         key.lower(): value
@@ -351,6 +387,16 @@ def require_telegram_token(settings: Settings) -> str:
     if not _TOKEN.match(token):
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN does not look like a Bot API token (expected 123456789:AA…)"
+        )
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET is not set: TELEGRAM_WEBHOOK_URL needs it (1 to 256 "
+            "characters of A-Z, a-z, 0-9, _ and -); unset both to poll"
+        )
+    if settings.telegram_webhook_secret and not settings.telegram_webhook_url:
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_URL is not set: TELEGRAM_WEBHOOK_SECRET is, and goes with it "
+            "(https://…); unset both to poll"
         )
     return token
 
@@ -385,4 +431,19 @@ def require_channels(settings: Settings) -> tuple[str, ...]:
             "neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: `loa run` needs at least one "
             "(see .env.example)"
         )
+    if (
+        len(channels) == 2
+        and settings.telegram_webhook
+        and settings.zalo_webhook
+        and webhook_path(settings.telegram_webhook_url) == webhook_path(settings.zalo_webhook_url)
+    ):
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_URL has the same path as ZALO_WEBHOOK_URL: give each its own "
+            "(e.g. /telegram/hook and /zalo/hook)"
+        )
     return tuple(channels)
+
+
+def webhook_path(url: str) -> str:
+    """Return the path a webhook URL is served at on Loa's web server ("/" when it has none)."""
+    return urlsplit(url).path or "/"

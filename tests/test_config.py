@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import PROJECT_FOLDER, ConfigError, load_settings, require_telegram_token
+from bot.config import (
+    PROJECT_FOLDER,
+    ConfigError,
+    load_settings,
+    require_channels,
+    require_telegram_token,
+)
 from bot.core.hours import SendingHours
 
 GOOD_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
@@ -175,3 +181,77 @@ def test_files_on_zalo_take_a_public_address_and_event_names() -> None:
     assert settings.zalo_file_events == {"message.file.received", "message.attachment.received"}
     unset = load_settings({}, env_file=None)
     assert (unset.public_url, unset.zalo_file_events) == ("", frozenset())
+
+
+def test_the_web_server_listens_on_localhost_by_default() -> None:
+    settings = load_settings({}, env_file=None)
+    assert (settings.web_host, settings.web_port) == ("127.0.0.1", 8443)
+    assert settings.telegram_webhook is False
+    chosen = load_settings({"WEB_HOST": "0.0.0.0", "WEB_PORT": "9000"}, env_file=None)
+    assert (chosen.web_host, chosen.web_port) == ("0.0.0.0", 9000)
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"WEB_PORT": "70000"}, "WEB_PORT"),
+        ({"WEB_PORT": "http"}, "WEB_PORT"),
+        ({"WEB_HOST": " "}, "WEB_HOST"),
+        ({"TELEGRAM_WEBHOOK_URL": "http://loa.example.vn/hook"}, "TELEGRAM_WEBHOOK_URL"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "has spaces in it"}, "TELEGRAM_WEBHOOK_SECRET"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "x" * 257}, "TELEGRAM_WEBHOOK_SECRET"),
+    ],
+)
+def test_bad_web_settings_name_the_variable(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable}: "):
+        load_settings(environ, env_file=None)
+
+
+@pytest.mark.parametrize("old", ["ZALO_WEBHOOK_HOST", "ZALO_WEBHOOK_PORT"])
+def test_the_old_zalo_listen_settings_name_their_new_names(old: str) -> None:
+    new = {"ZALO_WEBHOOK_HOST": "WEB_HOST", "ZALO_WEBHOOK_PORT": "WEB_PORT"}[old]
+    with pytest.raises(ConfigError, match=f"^{old} is now {new} "):
+        load_settings({old: "8443"}, env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("environ", "missing"),
+    [
+        ({"TELEGRAM_WEBHOOK_URL": "https://loa.example.vn/hook"}, "TELEGRAM_WEBHOOK_SECRET"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "s3cret"}, "TELEGRAM_WEBHOOK_URL"),
+    ],
+)
+def test_a_half_set_telegram_webhook_names_the_missing_setting(
+    tmp_path: Path, environ: dict[str, str], missing: str
+) -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, **environ}, env_file=None)
+    with pytest.raises(ConfigError, match=f"^{missing} is not set"):
+        require_telegram_token(settings)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env={"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, **environ, "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"loa: {missing} is not set")
+
+
+def test_telegram_and_zalo_webhooks_need_their_own_paths() -> None:
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": GOOD_TOKEN,
+            "TELEGRAM_WEBHOOK_URL": "https://loa.example.vn/hook",
+            "TELEGRAM_WEBHOOK_SECRET": "s3cret",
+            "ZALO_BOT_TOKEN": "123:abc",
+            "ZALO_WEBHOOK_URL": "https://loa.example.vn/hook",
+            "ZALO_WEBHOOK_SECRET": "s3cret-for-zalo",
+        },
+        env_file=None,
+    )
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_WEBHOOK_URL has the same path"):
+        require_channels(settings)

@@ -194,6 +194,8 @@ class TelegramChannel:
     Every message to a chat goes through one `ReplyLine` on the channel's pacer (shared with
     the outbox sender in `loa run`), so python-telegram-bot's own rate limiter is not used:
     the pacer keeps within Telegram's limits and a 429 is waited out, never given up on.
+    With `webhook`, the Application has no Updater: the webhook route (`telegram_webhook`)
+    puts updates on its update queue.
     """
 
     def __init__(
@@ -206,6 +208,7 @@ class TelegramChannel:
         error_text: str,
         officers: OfficerDoor | None = None,
         pacer: Pacer | None = None,
+        webhook: bool = False,
     ) -> None:
         self.engine = engine
         self.officers = officers
@@ -213,14 +216,16 @@ class TelegramChannel:
         self.commands = [BotCommand(name, description) for name, description in commands]
         self.error_text = error_text
         self.api_url = api_url
-        self.application: Application = (  # type: ignore[type-arg]
+        builder = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
             .concurrent_updates(True)
-            .build()
         )
+        if webhook:  # updates arrive on Loa's web server (telegram_webhook), not by polling
+            builder = builder.updater(None)
+        self.application: Application = builder.build()  # type: ignore[type-arg]
         self.application.add_handler(CallbackQueryHandler(self._on_button))
         self.application.add_handler(
             MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, self._on_message)

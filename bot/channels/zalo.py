@@ -2,13 +2,14 @@
 
 Zalo shows no buttons, so choices become a numbered list ("Gõ 1 …") and the engine resolves
 a typed number or label; a phone number is typed, not shared. Updates arrive by long polling
-(`run_polling`) or by webhook (`web_app`); both pass through `handle_update`, which
-processes each `message_id` once (remembered in the database for three days, so a webhook
-retry across a restart is not answered twice). Officers use Loa on Zalo too: every message
-goes to the officers' side first (`OfficerDoor`), which says whether it is theirs; the channel
-fetches the files people send (`FileSource`). Zalo carries no documents the other way, so with
-a `FileServer` (PUBLIC_URL) a picture goes by `sendPhoto` and any other file as a short-lived
-link served by the same web application (`web_app`); without one, a notice says it cannot.
+(`run_polling`) or by webhook (`add_routes`, on Loa's web server); both pass through
+`handle_update`, which processes each `message_id` once (remembered in the database for three
+days, so a webhook retry across a restart is not answered twice). Officers use Loa on Zalo
+too: every message goes to the officers' side first (`OfficerDoor`), which says whether it is
+theirs; the channel fetches the files people send (`FileSource`). Zalo carries no documents
+the other way, so with a `FileServer` (PUBLIC_URL) a picture goes by `sendPhoto` and any other
+file as a short-lived link served by the same web server (`add_routes`); without one, a
+notice says it cannot.
 """
 
 from __future__ import annotations
@@ -261,14 +262,12 @@ class ZaloChannel:
         finally:
             await self.settle()
 
-    def web_app(self, secret: str = "", path: str = "/") -> web.Application:
-        """Return the aiohttp app: Zalo's webhook calls at `path` (with a secret) and files."""
-        app = web.Application()
+    def add_routes(self, app: web.Application, secret: str = "", path: str = "/") -> None:
+        """Serve from `app` Zalo's webhook calls at `path` (with a secret) and the file links."""
         if secret:
             app.router.add_post(path, self._make_handler(secret))
         if self.links is not None:
             self.links.add_routes(app)
-        return app
 
     def _make_handler(self, secret: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         expected = secret.encode()

@@ -220,6 +220,8 @@ class Pacer:
         self._paused_until = float("-inf")
         self._live_waiting = 0
         self._released = asyncio.Event()
+        self.pauses = 0
+        """How many 429s (live replies and bulk sends alike) paused this pacer."""
 
     @property
     def chat_interval(self) -> float:
@@ -233,6 +235,7 @@ class Pacer:
 
     def pause(self, seconds: float) -> None:
         """Stop all sends for `seconds` (the channel said 429 retry_after)."""
+        self.pauses += 1
         self._paused_until = max(self._paused_until, self._monotonic() + seconds)
 
     def chat_wait(self, chat_id: str) -> float:
@@ -347,6 +350,8 @@ class SenderStats:
     retried: int = 0
     rate_limited: int = 0
     deferred: int = 0
+    looped_at: datetime | None = None
+    """When `run`'s loop last went round (None when it is not running): the sender's pulse."""
 
 
 class Sender:
@@ -417,6 +422,7 @@ class Sender:
         await self.recover()
         try:
             while not stop.is_set():
+                self.stats.looped_at = self.clock.now()
                 if await self.step():
                     continue
                 await self._settle()
@@ -424,6 +430,7 @@ class Sender:
                     continue
                 await self._idle(stop)
         finally:
+            self.stats.looped_at = None
             await self._settle()
 
     async def drain(self, *, max_wait: float = 0.0) -> SenderStats:

@@ -13,6 +13,7 @@ from bot.store.file_links import FileLinks, LinkedFile
 from bot.store.inbound import SeenInbound
 from bot.store.link_attempts import LinkAttempts
 from bot.store.messages import MessageLog
+from bot.store.metrics import Metrics
 from bot.store.officers import Officers
 from bot.store.outbox import Outbox, OutboxItem, OutboxStatus
 from bot.store.registrations import Registrations
@@ -34,6 +35,7 @@ __all__ = [
     "LinkAttempts",
     "LinkedFile",
     "MessageLog",
+    "Metrics",
     "MissingDatabase",
     "Officers",
     "Outbox",
@@ -71,6 +73,7 @@ class Store:
         self.drafts = Drafts(db)
         self.inbound = SeenInbound(db)
         self.file_links = FileLinks(db)
+        self.metrics = Metrics(db)
 
     @classmethod
     async def open(cls, path: Path, *, create: bool = True) -> Store:

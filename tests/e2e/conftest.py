@@ -20,6 +20,7 @@ def fake_settings(server: FakeTelegram, db_path: Path, **extra: str) -> Settings
         "TELEGRAM_BOT_TOKEN": server.token,
         "TELEGRAM_API_URL": server.url,
         "DATABASE_URL": f"sqlite:///{db_path}",
+        "WEB_PORT": "0",  # any free port: tests run beside each other and beside a real Loa
         **extra,
     }
     return load_settings(env, env_file=None)

@@ -41,6 +41,7 @@ async def test_fifty_residents_writing_twenty_messages_each_all_get_their_answer
                 "TELEGRAM_RATE": "60",
                 "TELEGRAM_PER_CHAT_RATE": "2",
                 "DATABASE_URL": f"sqlite:///{db_path}",
+                "WEB_PORT": "0",
             },
             env_file=None,
         )

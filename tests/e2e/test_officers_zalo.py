@@ -73,8 +73,8 @@ async def linking(zalo: FakeZalo, db_path: Path, clock: FixedClock) -> AsyncIter
         "DATABASE_URL": f"sqlite:///{db_path}",
         "ADMIN_IDS": f"zalo:{ADMIN}",
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "ZALO_WEBHOOK_HOST": "127.0.0.1",
-        "ZALO_WEBHOOK_PORT": str(port),
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
     }
     settings = load_settings(env, env_file=None)
     async with open_loa(settings, clock=clock) as opened, zalo_running(opened, poll_timeout=1):

@@ -45,6 +45,7 @@ def _settings(zalo: FakeZalo, db_path: Path, **extra: str) -> Settings:
         "ZALO_BOT_TOKEN": zalo.token,
         "ZALO_API_URL": zalo.url,
         "DATABASE_URL": f"sqlite:///{db_path}",
+        "WEB_PORT": "0",
         **extra,
     }
     return load_settings(env, env_file=None)
@@ -159,8 +160,8 @@ async def test_the_webhook_refuses_a_wrong_secret_and_dedupes_retries(
         db_path,
         ZALO_WEBHOOK_URL="https://loa.example.vn/zalo/hook",
         ZALO_WEBHOOK_SECRET=SECRET,
-        ZALO_WEBHOOK_HOST="127.0.0.1",
-        ZALO_WEBHOOK_PORT=str(port),
+        WEB_HOST="127.0.0.1",
+        WEB_PORT=str(port),
     )
     local = f"http://127.0.0.1:{port}/zalo/hook"
     async with open_loa(settings, clock=clock) as loa, zalo_running(loa) as channel:

@@ -34,6 +34,10 @@ Behaviour worth knowing:
   ``callback_data`` over 64 bytes, an unknown callback query id and an edit that changes nothing
   all answer 400. MarkdownV2 is not validated; ``allowed_updates`` is ignored.
 - Stopping the server wakes long-polling ``getUpdates`` and delayed calls, so shutdown is fast.
+- Webhooks: ``setWebhook`` needs an ``https://`` URL and remembers it with its
+  ``secret_token`` (`webhook`); while one is set ``getUpdates`` answers 409, as Telegram does,
+  until ``deleteWebhook``. The fake never calls the webhook itself: a test builds an update
+  (`text_update`) and POSTs it where the bot listens (`deliver_webhook`).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+import aiohttp
 from aiohttp import BodyPartReader, web
 
 __all__ = [
@@ -94,7 +99,7 @@ _TEXT_FIELDS = frozenset(
         "action", "url", "language_code", "title", "description", "short_description", "name",
         "emoji", "phone_number", "first_name", "last_name", "business_connection_id",
         "message_effect_id", "document", "photo", "audio", "video", "voice", "animation",
-        "sticker",
+        "sticker", "secret_token",
     }
 )  # fmt: skip
 """Params kept as strings: free text and file ids, which may happen to look like JSON."""
@@ -269,6 +274,8 @@ class FakeTelegram:
         self._sent: list[SentMessage] = []
         self._updates: list[JSON] = []
         self._last_update_id = 0
+        self.webhook: JSON | None = None
+        """The webhook set by setWebhook (url, secret_token, allowed_updates), else None."""
         self._message_ids: dict[int, int] = {}
         self._messages: dict[tuple[int, int], JSON] = {}
         self._last_bot_message: dict[int, int] = {}
@@ -289,6 +296,7 @@ class FakeTelegram:
             for name, handler in {
                 "getMe": self._get_me,
                 "getUpdates": self._get_updates,
+                "setWebhook": self._set_webhook,
                 "deleteWebhook": self._delete_webhook,
                 "getWebhookInfo": self._get_webhook_info,
                 "setMyCommands": self._set_my_commands,
@@ -508,6 +516,21 @@ class FakeTelegram:
         username: str | None = None,
     ) -> JSON:
         """Queue a text message from a user; a leading /command gets a bot_command entity."""
+        update = self.text_update(
+            chat_id, text, user_id=user_id, first_name=first_name, username=username
+        )
+        return self.push_raw(update)
+
+    def text_update(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        first_name: str = "Lan",
+        username: str | None = None,
+    ) -> JSON:
+        """Return (without queueing) the update of a text message from a user, with its id."""
         extra: JSON = {"text": text}
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
@@ -515,7 +538,24 @@ class FakeTelegram:
                 {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
             ]
         sender = _user(self._sender_id(chat_id, user_id), first_name, username)
-        return self.push_raw({"message": self._new_message(chat_id, sender, **extra)})
+        self._last_update_id += 1
+        message = self._new_message(chat_id, sender, **extra)
+        return {"update_id": self._last_update_id, "message": message}
+
+    async def deliver_webhook(self, update: JSON, *, url: str, secret: str | None = None) -> int:
+        """POST `update` to `url` as Telegram calls a webhook; return the HTTP status.
+
+        The secret header carries `secret`, else the one given to setWebhook; an empty
+        `secret` sends no header. Tests pass the local address behind the registered URL.
+        """
+        if secret is None:
+            secret = str((self.webhook or {}).get("secret_token") or "")
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, json=update, headers=headers) as response,
+        ):
+            return response.status
 
     def push_callback(
         self,
@@ -777,6 +817,12 @@ class FakeTelegram:
 
     async def _get_updates(self, call: Call) -> list[JSON]:
         """Confirm updates below `offset`, then return pending ones, long-polling `timeout` s."""
+        if self.webhook is not None:
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         offset = _as_int(call.params.get("offset"))
         if offset is not None and offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -795,15 +841,31 @@ class FakeTelegram:
                 await asyncio.wait_for(signal_.wait(), remaining)
         return self._updates[:limit]
 
+    async def _set_webhook(self, call: Call) -> bool:
+        """Remember the webhook (an https:// URL, as Telegram demands) and its secret."""
+        url = str(call.params.get("url") or "")
+        if not url.startswith("https://"):
+            raise _ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        self.webhook = {
+            "url": url,
+            "secret_token": call.params.get("secret_token"),
+            "allowed_updates": call.params.get("allowed_updates"),
+        }
+        return True
+
     async def _delete_webhook(self, call: Call) -> bool:
-        """Drop pending updates when asked to (there is never a webhook)."""
+        """Forget the webhook; drop pending updates when asked to."""
+        self.webhook = None
         if call.params.get("drop_pending_updates"):
             self._updates.clear()
         return True
 
     async def _get_webhook_info(self, call: Call) -> JSON:
-        """Report that no webhook is set."""
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        """Report the webhook set, if any."""
+        url = self.webhook["url"] if self.webhook else ""
+        return {"url": url, "has_custom_certificate": False, "pending_update_count": 0}
 
     async def _set_my_commands(self, call: Call) -> bool:
         """Store the command list for its scope and language."""

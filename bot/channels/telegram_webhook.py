@@ -1,0 +1,71 @@
+"""Telegram by webhook: updates POSTed to Loa's web server instead of fetched by getUpdates.
+
+At start `register` calls setWebhook with TELEGRAM_WEBHOOK_URL and the secret; Telegram then
+sends every update with the secret in `X-Telegram-Bot-Api-Secret-Token`. A call without the
+right secret gets 403 and is not read; a good one is put on the Application's update queue
+(python-telegram-bot built with `.updater(None)`), which handles it as a polled one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+__all__ = ["ALLOWED_UPDATES", "SECRET_HEADER", "add_webhook_route", "register"]
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ("message", "callback_query")
+log = logging.getLogger(__name__)
+
+
+async def register(
+    application: Application[Any, Any, Any, Any, Any, Any], url: str, secret: str
+) -> None:
+    """Ask Telegram to send updates to `url` with `secret` (the same updates as polling)."""
+    await application.bot.set_webhook(
+        url=url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES)
+    )
+
+
+def add_webhook_route(
+    app: web.Application,
+    application: Application[Any, Any, Any, Any, Any, Any],
+    secret: str,
+    path: str,
+) -> None:
+    """Serve Telegram's webhook calls at `POST path` of `app`."""
+    app.router.add_post(path, _handler(application, secret))
+
+
+def _handler(
+    application: Application[Any, Any, Any, Any, Any, Any], secret: str
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    expected = secret.encode()
+
+    async def on_update(request: web.Request) -> web.StreamResponse:
+        """Check the secret header, then queue the update and answer 200."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            log.warning("telegram webhook call with a wrong secret from %s", request.remote)
+            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+        try:
+            payload = await request.json()
+        except ValueError:
+            return web.json_response({"ok": False, "description": "not JSON"}, status=400)
+        try:
+            update = Update.de_json(payload, application.bot) if isinstance(payload, dict) else None
+        except (KeyError, TypeError, ValueError):
+            update = None
+        if update is None:
+            log.warning("telegram webhook call that is not an update: ignored")
+            return web.json_response({"ok": False, "description": "not an update"}, status=400)
+        await application.update_queue.put(update)
+        return web.json_response({"ok": True})
+
+    return on_update
