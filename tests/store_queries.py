@@ -9,15 +9,18 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.core.types import Button
-from bot.store.contacts import ContactStatus
-from bot.store.db import Database
+from bot.store.contacts import Contact, ContactStatus, contact_from_row
+from bot.store.db import Database, parse_iso
 from bot.store.outbox import OutboxRow, OutboxStatus
 from bot.store.reminders import ReminderStatus
 
 __all__ = [
+    "AuditEntry",
     "ReminderRow",
     "applied_versions",
+    "audit_entries",
     "contact_counts",
+    "find_contact",
     "outbox_row",
     "outbox_rows",
     "reminders_of",
@@ -103,3 +106,29 @@ def _outbox(row: aiosqlite.Row) -> OutboxRow:
         broadcast_id=row["broadcast_id"],
         last_detail=row["last_detail"],
     )
+
+
+async def find_contact(db: Database, channel: str, external_id: str) -> Contact | None:
+    """Return the contact at this address, if any."""
+    row = await db.fetchone(
+        "SELECT * FROM contacts WHERE channel = ? AND external_id = ?", (channel, external_id)
+    )
+    return contact_from_row(row) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One audited action: who, what, when."""
+
+    actor: str
+    action: str
+    detail: str
+    at: datetime
+
+
+async def audit_entries(db: Database, limit: int = 100) -> list[AuditEntry]:
+    """Return the latest officers' audit entries, oldest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT ?) ORDER BY id", (limit,)
+    )
+    return [AuditEntry(r["actor"], r["action"], r["detail"], parse_iso(r["at"])) for r in rows]

@@ -18,6 +18,7 @@ from bot.core.types import Incoming, Kind
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.zalo_server import FakeZalo
 from tests.officer_helpers import actor
+from tests.store_queries import find_contact
 
 ADMIN = 9001
 APOLOGY = "Loa đang gặp trục trặc"
@@ -190,6 +191,6 @@ async def test_zalo_answers_hostile_texts(db_path: Path, clock: FixedClock) -> N
                 )
             texts = [sent.text for sent in zalo.sent("u1")]
             assert not [text for text in texts if APOLOGY in text]
-            contact = await loa.store.contacts.find("zalo", "u1")
+            contact = await find_contact(loa.store.db, "zalo", "u1")
             assert contact is not None
             assert contact.display_name == "Hoa\ufffd"

@@ -79,13 +79,6 @@ class Contacts:
         assert row is not None
         return contact_from_row(row)
 
-    async def find(self, channel: str, external_id: str) -> Contact | None:
-        """Return the contact at this address, if any."""
-        row = await self._db.fetchone(
-            "SELECT * FROM contacts WHERE channel = ? AND external_id = ?", (channel, external_id)
-        )
-        return contact_from_row(row) if row else None
-
     async def get(self, contact_id: int) -> Contact | None:
         """Return the contact with this id, if any."""
         row = await self._db.fetchone("SELECT * FROM contacts WHERE id = ?", (contact_id,))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.accounts import Account
@@ -13,19 +12,9 @@ from bot.core.officer import Commune, Officer
 from bot.core.types import Button
 from bot.store.db import Database, iso, parse_iso
 
-__all__ = ["AuditEntry", "OfficerConflict", "Officers", "hash_code"]
+__all__ = ["OfficerConflict", "Officers", "hash_code"]
 
 CHOICES_LIFETIME = timedelta(days=1)
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One audited action: who, what, when."""
-
-    actor: str
-    action: str
-    detail: str
-    at: datetime
 
 
 class OfficerConflict(Exception):
@@ -305,14 +294,3 @@ class Officers:
             "INSERT INTO audit_log (actor, action, detail, at) VALUES (?, ?, ?, ?)",
             (actor, action, detail, iso(now)),
         )
-
-    async def audit_entries(self, limit: int = 100) -> list[AuditEntry]:
-        """Return the latest audit entries, oldest first."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT ?) ORDER BY id",
-            (limit,),
-        )
-        return [
-            AuditEntry(row["actor"], row["action"], row["detail"], parse_iso(row["at"]))
-            for row in rows
-        ]

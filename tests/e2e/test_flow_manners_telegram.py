@@ -11,6 +11,7 @@ from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
+from tests.store_queries import find_contact
 
 RESIDENT = 7002
 
@@ -60,7 +61,7 @@ async def test_a_question_at_the_name_step_is_answered_then_a_cancel_phrase_canc
     (cancelled,) = await _say(server, "thôi không đăng ký nữa")
     assert "Đã hủy" in cancelled
     assert "chỉ gồm chữ số" not in cancelled
-    contact = await loa_bot.store.contacts.find("telegram", str(RESIDENT))
+    contact = await find_contact(loa_bot.store.db, "telegram", str(RESIDENT))
     assert contact is not None
     assert await loa_bot.store.registrations.for_contact(contact.id) == []
 

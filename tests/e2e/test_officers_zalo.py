@@ -22,6 +22,7 @@ from bot.core.accounts import Account
 from bot.store.registrations import RegistrationStatus
 from tests.fakes.zalo_server import FakeZalo
 from tests.officers.broadcasts.seed import Person, seed
+from tests.store_queries import audit_entries
 
 ADMIN = "ad000000001"
 OFFICER = "of000000002"
@@ -149,7 +150,7 @@ async def test_an_officer_invited_on_zalo_gets_a_registration_and_sets_its_statu
     assert "DK000001: Đã tham gia" in changed
     (registration,) = await loa.store.registrations.listing()
     assert registration.status is RegistrationStatus.JOINED
-    audit = [e for e in await loa.store.officers.audit_entries() if e.action.startswith("status")]
+    audit = [e for e in await audit_entries(loa.store.db) if e.action.startswith("status")]
     assert [(e.actor, e.action) for e in audit] == [(f"zalo:{OFFICER}", "status:joined")]
 
 
@@ -241,7 +242,7 @@ async def test_an_officer_on_zalo_imports_a_list_by_sending_a_file(
     assert [(r.full_name, r.commune, r.village) for r in ba] == [
         ("Nguyễn Văn Ba", "Xã Hòa Phú", "Thôn Phú Sơn")
     ]
-    entries = await loa.store.officers.audit_entries()
+    entries = await audit_entries(loa.store.db)
     assert [e.actor for e in entries if e.action == "import"] == [f"zalo:{OFFICER}"]
 
 

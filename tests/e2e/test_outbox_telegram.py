@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.outbox.sender import Pacer, Sender
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
 from tests.fakes.telegram_server import FakeTelegram
-from tests.store_queries import outbox_rows
+from tests.store_queries import find_contact, outbox_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOCK = SystemClock()
@@ -72,7 +72,7 @@ async def test_every_message_ends_sent_failed_or_skipped_through_faults(
             await sender.drain(max_wait=15)
             await faults
         final = {row.id: row for row in await outbox_rows(store.db)}
-        blocked = [await store.contacts.find("telegram", str(c)) for c in (1010, 1011, 1015)]
+        blocked = [await find_contact(store.db, "telegram", str(c)) for c in (1010, 1011, 1015)]
     finally:
         await store.close()
 

@@ -17,6 +17,7 @@ from bot.clock import VIETNAM
 from bot.officers.importing.service import import_residents
 from bot.residents.actions.reminders import MAX_CLAIM_FAILURES_A_DAY, MAX_FAILURES_A_DAY
 from tests.fakes.telegram_server import FakeTelegram
+from tests.store_queries import find_contact
 
 STRANGER = 7100
 NEIGHBOUR_PHONE = "0906 246 810"
@@ -60,7 +61,7 @@ async def claim(server: FakeTelegram, chat: int, phone: str, born: str) -> tuple
 
 
 async def linked_cards(loa: Loa, chat: int) -> list[str]:
-    contact = await loa.store.contacts.find("telegram", str(chat))
+    contact = await find_contact(loa.store.db, "telegram", str(chat))
     assert contact is not None
     return [r.full_name for r in await loa.store.residents.for_contact(contact.id)]
 
@@ -135,7 +136,7 @@ async def test_the_message_log_keeps_what_was_given_not_the_numbers_or_names(
     await exchange(server, STRANGER, "0123456780")
     await exchange(server, STRANGER, "07/08/1961")
     await exchange(server, STRANGER, "/nhacnho")
-    contact = await telegram_loa.store.contacts.find("telegram", str(STRANGER))
+    contact = await find_contact(telegram_loa.store.db, "telegram", str(STRANGER))
     assert contact is not None
     logged = [m.text for m in await telegram_loa.store.messages.for_contact(contact.id)]
     typed = ("0906 246 810", "+84906246810", "14/06/1957", "15/06/1957", "0123456780", "07/08/1961")

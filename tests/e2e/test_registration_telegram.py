@@ -15,6 +15,7 @@ from bot.store import ContactStatus
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
 from tests.officer_helpers import add_officer, commune
+from tests.store_queries import audit_entries, find_contact
 
 RESIDENT = 7001
 OFFICER_CHAT = -500
@@ -94,7 +95,7 @@ async def test_a_registration_reaches_the_officers_whose_buttons_set_the_status(
     listing = await _say(server, "/dangky")
     assert "DK000001" in listing
     assert "Đã tham gia" in listing
-    audit = await loa_bot.store.officers.audit_entries()
+    audit = await audit_entries(loa_bot.store.db)
     assert [(a.actor, a.action) for a in audit] == [
         ("telegram:4242", "denied"),
         (f"telegram:{ADMIN}", "status:joined"),
@@ -159,7 +160,7 @@ async def test_stop_words_in_a_flow_stop_proactive_messages(
     await _press(server, "reg:interest:household")
     await _press(server, "reg:consent:yes")
     assert "Đã ngừng" in await _say(server, "dừng")
-    contact = await loa_bot.store.contacts.find("telegram", str(RESIDENT))
+    contact = await find_contact(loa_bot.store.db, "telegram", str(RESIDENT))
     assert contact is not None
     assert contact.status is ContactStatus.STOPPED
     assert await loa_bot.store.registrations.listing() == []
@@ -168,7 +169,7 @@ async def test_stop_words_in_a_flow_stop_proactive_messages(
 async def test_a_stranger_cannot_export_and_is_audited(server: FakeTelegram, loa_bot: Loa) -> None:
     assert "không có quyền" in await _say(server, "/export")
     assert not server.calls("sendDocument")
-    (entry,) = await loa_bot.store.officers.audit_entries()
+    (entry,) = await audit_entries(loa_bot.store.db)
     assert (entry.actor, entry.action, entry.detail) == (f"telegram:{RESIDENT}", "denied", "export")
 
 
@@ -196,7 +197,6 @@ async def test_officer_commands_in_any_other_group_are_refused_and_audited(
     server: FakeTelegram, loa_bot: Loa, clock: FixedClock
 ) -> None:
     await _register(server)
-    officers = loa_bot.store.officers
     await add_officer(loa_bot.store, 8001, "Cán bộ Bình", "Xã Hòa Phú", clock.now())
     village_group = -777
     refused = await _group_export(server, village_group, 8001)
@@ -204,7 +204,7 @@ async def test_officer_commands_in_any_other_group_are_refused_and_audited(
     refused_admin = await _group_export(server, village_group, ADMIN)
     assert "không phải nhóm cán bộ của xã" in refused_admin
     assert not server.calls("sendDocument")
-    denied = [e for e in await officers.audit_entries() if e.action == "denied"]
+    denied = [e for e in await audit_entries(loa_bot.store.db) if e.action == "denied"]
     assert {e.detail for e in denied} == {f"export in telegram:{village_group}"}
     assert {e.actor for e in denied} == {"telegram:8001", f"telegram:{ADMIN}"}
 
@@ -213,10 +213,9 @@ async def test_once_a_commune_has_its_own_chat_its_officers_work_there_only(
     server: FakeTelegram, loa_bot: Loa, clock: FixedClock
 ) -> None:
     await _register(server)
-    officers = loa_bot.store.officers
     await add_officer(loa_bot.store, 8001, "Cán bộ Bình", "Xã Hòa Phú", clock.now())
     commune_chat = -600
-    await officers.set_chat(
+    await loa_bot.store.officers.set_chat(
         commune("Xã Hòa Phú"), Account("telegram", str(commune_chat)), "test", clock.now()
     )
     assert "không phải nhóm cán bộ" in await _group_export(server, OFFICER_CHAT, 8001)

@@ -10,6 +10,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.clock import VIETNAM
 from bot.officers.importing.service import import_residents
 from tests.fakes.telegram_server import FakeTelegram
+from tests.store_queries import find_contact
 
 CHAT = 7001
 LIST = (
@@ -61,6 +62,6 @@ async def test_someone_elses_contact_links_nothing(
     server.push_contact(CHAT, "+84905123456", contact_user_id=99)
     await server.wait_for("sendMessage", count=4)
     assert "không phải số điện thoại của chính bạn" in server.sent(CHAT)[-1].text
-    contact = await telegram_loa.store.contacts.find("telegram", str(CHAT))
+    contact = await find_contact(telegram_loa.store.db, "telegram", str(CHAT))
     assert contact is not None
     assert await telegram_loa.store.residents.for_contact(contact.id) == []

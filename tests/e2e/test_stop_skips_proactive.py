@@ -9,7 +9,7 @@ from bot.clock import FixedClock
 from bot.outbox.sender import Pacer, Sender
 from bot.store import OutboxItem, OutboxStatus
 from tests.fakes.telegram_server import FakeTelegram
-from tests.store_queries import outbox_rows
+from tests.store_queries import find_contact, outbox_rows
 
 STOPPER = 9101
 LISTENER = 9102
@@ -24,7 +24,7 @@ async def test_a_resident_who_stopped_gets_no_proactive_message(
     store = telegram_loa.store
     ids = []
     for chat in (STOPPER, LISTENER):
-        contact = await store.contacts.find("telegram", str(chat))
+        contact = await find_contact(store.db, "telegram", str(chat))
         assert contact is not None
         ids.append(contact.id)
     items = [OutboxItem(cid, "reminder", "Thẻ BHYT sắp hết hạn") for cid in ids]
@@ -62,7 +62,7 @@ async def test_writing_again_after_stop_is_answered_but_proactive_messages_stay_
     await server.wait_for("sendMessage", count=2)
     answer = server.sent(STOPPER)[-1]
     assert "Nhận tin lại" in str(answer.reply_markup)
-    contact = await telegram_loa.store.contacts.find("telegram", str(STOPPER))
+    contact = await find_contact(telegram_loa.store.db, "telegram", str(STOPPER))
     assert contact is not None
     await _reminder_to(telegram_loa, server, clock, contact.id)
     assert all("sắp hết hạn" not in m.text for m in server.sent(STOPPER))

@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.officers.importing.service import import_residents
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
+from tests.store_queries import find_contact
 
 SECRET = "webhook-secret_for-tests"
 PUBLIC = "https://loa.example.vn/telegram/hook"
@@ -111,7 +112,7 @@ async def test_a_resident_is_answered_by_webhook_and_a_wrong_secret_is_refused(
             assert await server.deliver_webhook({"not": "an update"}, url=local) == 400
 
         assert server.sent(STRANGER) == []
-        assert await loa.store.contacts.find("telegram", str(STRANGER)) is None
+        assert await find_contact(loa.store.db, "telegram", str(STRANGER)) is None
         assert server.calls("getUpdates") == []  # no polling beside the webhook
         assert server.calls("deleteWebhook") == []
 

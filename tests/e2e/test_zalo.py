@@ -23,7 +23,7 @@ from bot.outbox.sender import Pacer, Sender
 from bot.store import ContactStatus, OutboxItem, OutboxStatus
 from scheduler.planner import plan_reminders
 from tests.fakes.zalo_server import FakeZalo
-from tests.store_queries import outbox_rows
+from tests.store_queries import find_contact, outbox_rows
 
 RESIDENT = "7a3f0c9e21d4"
 SECRET = "s3cret-for-tests"
@@ -110,7 +110,7 @@ async def test_a_resident_registers_typing_the_phone_number(
     assert "buổi tối" in summary
     done = await _say(zalo, "1")
     assert "Đăng ký thành công" in done
-    contact = await zalo_loa.store.contacts.find("zalo", RESIDENT)
+    contact = await find_contact(zalo_loa.store.db, "zalo", RESIDENT)
     assert contact is not None
     (registration,) = await zalo_loa.store.registrations.for_contact(contact.id)
     assert registration.phone == "+84905123456"
@@ -175,7 +175,7 @@ async def test_the_webhook_refuses_a_wrong_secret_and_dedupes_retries(
         assert await zalo.deliver_webhook(update, url=local, secret="") == 403
         await channel.settle()
         assert zalo.sent() == []
-        assert await loa.store.contacts.find("zalo", RESIDENT) is None
+        assert await find_contact(loa.store.db, "zalo", RESIDENT) is None
 
         assert await zalo.deliver_webhook(update, url=local) == 200
         assert await zalo.deliver_webhook(update, url=local) == 200  # Zalo retried

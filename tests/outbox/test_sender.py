@@ -28,7 +28,7 @@ from bot.outbox.sender import (
 )
 from bot.store import ContactStatus, OutboxItem, OutboxStatus, Store
 from bot.store.outbox import URGENT_PRIORITY, Claimed, OutboxReason, Outcome
-from tests.store_queries import outbox_row, outbox_rows
+from tests.store_queries import find_contact, outbox_row, outbox_rows
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
 
@@ -119,7 +119,7 @@ async def queue(store: Store, time: FakeTime, chats: Sequence[str]) -> list[int]
     """Queue one message per entry of `chats` (a chat may repeat); return the row ids."""
     ids = []
     for chat in chats:
-        found = await store.contacts.find("telegram", chat)
+        found = await find_contact(store.db, "telegram", chat)
         if found is None:
             found = await store.contacts.touch("telegram", chat, "", time.now())
         ids.append(found.id)
@@ -240,7 +240,7 @@ async def test_a_blocked_chat_marks_the_contact_blocked_and_is_never_retried(
     assert (rows[second].status, rows[second].last_error) == (OutboxStatus.SKIPPED, "blocked")
     assert rows[second].last_detail is None  # skipped at claim, never tried
     assert rows[other].status is OutboxStatus.SENT
-    contact = await store.contacts.find("telegram", "66")
+    contact = await find_contact(store.db, "telegram", "66")
     assert contact is not None
     assert contact.status is ContactStatus.BLOCKED
 
@@ -249,7 +249,7 @@ async def test_a_contact_who_stopped_is_skipped_without_a_delivery(
     store: Store, transport: FakeTransport, time: FakeTime
 ) -> None:
     stopped_row, _sent_row = await queue(store, time, ["70", "71"])
-    contact = await store.contacts.find("telegram", "70")
+    contact = await find_contact(store.db, "telegram", "70")
     assert contact is not None
     await store.contacts.set_status(contact.id, ContactStatus.STOPPED, time.now())
     sender = make_sender(store, transport, time)

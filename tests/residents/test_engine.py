@@ -5,6 +5,7 @@ import asyncio
 from bot.app import Loa
 from bot.core.types import Incoming, Kind
 from bot.store import ContactStatus
+from tests.store_queries import find_contact
 
 
 def text(body: str, sender: str = "9") -> Incoming:
@@ -14,7 +15,7 @@ def text(body: str, sender: str = "9") -> Incoming:
 async def test_every_message_is_logged_both_ways(loa: Loa) -> None:
     await loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="start"))
     await loa.engine.handle(text("<b>{{ 7*7 }}</b>"))
-    contact = await loa.store.contacts.find("test", "9")
+    contact = await find_contact(loa.store.db, "test", "9")
     assert contact is not None
     logged = await loa.store.messages.for_contact(contact.id)
     assert [m.direction for m in logged] == ["in", "out", "in", "out"]
@@ -24,28 +25,28 @@ async def test_every_message_is_logged_both_ways(loa: Loa) -> None:
 
 async def test_stop_stays_until_the_resident_turns_messages_back_on(loa: Loa) -> None:
     await loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="stop"))
-    contact = await loa.store.contacts.find("test", "9")
+    contact = await find_contact(loa.store.db, "test", "9")
     assert contact is not None
     assert contact.status is ContactStatus.STOPPED
     replies = await loa.engine.handle(text("chào"))
     assert replies[-1].buttons[-1].payload == "resume"
-    contact = await loa.store.contacts.find("test", "9")
+    contact = await find_contact(loa.store.db, "test", "9")
     assert contact is not None
     assert contact.status is ContactStatus.STOPPED
     replies = await loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="batdau"))
     assert replies[0].text.startswith("Đã bật lại")
-    contact = await loa.store.contacts.find("test", "9")
+    contact = await find_contact(loa.store.db, "test", "9")
     assert contact is not None
     assert contact.status is ContactStatus.ACTIVE
 
 
 async def test_a_resident_marked_unreachable_is_active_again_by_writing(loa: Loa) -> None:
     await loa.engine.handle(text("chào"))
-    contact = await loa.store.contacts.find("test", "9")
+    contact = await find_contact(loa.store.db, "test", "9")
     assert contact is not None
     await loa.store.contacts.set_status(contact.id, ContactStatus.BLOCKED, contact.last_seen)
     await loa.engine.handle(text("chào"))
-    contact = await loa.store.contacts.find("test", "9")
+    contact = await find_contact(loa.store.db, "test", "9")
     assert contact is not None
     assert contact.status is ContactStatus.ACTIVE
 
@@ -59,7 +60,7 @@ async def test_a_typed_number_presses_the_button_last_shown(loa: Loa) -> None:
 
 async def test_control_characters_are_removed_before_storing(loa: Loa) -> None:
     await loa.engine.handle(text("a\x00b\x1bc\x7f\u202ed"))
-    contact = await loa.store.contacts.find("test", "9")
+    contact = await find_contact(loa.store.db, "test", "9")
     assert contact is not None
     logged = await loa.store.messages.for_contact(contact.id)
     assert logged[0].text == "abcd"
@@ -75,7 +76,7 @@ async def test_many_residents_at_once_are_all_answered_and_stored(loa: Loa) -> N
     )
     assert all("1.912.680 đồng" in replies[0].text for replies in answers)
     for person in people:
-        contact = await loa.store.contacts.find("test", person)
+        contact = await find_contact(loa.store.db, "test", person)
         assert contact is not None
         assert len(await loa.store.messages.for_contact(contact.id)) == 2
 
@@ -85,7 +86,7 @@ async def test_one_residents_messages_are_answered_in_order(loa: Loa) -> None:
     second = loa.engine.handle(text("5"))  # presses the fifth button of the menu above
     _, replies = await asyncio.gather(first, second)
     assert "1900 9068" in replies[0].text
-    contact = await loa.store.contacts.find("test", "9")
+    contact = await find_contact(loa.store.db, "test", "9")
     assert contact is not None
     logged = [m.text for m in await loa.store.messages.for_contact(contact.id)]
     assert logged[0] == ""
@@ -109,7 +110,7 @@ async def test_a_registrations_name_and_phone_are_not_copied_into_the_message_lo
     replies = []
     for step in steps:
         replies += await loa.engine.handle(step)
-    contact = await loa.store.contacts.find("test", "9")
+    contact = await find_contact(loa.store.db, "test", "9")
     assert contact is not None
     logged = [m.text for m in await loa.store.messages.for_contact(contact.id)]
     assert "[name]" in logged
@@ -124,7 +125,7 @@ async def test_a_lone_surrogate_is_stored_as_a_replacement_character(loa: Loa) -
     replies = await loa.engine.handle(incoming)
     assert replies
     assert all(reply.text.strip() for reply in replies)
-    contact = await loa.store.contacts.find("test", "9")
+    contact = await find_contact(loa.store.db, "test", "9")
     assert contact is not None
     assert contact.display_name == "Hoa\ufffd"
     logged = await loa.store.messages.for_contact(contact.id)

@@ -13,6 +13,7 @@ from bot.clock import VIETNAM, FixedClock
 from bot.config import load_settings
 from bot.core.types import Incoming, Kind
 from scheduler.jobs import run_housekeeping
+from tests.store_queries import find_contact
 
 START = datetime(2025, 1, 1, 9, 0, tzinfo=VIETNAM)
 
@@ -35,7 +36,7 @@ async def test_messages_older_than_the_window_are_deleted(
     chatted: tuple[Loa, FixedClock],
 ) -> None:
     loa, clock = chatted
-    contact = await loa.store.contacts.find("telegram", "1")
+    contact = await find_contact(loa.store.db, "telegram", "1")
     assert contact is not None
     before = await loa.store.messages.for_contact(contact.id)
     assert len(before) >= 4  # two messages in, at least two answers out
@@ -44,7 +45,7 @@ async def test_messages_older_than_the_window_are_deleted(
     assert removed == len(before) - len(after) > 0
     assert all(m.created_at >= clock.now() - timedelta(days=365) for m in after)
     assert [m.text for m in after if m.direction == "in"] == ["xin chào"]
-    assert await loa.store.contacts.find("telegram", "1") is not None  # the contact stays
+    assert await find_contact(loa.store.db, "telegram", "1") is not None  # the contact stays
     assert await run_housekeeping(loa.store, loa.settings, clock) == 0  # nothing more to do
 
 
@@ -61,7 +62,7 @@ async def test_zero_days_keeps_everything(db_path: Path) -> None:
 
 async def test_prune_works_in_chunks(chatted: tuple[Loa, FixedClock]) -> None:
     loa, clock = chatted
-    contact = await loa.store.contacts.find("telegram", "1")
+    contact = await find_contact(loa.store.db, "telegram", "1")
     assert contact is not None
     old = len(await loa.store.messages.for_contact(contact.id))
     later = clock.now() + timedelta(seconds=1)

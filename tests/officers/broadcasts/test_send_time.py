@@ -17,7 +17,7 @@ from bot.outbox.sender import Sender, Transport
 from bot.render import Renderer
 from bot.store.broadcasts import Broadcast, NewBroadcast
 from bot.store.outbox import OutboxItem, OutboxStatus
-from tests.store_queries import outbox_row, outbox_rows
+from tests.store_queries import find_contact, outbox_row, outbox_rows
 
 EA_TUL = Scope.commune(place_key("Ea Tul"))
 TEXT = "Chào {{ ten }} ({{ thon }}): thẻ hết hạn {{ han_the }}."
@@ -55,7 +55,7 @@ async def _broadcast(
 
 
 async def _contact(loa: Loa, chat: str) -> int:
-    found = await loa.store.contacts.find("telegram", chat)
+    found = await find_contact(loa.store.db, "telegram", chat)
     assert found is not None
     return found.id
 

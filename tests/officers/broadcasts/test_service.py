@@ -19,7 +19,7 @@ from bot.outbox.sender import PermanentError, Sender, Transport, Unreachable
 from bot.render import Renderer
 from bot.store.broadcasts import Broadcast, BroadcastStatus
 from bot.store.outbox import OutboxStatus
-from tests.store_queries import outbox_rows
+from tests.store_queries import find_contact, outbox_rows
 
 EA_TUL = Scope.commune(place_key("Ea Tul"))
 TEXT = "Chào {{ ten }} ở {{ thon }}, {{ xa }}: thẻ hết hạn {{ han_the }}."
@@ -228,7 +228,7 @@ async def test_report_matches_the_outbox(
 ) -> None:
     made = await create(service, clock)
     await service.advance(clock.now())
-    stopped = await seeded.store.contacts.find("telegram", "106")
+    stopped = await find_contact(seeded.store.db, "telegram", "106")
     assert stopped is not None
     await seeded.store.db.execute(
         "UPDATE contacts SET status = 'stopped' WHERE id = ?", (stopped.id,)
