@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import PROJECT_FOLDER, ConfigError, find_env_file, load_settings
+from bot.config import ConfigError, find_env_file, home_folder, load_settings
 from bot.store.db import Database
 
 _CONTACT = (
@@ -58,14 +58,14 @@ def test_a_relative_database_is_under_the_env_files_folder(site: Path) -> None:
     settings = load_settings({}, env_file=site / ".env")
     assert settings.database_path == site / "data" / "loa.db"
     assert settings.base_folder == site
-    assert load_settings({}, env_file=None).database_path == PROJECT_FOLDER / "data" / "loa.db"
+    assert load_settings({}, env_file=None).database_path == home_folder() / "data" / "loa.db"
     absolute = load_settings({"DATABASE_URL": "sqlite:////srv/loa.db"}, env_file=site / ".env")
     assert absolute.database_path == Path("/srv/loa.db")
 
 
 def test_the_env_file_is_named_by_loa_env_file_or_is_the_projects(site: Path) -> None:
     assert find_env_file({"LOA_ENV_FILE": str(site / ".env")}) == site / ".env"
-    default = PROJECT_FOLDER / ".env"
+    default = home_folder() / ".env"
     assert find_env_file({}) == (default if default.is_file() else None)
     with pytest.raises(ConfigError, match="LOA_ENV_FILE"):
         find_env_file({"LOA_ENV_FILE": str(site / "missing.env")})

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from telegram.error import InvalidToken
 
 from bot.channels.telegram import TelegramUnreachable
-from bot.cli import backup, broadcasts, officers, outbox, residents, serve
+from bot.cli import backup, broadcasts, officers, outbox, rates, residents, serve
 from bot.config import ENV_FILE_VARIABLE, ConfigError, find_env_file, load_settings
+from bot.core.knowledge import TopicsError
+from bot.core.rates import RatesError
 from bot.render import Renderer
 from bot.store import MissingDatabase
 from bot.store.files import PRIVATE_UMASK
@@ -29,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (serve, outbox, residents, officers, broadcasts, backup):
+    for group in (serve, rates, outbox, residents, officers, broadcasts, backup):
         group.register(commands)
     return parser
 
@@ -41,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(os.environ, env_file=find_env_file(os.environ))
         code: int = args.handler(settings, args)
-    except ConfigError as exc:
+    except (ConfigError, RatesError, TopicsError) as exc:
         print(f"loa: {exc}", file=sys.stderr)
         return 2
     except MissingDatabase as exc:
