@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.app import open_loa, serve
 from bot.channels.console import run_console, tolerant
-from bot.cli.common import Commands
+from bot.cli.common import Commands, store_for
 from bot.cli.rates import log_rates_in_use
 from bot.config import Settings, require_channels
 from bot.logs import configure_logging
@@ -56,6 +56,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _serve(settings: Settings) -> int:
     log_rates_in_use(settings, log)
+    async with store_for(settings, create=True):
+        pass  # a newer database is refused; pending migrations run after a backup
     async with open_loa(settings) as loa:
         await serve(loa)
     return 0
