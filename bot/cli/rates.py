@@ -25,9 +25,9 @@ def register(commands: Commands) -> None:
         "rates",
         help="print the figures in force on a date; start or check an office's rates file",
         description=(
-            "Print the base salary, BHYT and BHXH tự nguyện figures in force on a date, from "
-            "the rates file Loa uses: RATES_FILE if set, else the one shipped with Loa. When a "
-            "decree changes a rate, add a dated row to that file and check it."
+            "Print the base salary and the BHYT and voluntary social insurance figures in force "
+            "on a date, from the rates file Loa uses: RATES_FILE if set, else the one shipped "
+            "with Loa. When a decree changes a rate, add a dated row to that file and check it."
         ),
     )
     rates.add_argument(
