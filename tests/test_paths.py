@@ -150,3 +150,19 @@ def test_loa_backup_from_another_folder_in_a_real_process(tmp_path: Path, site: 
     missing = subprocess.run(run, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2
     assert "LOA_ENV_FILE: no such file" in missing.stderr
+
+
+def test_an_installed_loa_reads_the_env_file_of_the_folder_it_starts_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.config.checkout_folder", lambda: None)  # as from a wheel
+    office = tmp_path / "office"
+    office.mkdir()
+    monkeypatch.chdir(office)
+    assert home_folder() == office
+    assert find_env_file({}) is None
+    (office / ".env").write_text("RATES_FILE=own.toml\n")
+    assert find_env_file({}) == office / ".env"
+    settings = load_settings({}, env_file=find_env_file({}))
+    assert settings.rates_path == office / "own.toml"
+    assert load_settings({}, env_file=None).database_path == office / "data" / "loa.db"
