@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -81,10 +81,16 @@ async def upgrade(store: Store, settings: Settings) -> Upgrade:
     return Upgrade(status.pending, backup)
 
 
-async def open_store(settings: Settings, *, create: bool = False) -> Store:
+def _to_stderr(text: str) -> None:
+    print(f"loa: {text}", file=sys.stderr)
+
+
+async def open_store(
+    settings: Settings, *, create: bool = False, say: Callable[[str], None] = _to_stderr
+) -> Store:
     """Open the database named by DATABASE_URL, migrated, for one command (which closes it).
 
-    Only commands that set Loa up (`create=True`) may create it, and say so; for the others
+    Only commands that set Loa up (`create=True`) may create it, and `say` so; for the others
     a missing or empty database raises MissingDatabase instead of being made anew. Pending
     migrations are applied after a backup (`upgrade`), and said so; a database newer than
     the code raises DatabaseTooNew.
@@ -94,21 +100,23 @@ async def open_store(settings: Settings, *, create: bool = False) -> Store:
     store = await Store.open(path, create=create, migrate=False)
     try:
         if new:
-            print(f"loa: created a new database at {path}", file=sys.stderr)
+            say(f"created a new database at {path}")
         done = await upgrade(store, settings)
     except BaseException:
         await store.close()
         raise
     if done.backup is not None:
         versions = ", ".join(f"{m.version:04d}_{m.name}" for m in done.applied)
-        print(f"loa: backed up {path} to {done.backup}, then migrated: {versions}", file=sys.stderr)
+        say(f"backed up {path} to {done.backup}, then migrated: {versions}")
     return store
 
 
 @asynccontextmanager
-async def store_for(settings: Settings, *, create: bool = False) -> AsyncIterator[Store]:
+async def store_for(
+    settings: Settings, *, create: bool = False, say: Callable[[str], None] = _to_stderr
+) -> AsyncIterator[Store]:
     """Open the database for one command as `open_store` does, and close it after."""
-    store = await open_store(settings, create=create)
+    store = await open_store(settings, create=create, say=say)
     try:
         yield store
     finally:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 
 from bot.app import open_loa, serve
@@ -56,7 +57,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _serve(settings: Settings) -> int:
     log_rates_in_use(settings, log)
-    async with store_for(settings, create=True):
+    async with store_for(settings, create=True, say=partial(log.info, "%s")):
         pass  # a newer database is refused; pending migrations run after a backup
     async with open_loa(settings) as loa:
         await serve(loa)
