@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint format bench eval clean
+.PHONY: setup demo test lint wheel-check format bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Loa needs Python 3.11 or newer")'
@@ -25,6 +25,9 @@ lint: setup ## ruff and mypy (strict on bot/)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot scheduler
+
+wheel-check: setup ## build the wheel, install it into a fresh venv and use `loa` outside the checkout
+	$(BIN)/python .ci/wheel-check
 
 format: setup
 	$(BIN)/ruff format .

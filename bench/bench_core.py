@@ -81,7 +81,9 @@ def machine_speed() -> None:
 def questions(count: int) -> None:
     """Answer `count` evaluation-set questions with the dialog and renderer, no storage."""
     t0 = time.perf_counter()
-    dialog = Dialog(KnowledgeBase.load(default_topics_path()), load_rates())
+    dialog = Dialog(
+        KnowledgeBase.load(default_topics_path()), load_rates(load_settings({}, env_file=None))
+    )
     renderer = Renderer()
     startup = time.perf_counter() - t0
     print(f"knowledge start-up (topics + index, rates, templates): {startup * 1000:.0f} ms")

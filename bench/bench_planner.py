@@ -49,7 +49,7 @@ async def bench(count: int, folder: Path) -> dict[str, float | int]:
                 (stamp, stamp),
             )
             await store.db.execute("UPDATE residents SET contact_id = id")
-        renderer, book = Renderer(), load_rates()
+        renderer, book = Renderer(), load_rates(settings)
         figures: dict[str, float | int] = {"residents": await store.residents.count()}
         for label, dry in (("dry_run", True), ("first_run", False), ("second_run", False)):
             started = time.perf_counter()

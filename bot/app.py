@@ -33,7 +33,7 @@ from bot.config import (
 from bot.core.accounts import Account
 from bot.core.dialog import Dialog
 from bot.core.knowledge import KnowledgeBase, default_topics_path
-from bot.core.rates import RateBook, default_rates_path
+from bot.core.rates import RateBook
 from bot.core.types import Attachment, Reply
 from bot.officers.broadcasts.compose import BroadcastComposer
 from bot.officers.broadcasts.desk import BroadcastDesk, report_text
@@ -103,7 +103,7 @@ async def open_loa(
     log.info("database: %s", store.db.path.resolve())
     try:
         renderer = Renderer(office=settings.office)
-        dialog = Dialog(KnowledgeBase.load(default_topics_path()), load_rates())
+        dialog = Dialog(KnowledgeBase.load(default_topics_path()), load_rates(settings))
         notifier = RelayNotifier()
         officers = OfficerDesk(
             store,
@@ -169,9 +169,9 @@ def outbox_preparer(store: Store, settings: Settings) -> Chain:
     )
 
 
-def load_rates() -> RateBook:
-    """Load the dated rates file (data/rates.toml)."""
-    return RateBook.load(default_rates_path())
+def load_rates(settings: Settings) -> RateBook:
+    """Load the dated rates file: the office's (RATES_FILE), else the one shipped with Loa."""
+    return RateBook.load(settings.rates_path)
 
 
 def telegram_channel(loa: Loa, pacer: Pacer | None = None) -> TelegramChannel:
@@ -424,7 +424,7 @@ async def serve(
         sending = [asyncio.create_task(sender.run(stop)) for sender in senders]
         sending.append(asyncio.create_task(_run_broadcasts(loa, clock, stop)))
         scheduler = start_scheduler(
-            loa.store, loa.renderer, load_rates(), loa.settings, clock=clock
+            loa.store, loa.renderer, load_rates(settings), loa.settings, clock=clock
         )
         scheduler.add_listener(
             partial(_planner_finished, watch), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR

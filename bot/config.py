@@ -9,18 +9,20 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.core.accounts import Account, AccountError
 from bot.core.hours import SendingHours
 from bot.core.office import Office
+from bot.core.rates import default_rates_path
+from bot.core.shipped import checkout_folder
 
 __all__ = [
     "ENV_FILE_VARIABLE",
-    "PROJECT_FOLDER",
     "ConfigError",
     "Settings",
     "find_env_file",
+    "home_folder",
     "load_settings",
     "require_channels",
     "require_telegram_token",
@@ -28,8 +30,6 @@ __all__ = [
     "webhook_path",
 ]
 
-PROJECT_FOLDER = Path(__file__).resolve().parents[1]
-"""The folder Loa is installed in (the checkout where `make setup` ran)."""
 ENV_FILE_VARIABLE = "LOA_ENV_FILE"
 _NOT_FROM_ENVIRONMENT = {"base_folder"}
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
@@ -38,6 +38,16 @@ _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _RENAMED = {"ZALO_WEBHOOK_HOST": "WEB_HOST", "ZALO_WEBHOOK_PORT": "WEB_PORT"}
 """Settings that were renamed: the old name stops `loa` with one line naming the new one."""
+
+
+def home_folder() -> Path:
+    """Return Loa's folder: the checkout it runs from, else (installed) the current folder.
+
+    A checkout's `loa` reads the same settings from anywhere; an installed one has no folder
+    of its own, so it is started in the office's folder (a service's WorkingDirectory) or is
+    told where the settings are by LOA_ENV_FILE.
+    """
+    return checkout_folder() or Path.cwd()
 
 
 class ConfigError(Exception):
@@ -82,9 +92,10 @@ class Settings(BaseModel):
     office_address: str = ""
     office_phone: str = ""
     office_website: str = ""
-    base_folder: Path = PROJECT_FOLDER
+    rates_file: str = ""  # empty: the rates shipped with Loa
+    base_folder: Path = Field(default_factory=home_folder)
     """What relative paths in the settings are relative to: the .env file's folder, else
-    PROJECT_FOLDER; set by load_settings, never from the environment."""
+    Loa's folder (`home_folder`); set by load_settings, never from the environment."""
 
     @field_validator("reminder_offsets", mode="before")
     @classmethod
@@ -304,6 +315,12 @@ class Settings(BaseModel):
         """Return the SQLite file named by DATABASE_URL, a relative one under `base_folder`."""
         return self.resolve(Path(self.database_url.removeprefix("sqlite:///")))
 
+    @property
+    def rates_path(self) -> Path:
+        """Return the rates file Loa computes with: RATES_FILE, else the one shipped with Loa."""
+        named = self.rates_file.strip()
+        return self.resolve(Path(named).expanduser()) if named else default_rates_path()
+
     def resolve(self, path: Path) -> Path:
         """Return `path` made absolute against `base_folder` (never the current folder)."""
         return path if path.is_absolute() else self.base_folder / path
@@ -331,28 +348,25 @@ class Settings(BaseModel):
 
 
 def find_env_file(environ: Mapping[str, str]) -> Path | None:
-    """Return the .env file to read: LOA_ENV_FILE if set, else PROJECT_FOLDER/.env if it exists.
-
-    The current folder plays no part, so `loa` reads the same settings from anywhere.
-    """
+    """Return the .env file to read: LOA_ENV_FILE if set, else `home_folder()/.env` if any."""
     named = environ.get(ENV_FILE_VARIABLE, "").strip()
     if named:
         path = Path(named).expanduser().resolve()
         if not path.is_file():
             raise ConfigError(f"{ENV_FILE_VARIABLE}: no such file: {path}")
         return path
-    default = PROJECT_FOLDER / ".env"
+    default = home_folder() / ".env"
     return default if default.is_file() else None
 
 
 def load_settings(environ: Mapping[str, str], env_file: Path | None = None) -> Settings:
     """Build settings from `env_file` (if given and it exists) overridden by `environ`.
 
-    Relative paths in them are taken against the folder of `env_file`, or PROJECT_FOLDER when
+    Relative paths in them are taken against the folder of `env_file`, or `home_folder()` when
     there is none.
     """
     values: dict[str, str] = {}
-    base = PROJECT_FOLDER
+    base = home_folder()
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
         base = env_file.resolve().parent

@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from bot.core.office import Office
+from bot.core.shipped import shipped_path
 from bot.core.types import Button, Reply, Say
 
 __all__ = [
@@ -29,8 +30,8 @@ HOTLINE = "1900 9068"
 
 
 def default_messages_dir() -> Path:
-    """Return the repository's messages/ folder."""
-    return Path(__file__).resolve().parents[1] / "messages"
+    """Return the shipped messages/ folder (in the checkout or the wheel)."""
+    return shipped_path("messages")
 
 
 def format_number(amount: int) -> str:

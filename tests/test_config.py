@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import (
-    PROJECT_FOLDER,
     ConfigError,
+    home_folder,
     load_settings,
     require_channels,
     require_telegram_token,
@@ -22,7 +22,7 @@ GOOD_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 def test_defaults() -> None:
     settings = load_settings({}, env_file=None)
     assert settings.telegram_api_url == "https://api.telegram.org"
-    assert settings.database_path == PROJECT_FOLDER / "data" / "loa.db"  # never the cwd's
+    assert settings.database_path == home_folder() / "data" / "loa.db"  # never the cwd's
     assert settings.timezone == "Asia/Ho_Chi_Minh"
     assert settings.admin_ids == frozenset()
 
@@ -164,7 +164,7 @@ def test_the_office_identity_comes_from_the_env_file(tmp_path: Path) -> None:
 
 
 def test_env_example_names_every_office_setting() -> None:
-    example = (PROJECT_FOLDER / ".env.example").read_text(encoding="utf-8")
+    example = (home_folder() / ".env.example").read_text(encoding="utf-8")
     for name in ("OFFICE_NAME=", "OFFICE_ADDRESS=", "OFFICE_PHONE=", "OFFICE_WEBSITE="):
         assert f"\n{name}\n" in example
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import PROJECT_FOLDER, ConfigError, find_env_file, load_settings
+from bot.config import ConfigError, find_env_file, home_folder, load_settings
 from bot.store.db import Database
 
 _CONTACT = (
@@ -58,14 +58,14 @@ def test_a_relative_database_is_under_the_env_files_folder(site: Path) -> None:
     settings = load_settings({}, env_file=site / ".env")
     assert settings.database_path == site / "data" / "loa.db"
     assert settings.base_folder == site
-    assert load_settings({}, env_file=None).database_path == PROJECT_FOLDER / "data" / "loa.db"
+    assert load_settings({}, env_file=None).database_path == home_folder() / "data" / "loa.db"
     absolute = load_settings({"DATABASE_URL": "sqlite:////srv/loa.db"}, env_file=site / ".env")
     assert absolute.database_path == Path("/srv/loa.db")
 
 
 def test_the_env_file_is_named_by_loa_env_file_or_is_the_projects(site: Path) -> None:
     assert find_env_file({"LOA_ENV_FILE": str(site / ".env")}) == site / ".env"
-    default = PROJECT_FOLDER / ".env"
+    default = home_folder() / ".env"
     assert find_env_file({}) == (default if default.is_file() else None)
     with pytest.raises(ConfigError, match="LOA_ENV_FILE"):
         find_env_file({"LOA_ENV_FILE": str(site / "missing.env")})
@@ -150,3 +150,19 @@ def test_loa_backup_from_another_folder_in_a_real_process(tmp_path: Path, site: 
     missing = subprocess.run(run, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2
     assert "LOA_ENV_FILE: no such file" in missing.stderr
+
+
+def test_an_installed_loa_reads_the_env_file_of_the_folder_it_starts_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.config.checkout_folder", lambda: None)  # as from a wheel
+    office = tmp_path / "office"
+    office.mkdir()
+    monkeypatch.chdir(office)
+    assert home_folder() == office
+    assert find_env_file({}) is None
+    (office / ".env").write_text("RATES_FILE=own.toml\n")
+    assert find_env_file({}) == office / ".env"
+    settings = load_settings({}, env_file=find_env_file({}))
+    assert settings.rates_path == office / "own.toml"
+    assert load_settings({}, env_file=None).database_path == office / "data" / "loa.db"

@@ -10,10 +10,13 @@ from collections.abc import Sequence
 from telegram.error import InvalidToken
 
 from bot.channels.telegram import TelegramUnreachable
-from bot.cli import backup, broadcasts, officers, outbox, residents, serve
+from bot.cli import backup, broadcasts, migrate, officers, outbox, rates, residents, serve
+from bot.cli.common import MigrationFailed
 from bot.config import ENV_FILE_VARIABLE, ConfigError, find_env_file, load_settings
+from bot.core.knowledge import TopicsError
+from bot.core.rates import RatesError
 from bot.render import Renderer
-from bot.store import MissingDatabase
+from bot.store import DatabaseTooNew, MissingDatabase
 from bot.store.files import PRIVATE_UMASK
 
 __all__ = ["main"]
@@ -29,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (serve, outbox, residents, officers, broadcasts, backup):
+    for group in (serve, rates, outbox, residents, officers, broadcasts, backup, migrate):
         group.register(commands)
     return parser
 
@@ -41,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(os.environ, env_file=find_env_file(os.environ))
         code: int = args.handler(settings, args)
-    except ConfigError as exc:
+    except (ConfigError, RatesError, TopicsError, MigrationFailed) as exc:
         print(f"loa: {exc}", file=sys.stderr)
         return 2
     except MissingDatabase as exc:
@@ -58,6 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TelegramUnreachable as exc:
         data = {"host": exc.host, "reason": exc.reason, "setting": "TELEGRAM_API_URL"}
         print(Renderer().text("cli/unreachable", data), file=sys.stderr)
+        return 2
+    except DatabaseTooNew as exc:
+        print(
+            f"loa: {exc}; nothing was done. Install that version of Loa again, or restore the "
+            "backup written before the upgrade (see `loa migrate --help`).",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 130

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.cli.common import Commands
+from bot.cli.common import Commands, open_store
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.audience import AudienceError, Scope
@@ -18,7 +18,6 @@ from bot.officers.broadcasts.service import BroadcastError, refusal, service_fro
 from bot.officers.broadcasts.template import TemplateError
 from bot.officers.stats import stats_text
 from bot.render import Renderer, format_datetime
-from bot.store import Store
 
 __all__ = ["register"]
 
@@ -94,7 +93,7 @@ def _confirmed(ask: Callable[[str], str], recipients: int) -> bool:
 async def _broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
     now = SystemClock().now()
     renderer = Renderer()
-    store = await Store.open(settings.database_path, create=False)  # closed in the finally
+    store = await open_store(settings)  # closed in the finally
     service = service_from_settings(store.broadcasts, settings)
     admin = Scope.everywhere()
     try:

@@ -97,7 +97,7 @@ async def _remind(settings: Settings, args: argparse.Namespace) -> int:
     now = SystemClock().now() if at is None else at.replace(tzinfo=at.tzinfo or settings.tz)
     async with store_for(settings) as store:
         report = await plan_reminders(
-            store, Renderer(), load_rates(), settings, now, dry_run=args.dry_run
+            store, Renderer(), load_rates(settings), settings, now, dry_run=args.dry_run
         )
     verb = "Would remind / Sẽ nhắc" if args.dry_run else "Queued / Đã xếp hàng nhắc"
     print(f"{verb}: {report.planned_count}")

@@ -1,4 +1,4 @@
-"""`loa run`, `loa demo` and `loa rates`."""
+"""`loa run` and `loa demo`."""
 
 from __future__ import annotations
 
@@ -6,24 +6,24 @@ import argparse
 import asyncio
 import logging
 import sys
-from datetime import date
+from functools import partial
 from pathlib import Path
 
-from bot.app import load_rates, open_loa, serve
+from bot.app import open_loa, serve
 from bot.channels.console import run_console, tolerant
-from bot.cli.common import Commands, day
-from bot.clock import SystemClock, local_date
+from bot.cli.common import Commands, store_for
+from bot.cli.rates import log_rates_in_use
 from bot.config import Settings, require_channels
 from bot.logs import configure_logging
-from bot.render import Renderer, format_date
 
 __all__ = ["DEMO_DATABASE", "register"]
 
 DEMO_DATABASE = Path("data/demo.db")
+log = logging.getLogger(__name__)
 
 
 def register(commands: Commands) -> None:
-    """Add run, demo and rates."""
+    """Add run and demo."""
     run = commands.add_parser(
         "run",
         help="serve residents on Telegram and/or Zalo (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN)",
@@ -47,18 +47,6 @@ def register(commands: Commands) -> None:
     )
     demo.add_argument("--user", default="demo", help="who you are in the demo (default: demo)")
     demo.set_defaults(handler=_demo)
-    rates = commands.add_parser(
-        "rates",
-        help="print the premiums and figures in force on a date",
-        description=(
-            "Print the base salary, BHYT and BHXH tự nguyện figures in force on a date, from "
-            "data/rates.toml. When a decree changes a rate, add a dated row to that file."
-        ),
-    )
-    rates.add_argument(
-        "--on", type=day, default=None, metavar="dd/mm/yyyy", help="the date (default: today)"
-    )
-    rates.set_defaults(handler=_rates)
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
@@ -68,6 +56,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _serve(settings: Settings) -> int:
+    log_rates_in_use(settings, log)
+    async with store_for(settings, create=True, say=partial(log.info, "%s")):
+        pass  # a newer database is refused; pending migrations run after a backup
     async with open_loa(settings) as loa:
         await serve(loa)
     return 0
@@ -82,15 +73,4 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 async def _chat(settings: Settings, database: Path, user: str) -> int:
     async with open_loa(settings, database=database) as loa:
         await run_console(loa.engine, tolerant(sys.stdin), tolerant(sys.stdout), sender_id=user)
-    return 0
-
-
-def _rates(settings: Settings, args: argparse.Namespace) -> int:
-    book = load_rates()
-    on: date | None = args.on
-    when = on or local_date(SystemClock().now(), settings.tz)
-    if when < book.covers_from():
-        print(f"loa: the rates file starts on {format_date(book.covers_from())}", file=sys.stderr)
-        return 2
-    print(Renderer().text("rates", {"f": book.snapshot(when)}))
     return 0

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.core.shipped import shipped_path
 from bot.core.text import fold
 
 __all__ = ["Fact", "FactBook", "FactsError", "default_facts_path"]
@@ -24,8 +25,8 @@ SCHEMA_VERSION = 1
 
 
 def default_facts_path() -> Path:
-    """Return `<repo>/data/facts.toml`."""
-    return Path(__file__).resolve().parents[2] / "data" / "facts.toml"
+    """Return the shipped facts file, data/facts.toml (in the checkout or the wheel)."""
+    return shipped_path("data/facts.toml")
 
 
 class FactsError(ValueError):

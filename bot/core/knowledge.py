@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from bot.core.shipped import shipped_path
 from bot.core.text import normalise
 
 __all__ = [
@@ -58,8 +59,8 @@ MAX_TITLE_LENGTH = 40
 
 
 def default_topics_path() -> Path:
-    """Return `<repo>/data/topics.toml`."""
-    return Path(__file__).resolve().parents[2] / "data" / "topics.toml"
+    """Return the shipped topics file, data/topics.toml (in the checkout or the wheel)."""
+    return shipped_path("data/topics.toml")
 
 
 class TopicsError(ValueError):

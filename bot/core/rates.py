@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 import tomllib
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
@@ -15,6 +14,8 @@ from fractions import Fraction
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+
+from bot.core.shipped import shipped_path
 
 __all__ = [
     "ANNOUNCE_DAYS",
@@ -29,7 +30,6 @@ __all__ = [
     "RatesError",
     "SupportRate",
     "default_rates_path",
-    "main",
     "percent_of",
     "round_half_up",
 ]
@@ -204,8 +204,8 @@ def percent_of(amount: int, *percents: int | Decimal) -> int:
 
 
 def default_rates_path() -> Path:
-    """Return the shipped rates file, `<repo>/data/rates.toml`."""
-    return Path(__file__).resolve().parents[2] / "data" / "rates.toml"
+    """Return the shipped rates file, data/rates.toml (in the checkout or the wheel)."""
+    return shipped_path("data/rates.toml")
 
 
 def _whole(raw: object) -> int:
@@ -525,21 +525,3 @@ class RateBook:
         """Return the row of an optional rate in force on `on`, or None before its first row."""
         index = bisect_right(self._starts[name], on)
         return self.rows(name)[index - 1] if index else None
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Check a rates file (default: the shipped one) and print OK or the problem."""
-    args = sys.argv[1:] if argv is None else argv
-    path = Path(args[0]) if args else default_rates_path()
-    try:
-        book = RateBook.load(path)
-    except RatesError as error:
-        print(f"LỖI / ERROR: {error}")
-        return 1
-    changes = ", ".join(day.strftime("%d/%m/%Y") for day in book.changes())
-    print(f"OK: {path} — {len(RATE_NAMES)} mức; thay đổi ngày / changes on: {changes}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

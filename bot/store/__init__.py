@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.store.broadcasts import Broadcasts
 from bot.store.contacts import Contact, Contacts, ContactStatus
 from bot.store.conversations import Conversation, Conversations
-from bot.store.db import Database, MissingDatabase
+from bot.store.db import Database, DatabaseTooNew, MissingDatabase
 from bot.store.drafts import Drafts
 from bot.store.file_links import FileLinks, LinkedFile
 from bot.store.inbound import SeenInbound
@@ -30,6 +30,7 @@ __all__ = [
     "Conversation",
     "Conversations",
     "Database",
+    "DatabaseTooNew",
     "Drafts",
     "FileLinks",
     "LinkAttempts",
@@ -76,9 +77,13 @@ class Store:
         self.metrics = Metrics(db)
 
     @classmethod
-    async def open(cls, path: Path, *, create: bool = True) -> Store:
-        """Open and migrate the database at `path` (with `create=False`, only an existing one)."""
-        return cls(await Database.open(path, create=create))
+    async def open(cls, path: Path, *, create: bool = True, migrate: bool = True) -> Store:
+        """Open and migrate the database at `path` (with `create=False`, only an existing one).
+
+        With `migrate=False` pending migrations are left to the caller; a database newer than
+        the code raises DatabaseTooNew either way.
+        """
+        return cls(await Database.open(path, create=create, migrate=migrate))
 
     async def close(self) -> None:
         """Close the database."""

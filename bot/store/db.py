@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,11 @@ from bot.store.files import create_private, make_private_dirs, tighten
 __all__ = [
     "MIGRATIONS_DIR",
     "WAL_CHECKPOINT_PAGES",
+    "AppliedMigration",
     "Database",
+    "DatabaseTooNew",
     "Migration",
+    "MigrationStatus",
     "MissingDatabase",
     "iso",
     "parse_iso",
@@ -58,6 +62,20 @@ class MissingDatabase(Exception):
         self.reason = reason
 
 
+class DatabaseTooNew(Exception):
+    """The database has migrations this code does not know: a newer Loa upgraded it."""
+
+    def __init__(self, path: Path, unknown: Sequence[AppliedMigration], latest: int) -> None:
+        first = unknown[0]
+        super().__init__(
+            f"the database at {path} was upgraded by a newer Loa: its migration "
+            f"{first.version:04d}_{first.name} is unknown to this version, which knows up to "
+            f"{latest:04d}"
+        )
+        self.path = path
+        self.unknown = tuple(unknown)
+
+
 class Migration:
     """A numbered SQL file in the migrations folder."""
 
@@ -79,6 +97,25 @@ class Migration:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class AppliedMigration:
+    """A migration recorded in the database as applied, and when."""
+
+    version: int
+    name: str
+    applied_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationStatus:
+    """The database's migrations against the code's: applied, pending, and unknown ones."""
+
+    applied: tuple[AppliedMigration, ...]
+    pending: tuple[Migration, ...]
+    unknown: tuple[AppliedMigration, ...]
+    """Applied, but not among the code's migrations: a newer Loa's."""
+
+
 class Database:
     """The process's single SQLite connection and its transactions."""
 
@@ -90,14 +127,21 @@ class Database:
 
     @classmethod
     async def open(
-        cls, path: Path, *, migrations: Iterable[Migration] | None = None, create: bool = True
+        cls,
+        path: Path,
+        *,
+        migrations: Iterable[Migration] | None = None,
+        create: bool = True,
+        migrate: bool = True,
     ) -> Database:
         """Open (creating folders and file), configure and migrate the database at `path`.
 
         A new file is created 0600 in 0700 folders before SQLite opens it, and SQLite gives its
         -wal and -shm files the database file's mode; files left 0644 by older versions are
         tightened. With `create=False` nothing is created: a missing file, or one without
-        tables, raises MissingDatabase.
+        tables, raises MissingDatabase. A database with a migration the code does not know
+        raises DatabaseTooNew. With `migrate=False` pending migrations are left to the caller
+        (`migration_status`, then `migrate`).
         """
         if create:
             await asyncio.to_thread(_prepare_private, path)
@@ -114,7 +158,12 @@ class Database:
             # Deleted and overwritten rows are zeroed, not left in free space of the file.
             await conn.execute("PRAGMA secure_delete = ON")
             await conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
-            await db.migrate(Migration.discover() if migrations is None else migrations)
+            known = Migration.discover() if migrations is None else list(migrations)
+            status = await db.migration_status(known)
+            if status.unknown:
+                raise DatabaseTooNew(path, status.unknown, max(m.version for m in known))
+            if migrate:
+                await db.migrate(status.pending)
         except BaseException:
             await conn.close()
             raise
@@ -123,6 +172,29 @@ class Database:
     async def close(self) -> None:
         """Close the connection."""
         await self._conn.close()
+
+    async def migration_status(self, migrations: Iterable[Migration]) -> MigrationStatus:
+        """Compare the migrations recorded in the database with `migrations` (reads only)."""
+        table = await self.fetchone(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        )
+        rows = []
+        if table is not None:
+            rows = await self.fetchall(
+                "SELECT version, name, applied_at FROM schema_migrations ORDER BY version"
+            )
+        applied = tuple(
+            AppliedMigration(row["version"], row["name"], parse_iso(row["applied_at"]))
+            for row in rows
+        )
+        known = list(migrations)
+        versions = {m.version for m in known}
+        done = {m.version for m in applied}
+        return MigrationStatus(
+            applied=tuple(m for m in applied if m.version in versions),
+            pending=tuple(m for m in known if m.version not in done),
+            unknown=tuple(m for m in applied if m.version not in versions),
+        )
 
     async def migrate(self, migrations: Iterable[Migration]) -> list[int]:
         """Apply the migrations not applied yet, each in its own transaction; return them."""

@@ -21,7 +21,6 @@ from bot.core.rates import (
     RatesError,
     SupportRate,
     default_rates_path,
-    main,
     percent_of,
     round_half_up,
 )
@@ -439,15 +438,6 @@ def test_invalid_toml_names_the_file_and_gives_a_hint(tmp_path: Path) -> None:
 def test_missing_file_raises_rates_error(tmp_path: Path) -> None:
     with pytest.raises(RatesError, match="cannot read"):
         RateBook.load(tmp_path / "absent.toml")
-
-
-def test_main_reports_ok_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(default_rates_path())]) == 0
-    assert capsys.readouterr().out.startswith("OK")
-    data = shipped_data()
-    data["base_salary"][3]["value"] = -5
-    assert main([str(write_rates(tmp_path / "rates.toml", data))]) == 1
-    assert "base_salary, row 4" in capsys.readouterr().out
 
 
 def test_the_next_change_is_told_only_when_it_is_near() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.app import Loa, serve
 from bot.clock import FixedClock
+from bot.core.rates import default_rates_path
 from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,9 +74,12 @@ def test_loa_run_without_the_bot_api_says_so_in_one_line_and_exits_2(tmp_path: P
         (logged if re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO ", line) else said).append(
             line
         )
-    assert len(said) == 1, done.stderr  # besides the start-up log line naming the database
-    assert [line.split(" INFO ", 1)[1] for line in logged] == [
-        f"bot.app: database: {tmp_path / 'loa.db'}"
+    assert len(said) == 1, done.stderr  # besides the start-up log lines
+    logged = [line.split(" INFO ", 1)[1] for line in logged]
+    assert logged[0].startswith(f"bot.cli.serve: rates: {default_rates_path()}, last dated row ")
+    assert logged[1:] == [
+        f"bot.cli.serve: created a new database at {tmp_path / 'loa.db'}",
+        f"bot.app: database: {tmp_path / 'loa.db'}",
     ]
     assert f"127.0.0.1:{port}" in said[0]
     assert "TELEGRAM_API_URL" in said[0]

@@ -310,10 +310,10 @@ async def test_one_person_on_two_apps_gets_one_reminder_on_the_app_used_last(
     await store.contacts.touch("telegram", "8001", "Ba", start - timedelta(days=1))
 
     report = await plan_reminders(
-        store, zalo_loa.renderer, load_rates(), zalo_loa.settings, clock.now()
+        store, zalo_loa.renderer, load_rates(zalo_loa.settings), zalo_loa.settings, clock.now()
     )
     again = await plan_reminders(
-        store, zalo_loa.renderer, load_rates(), zalo_loa.settings, clock.now()
+        store, zalo_loa.renderer, load_rates(zalo_loa.settings), zalo_loa.settings, clock.now()
     )
 
     assert [p.contact_id for p in report.planned] == [on_telegram.id]

@@ -28,7 +28,7 @@ from tests.store_queries import outbox_rows, reminders_of
 
 OFFSETS = (-30, -7, 0, 30, 80)
 EXPIRY = date(2026, 12, 31)
-BOOK = load_rates()
+BOOK = load_rates(Settings())
 RENDERER = Renderer()
 
 
@@ -230,7 +230,9 @@ async def test_the_scheduler_plans_at_start_up_and_then_daily(
     loa: Loa, clock: FixedClock, tmp_path: Path
 ) -> None:
     await _seed(loa.store, tmp_path, [("Nguyễn Văn An", date(2026, 12, 2))])
-    scheduler = start_scheduler(loa.store, loa.renderer, load_rates(), loa.settings, clock=clock)
+    scheduler = start_scheduler(
+        loa.store, loa.renderer, load_rates(loa.settings), loa.settings, clock=clock
+    )
     try:
         for _ in range(100):
             if await outbox_rows(loa.store.db):

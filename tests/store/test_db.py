@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.db import WAL_CHECKPOINT_PAGES, Database, Migration
+from bot.store.db import WAL_CHECKPOINT_PAGES, Database, DatabaseTooNew, Migration
 from tests.store_queries import applied_versions
 
 
@@ -184,3 +184,28 @@ async def test_write_all_inside_a_transaction_joins_it(db_path: Path) -> None:
         assert await _count(db, "contacts") == 0
     finally:
         await db.close()
+
+
+async def test_migration_status_tells_applied_pending_and_unknown(
+    tmp_path: Path, db_path: Path
+) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for name in ("0001_one.sql", "0002_two.sql", "0003_three.sql"):
+        (folder / name).write_text(f"CREATE TABLE t{name[3]} (id INTEGER PRIMARY KEY);")
+    known = Migration.discover(folder)
+    db = await Database.open(db_path, migrations=known[:1])
+    await db.close()
+    db = await Database.open(db_path, migrations=known, migrate=False)
+    try:
+        status = await db.migration_status(known)
+        assert [m.version for m in status.applied] == [1]
+        assert [m.version for m in status.pending] == [2, 3]
+        assert status.unknown == ()
+        assert await applied_versions(db) == [1]  # migrate=False left them to the caller
+        assert await db.migrate(status.pending) == [2, 3]
+    finally:
+        await db.close()
+    with pytest.raises(DatabaseTooNew, match=r"0003_three is unknown to this version") as caught:
+        await Database.open(db_path, migrations=known[:2])
+    assert [m.version for m in caught.value.unknown] == [3]
