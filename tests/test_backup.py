@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.cli import main
+from bot.cli.backup import dated_name
 from bot.store.db import Database
 
 _CONTACT = (
@@ -59,3 +62,35 @@ def test_loa_backup_copies_once_and_never_overwrites(
     assert asyncio.run(_count(target)) == 2
     assert main(["backup", str(target)]) == 1
     assert "already exists" in capsys.readouterr().err
+
+
+def test_a_dated_backup_is_named_by_the_vietnam_day_and_never_overwrites(tmp_path: Path) -> None:
+    vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
+    evening_utc = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)  # already 3 December in Vietnam
+    first = dated_name(tmp_path, evening_utc, vietnam)
+    assert first == tmp_path / "loa-2026-12-03.db"
+    first.write_bytes(b"")
+    assert dated_name(tmp_path, evening_utc, vietnam) == tmp_path / "loa-2026-12-03-013000.db"
+
+
+def test_loa_backup_into_a_folder_for_a_nightly_timer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'loa.db'}")
+
+    async def seed() -> None:
+        db = await Database.open(tmp_path / "loa.db")
+        await db.write_all([(_CONTACT, [("t", "1")])])
+        await db.close()
+
+    asyncio.run(seed())
+    folder = tmp_path / "nightly"
+    assert main(["backup", "--into", str(folder)]) == 0
+    assert main(["backup", "--into", str(folder)]) == 0  # a second run the same day: a new file
+    copies = sorted(folder.glob("loa-*.db"))
+    assert len(copies) == 2
+    assert all(asyncio.run(_count(copy)) == 1 for copy in copies)
+    with pytest.raises(SystemExit) as usage:
+        main(["backup"])  # neither a file nor a folder: argparse's usage line
+    assert usage.value.code == 2
+    assert "--into" in capsys.readouterr().err

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.cli.common import Commands, store_for
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.store.files import make_private_dirs
 
@@ -25,12 +28,29 @@ def register(commands: Commands) -> None:
             "stopping Loa and putting the copy in place of the database file."
         ),
     )
-    backup.add_argument("file", type=Path, help="the new file, e.g. backup/loa-2026-11-25.db")
+    where = backup.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "file", nargs="?", type=Path, help="the new file, e.g. backup/loa-2026-11-25.db"
+    )
+    where.add_argument(
+        "--into",
+        type=Path,
+        metavar="FOLDER",
+        help="write FOLDER/loa-YYYY-MM-DD.db, dated in TIMEZONE (for a nightly timer)",
+    )
     backup.set_defaults(handler=_backup)
 
 
+def dated_name(folder: Path, now: datetime, tz: ZoneInfo) -> Path:
+    """Return `folder/loa-YYYY-MM-DD.db` for the local day, with the time if that exists."""
+    local = now.astimezone(tz)
+    daily = folder / f"loa-{local:%Y-%m-%d}.db"
+    return daily if not daily.exists() else folder / f"loa-{local:%Y-%m-%d-%H%M%S}.db"
+
+
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
-    target: Path = args.file
+    into: Path | None = args.into
+    target: Path = args.file if into is None else dated_name(into, SystemClock().now(), settings.tz)
     if target.exists():
         print(f"loa: {target} already exists; choose a new file name", file=sys.stderr)
         return 1
