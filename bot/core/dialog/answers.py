@@ -98,7 +98,11 @@ class Answers:
             extra = (Choice("calc:kind:voluntary", "calc.for_my_income"),)
         register = Choice("reg", "reg.start")
         upcoming = self.book.next_change(day) if day == turn.today else None
-        shown = {"f": figures, "g": self.book.snapshot(upcoming) if upcoming else None}
+        shown = {
+            "f": figures,
+            "g": self.book.snapshot(upcoming) if upcoming else None,
+            "past": day < turn.today,
+        }
         if topic_id in _REGISTER_FIRST:
             choices = (register, *extra, *follow, *back_to_menu())
         else:
