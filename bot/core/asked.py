@@ -1,9 +1,11 @@
 """The time a resident's question is about: "năm 2024", "hồi tháng 10/2025", "cuối năm 2023".
 
-Pure: the caller passes today and the dates the base salary changed. A question names at most
-one time here — the first one found wins — and a time that is not a real date (31/2, a
-five-digit year) is not a time at all, so it never prices anything. Birth dates ("sinh năm
-1965") and spans up to now ("từ năm 2000 đến nay") are not the time a price is asked for.
+Pure: the caller passes today and the dates the base salary changed. The first time found
+prices the answer; the later ones (not the end of a "từ … đến …" span) are kept so the answer
+can say it priced only the first. A time that is not a real date (31/2, tháng 13, a
+five-digit year) prices nothing: `unread_time` names it back so the answer can say so. Birth
+dates ("sinh năm 1965") and spans up to now ("từ năm 2000 đến nay") are not the time a price
+is asked for.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from typing import Literal
 
 from bot.core.text import clean, fold
 
-__all__ = ["AskedTime", "Precision", "asked_time", "without_times"]
+__all__ = [
+    "AskedTime",
+    "Precision",
+    "UnreadTime",
+    "asked_time",
+    "later_times",
+    "unread_time",
+    "without_times",
+]
 
 Precision = Literal["day", "month", "range", "year", "part", "before_raise"]
 _PARTS = {"dau": 1, "giua": 6, "cuoi": 10}
@@ -72,6 +82,14 @@ _NOT_ASKED = re.compile(r"\b(?:sinh|de|ra doi)(?: \w+){0,2}\s*$")
 _DATE_SEPARATOR = re.compile(r"(?<=\d)\s*[/-]\s*(?=\d)")
 """A slash or dash between digits, kept as a dot (which folding keeps between digits)."""
 _UP_TO_NOW = re.compile(r"^\s*(?:den|toi) (?:nay|bay gio|gio)")
+# Words just before a time that make it the end of a span (from 1/1/2026 to 31/12/2026).
+_SPAN_END = re.compile(r"\b(?:den|toi)(?: het)?(?: ngay| thang| nam)?\s*$|-\s*$")
+_UNREAD: tuple[tuple[bool, re.Pattern[str]], ...] = (
+    (True, re.compile(r"\bnam (?P<written>\d{5,})(?![\d.,])")),
+    (False, re.compile(r"(?<![\d.])(?P<written>\d{1,2}[.]\d{1,2}[.]\d{4,})(?![\d.])")),
+    (False, re.compile(r"\bthang (?P<written>\d{1,2}[.]\d{4,})(?![\d.])")),
+)
+"""Written times that may not be real: a five-digit year (far ahead), a day, a month."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,31 +107,97 @@ class AskedTime:
         return self.start
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadTime:
+    """A time the question writes that is no real date: "31/2/2026", "13/2026", "năm 20266"."""
+
+    written: str  # as written, with "/" between its numbers
+    far: bool  # a year of five digits or more: past every rate ever published
+
+
 def asked_time(text: str, today: date, raises: Sequence[date] = ()) -> AskedTime | None:
     """Return the time the question is about, or None when it names none (or none real).
 
     `raises` are the dates the base salary changed: "trước đợt tăng lương cơ sở" is the
     time between the last two up to today, "sau khi tăng lương" the latest one itself.
     """
-    folded = fold(_DATE_SEPARATOR.sub(".", clean(text)))
-    found: list[tuple[int, AskedTime]] = []
-    for precision, pattern in _PATTERNS:
+    found = _times(text, today, raises)
+    return found[0][1] if found else None
+
+
+def later_times(text: str, today: date, raises: Sequence[date] = ()) -> tuple[AskedTime, ...]:
+    """Return the times named after the first one, leaving out the ends of spans."""
+    found = _times(text, today, raises)
+    if not found:
+        return ()
+    folded = _folded(text)
+    first = found[0][1]
+    return tuple(
+        time
+        for start, time in found[1:]
+        if time.start != first.start and not _SPAN_END.search(folded[:start])
+    )
+
+
+def unread_time(text: str) -> UnreadTime | None:
+    """Return the first written time that is not a real date (and not a birth date), if any."""
+    folded = _folded(text)
+    for far, pattern in _UNREAD:
+        for match in pattern.finditer(folded):
+            if _NOT_ASKED.search(folded[: match.start()]):
+                continue
+            written = match.group("written")
+            if far or not _real(written):
+                return UnreadTime(written.replace(".", "/"), far or _far(written))
+    return None
+
+
+def _real(written: str) -> bool:
+    """Tell whether "d.m.yyyy" or "m.yyyy" is a real calendar date of a four-digit year."""
+    *day_month, year = (int(part) for part in written.split("."))
+    if year > 9999:
+        return False
+    try:
+        date(year, day_month[-1], day_month[0] if len(day_month) == 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def _far(written: str) -> bool:
+    """Tell whether a written date's year has five digits or more."""
+    return len(written.rsplit(".", 1)[-1]) > 4
+
+
+def _folded(text: str) -> str:
+    return fold(_DATE_SEPARATOR.sub(".", clean(text)))
+
+
+def _times(text: str, today: date, raises: Sequence[date]) -> list[tuple[int, AskedTime]]:
+    """Return every time named, by position, the more precise one where two overlap."""
+    folded = _folded(text)
+    found: list[tuple[int, int, int, AskedTime]] = []
+    for rank, (precision, pattern) in enumerate(_PATTERNS):
         for match in pattern.finditer(folded):
             before, after = folded[: match.start()], folded[match.end() :]
             if _NOT_ASKED.search(before) or _UP_TO_NOW.match(after):
                 continue
             time = _time(precision, match, today, raises)
             if time is not None:
-                found.append((match.start(), time))
-                break
-    if not found:
-        return None
-    return min(found, key=lambda pair: pair[0])[1]
+                found.append((match.start(), rank, match.end(), time))
+    kept: list[tuple[int, AskedTime]] = []
+    taken: list[tuple[int, int]] = []
+    for start, _rank, end, time in sorted(found, key=lambda item: (item[0], item[1])):
+        if any(start < other_end and other_start < end for other_start, other_end in taken):
+            continue
+        taken.append((start, end))
+        kept.append((start, time))
+    return kept
 
 
 def without_times(text: str) -> str:
     """Return the folded text with every written time blanked, so its digits are not amounts."""
-    folded = fold(_DATE_SEPARATOR.sub(".", clean(text)))
+    folded = _folded(text)
     for precision, pattern in _PATTERNS:
         if precision != "before_raise":
             folded = pattern.sub(_blank, folded)

@@ -27,6 +27,7 @@ __all__ = [
     "money",
     "months",
     "support_group",
+    "without_claims",
 ]
 
 SupportGroup = Literal["poor", "near_poor", "ethnic_minority"]
@@ -539,3 +540,16 @@ def joined_year(text: str) -> int | None:
     if found.group("before"):
         return 2020
     return int(found.group("year"))
+
+
+# --- figures the resident asks to confirm --------------------------------------------------
+
+# "... la 9 trieu dung khong" (folded): a figure offered to be confirmed, not the resident's own.
+_CLAIM = re.compile(r"\bla (?:(?!la\b)\S+ ){1,4}?(?:dung|phai|that) (?:khong|ko|k|ha|a|chu)\b")
+
+
+def without_claims(text: str) -> str:
+    """Return the normalised text without figures offered for confirmation, so a claimed
+    amount is never taken for the resident's income."""
+    words = " ".join(_words(text))
+    return _CLAIM.sub(lambda m: " " if any(c.isdigit() for c in m.group()) else m.group(), words)

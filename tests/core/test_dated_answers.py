@@ -97,7 +97,7 @@ def test_this_year_is_today(dialog: Dialog) -> None:
 def test_impossible_dates_and_prompts_never_invent_a_figure(dialog: Dialog, text: str) -> None:
     said = answer(dialog, text)
     assert "9.000.000" not in said
-    assert "20266" not in said
+    assert "Tính theo mức năm 2026" not in said  # 20266 is not read as 2026
 
 
 def test_an_income_is_answered_at_once_for_everyone_and_each_group(dialog: Dialog) -> None:

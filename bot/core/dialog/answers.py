@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.core import extract
-from bot.core.asked import asked_time, without_times
+from bot.core.asked import AskedTime, asked_time, later_times, unread_time, without_times
 from bot.core.dialog.calculator import FLOW as CALC_FLOW
 from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
@@ -115,7 +115,10 @@ class Answers:
         matches = self.kb.match(turn.text)
         best = matches[0].topic_id if matches and self.kb.is_confident(matches) else None
         asked = asked_time(turn.text, turn.today, self._raises())
-        figures = self._numbers(without_times(turn.text) if asked else turn.text)
+        unread = None if asked else unread_time(turn.text)
+        read = without_times(turn.text) if asked or unread else turn.text
+        figures = self._numbers(extract.without_claims(read))
+        later = self._later(turn, figures.get("months"))
         if best is not None and self.kb.get(best) is not None:
             topic = self.kb.get(best)
             assert topic is not None
@@ -127,7 +130,8 @@ class Answers:
         if best is not None and self.kb.get(best) is not None:
             topic = self.kb.get(best)
             assert topic is not None
-            when = priced_on(self.book, asked, turn.today, bhxh=_needs_bhxh(best, figures))
+            bhxh = _needs_bhxh(best, figures)
+            when = priced_on(self.book, asked, turn.today, bhxh=bhxh, unread=unread, later=later)
             own = OwnCase(self.book).answer(turn.text, best, turn.today, when.day)
             if own is not None:
                 return _headed(when.header(self.book), own) if best in _HOUSEHOLD else own
@@ -140,12 +144,12 @@ class Answers:
         if own is not None:
             return own
         if "income" in figures and _VOLUNTARY_WORDS.search(fold(turn.text)):
-            when = priced_on(self.book, asked, turn.today, bhxh=True)
+            when = priced_on(self.book, asked, turn.today, bhxh=True, unread=unread, later=later)
             dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
             answer = self.calculator.start(turn, {"kind": "voluntary", **dated})
             return _headed(when.header(self.book), answer)
         if "members" in figures:
-            when = priced_on(self.book, asked, turn.today, bhxh=False)
+            when = priced_on(self.book, asked, turn.today, bhxh=False, unread=unread, later=later)
             dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
             own = OwnCase(self.book).household(turn.text, when.day)
             answer = own or self.calculator.start(turn, {"kind": "household", **dated})
@@ -205,6 +209,18 @@ class Answers:
         if _ORDINARY.search(folded):
             found["group"] = "other"
         return found
+
+    def _later(self, turn: Turn, months: int | str | None) -> tuple[AskedTime, ...]:
+        """Return the times named after the first one, outside the months it starts."""
+        times = later_times(turn.text, turn.today, self._raises())
+        if not times or not isinstance(months, int):
+            return times
+        first = asked_time(turn.text, turn.today, self._raises())
+        assert first is not None
+        month = first.start.year * 12 + first.start.month - 1
+        return tuple(
+            t for t in times if not 0 <= t.start.year * 12 + t.start.month - 1 - month < months
+        )
 
     def _raises(self) -> tuple[date, ...]:
         """Return the days the base salary changed."""
