@@ -25,6 +25,7 @@ __all__ = [
     "UnreadTime",
     "asked_time",
     "later_times",
+    "span_months",
     "unread_time",
     "without_times",
 ]
@@ -58,6 +59,20 @@ _PATTERNS: tuple[tuple[Precision, re.Pattern[str]], ...] = (
     (
         "range",
         re.compile(
+            r"\btu (?:ngay )?(?P<day1>\d{1,2})[.](?P<first>\d{1,2})[.](?P<year1>\d{4}) "
+            r"(?:den|toi) (?:het )?(?:ngay )?(?P<day2>\d{1,2})[.](?P<month>\d{1,2})[.]" + _YEAR
+        ),
+    ),
+    (
+        "range",
+        re.compile(
+            r"\btu (?:thang )?(?P<first>\d{1,2})[.](?P<year1>\d{4}) (?:den|toi) (?:het )?"
+            r"(?:thang )?(?P<month>\d{1,2})[.]" + _YEAR
+        ),
+    ),
+    (
+        "range",
+        re.compile(
             r"\btu (?:thang )?(?P<first>\d{1,2}) (?:den|toi) (?:het )?(?:thang )?"
             r"(?P<month>\d{1,2})[.]" + _YEAR
         ),
@@ -82,6 +97,10 @@ _NOT_ASKED = re.compile(r"\b(?:sinh|de|ra doi)(?: \w+){0,2}\s*$")
 _DATE_SEPARATOR = re.compile(r"(?<=\d)\s*[/-]\s*(?=\d)")
 """A slash or dash between digits, kept as a dot (which folding keeps between digits)."""
 _UP_TO_NOW = re.compile(r"^\s*(?:den|toi) (?:nay|bay gio|gio)")
+# Months of a year named elsewhere in the question (last year, from month 1 to month 12).
+_MONTH_SPAN = re.compile(
+    r"\btu thang (?P<a>\d{1,2}) (?:den|toi) (?:het )?(?:thang )?(?P<b>\d{1,2})\b(?![.]\d)"
+)
 # Words just before a time that make it the end of a span (from 1/1/2026 to 31/12/2026).
 _SPAN_END = re.compile(r"\b(?:den|toi)(?: het)?(?: ngay| thang| nam)?\s*$|-\s*$")
 _UNREAD: tuple[tuple[bool, re.Pattern[str]], ...] = (
@@ -122,7 +141,16 @@ def asked_time(text: str, today: date, raises: Sequence[date] = ()) -> AskedTime
     time between the last two up to today, "sau khi tăng lương" the latest one itself.
     """
     found = _times(text, today, raises)
-    return found[0][1] if found else None
+    if not found:
+        return None
+    first = found[0][1]
+    span = _MONTH_SPAN.search(_folded(text)) if first.precision == "year" else None
+    if span is not None:
+        opening, closing = int(span.group("a")), int(span.group("b"))
+        if 1 <= opening <= closing <= 12:
+            year = first.start.year
+            return AskedTime(date(year, opening, 1), _month_end(year, closing), "range")
+    return first
 
 
 def later_times(text: str, today: date, raises: Sequence[date] = ()) -> tuple[AskedTime, ...]:
@@ -233,17 +261,35 @@ def _time(
             month += 1
         return _month_span(year, month)
     if precision == "range":
-        opening = _month_span(year, int(groups["first"] or 0))
-        closing = _month_span(year, int(groups["month"] or 0))
-        if opening is None or closing is None or opening.start > closing.start:
-            return None
-        return AskedTime(opening.start, closing.end, "range")
+        return _range(groups, year)
     if precision == "part":
         part = str(groups["part"])
         first_month = _PARTS[part]
         last_month = {1: 3, 6: 8, 10: 12}[first_month]
         return AskedTime(date(year, first_month, 1), _month_end(year, last_month), "part", part)
     return AskedTime(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+def _range(groups: dict[str, str | None], year: int) -> AskedTime | None:
+    """Return a span of months (7/2026 to 6/2027, or 1 to 6/2027) or of days (1/1 to 31/12)."""
+    opening = _month_span(int(groups.get("year1") or year), int(groups["first"] or 0))
+    closing = _month_span(year, int(groups["month"] or 0))
+    if opening is None or closing is None or opening.start > closing.start:
+        return None
+    start, end = opening.start, closing.end
+    if groups.get("day1"):
+        first_day = _day(start.year, start.month, int(groups["day1"] or 0))
+        last_day = _day(end.year, end.month, int(groups["day2"] or 0))
+        if first_day is None or last_day is None or first_day.start > last_day.start:
+            return None
+        start, end = first_day.start, last_day.start
+    return AskedTime(start, end, "range")
+
+
+def span_months(time: AskedTime) -> int:
+    """Return how many months a span covers: 01/01/2026–31/12/2026 is 12."""
+    months = (time.end.year - time.start.year) * 12 + time.end.month - time.start.month
+    return months + (1 if time.end.day >= time.start.day else 0)
 
 
 def _year(groups: dict[str, str | None], today: date) -> int | None:

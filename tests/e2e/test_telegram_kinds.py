@@ -50,6 +50,21 @@ async def test_an_income_gets_its_premium_at_once_with_each_groups_line(
     assert "nhóm nào" not in text
 
 
+async def test_a_groups_own_price_per_month_for_two_and_for_a_student(
+    server: FakeTelegram, bot: TelegramChannel
+) -> None:
+    await _ask_each(
+        server,
+        [
+            (
+                "vo chong toi thuoc ho can ngheo, moi nguoi dong bhyt bao nhieu 1 thang",
+                ("34.155 đồng/tháng", "2 người: 68.310 đồng/tháng"),
+            ),
+            ("sinh viên đóng bhyt 1 năm bao nhiêu", ("Bạn đóng: 683.100 đồng",)),
+        ],
+    )
+
+
 async def test_in_november_the_lowest_premium_says_what_changes_on_1_january(
     server: FakeTelegram, bot: TelegramChannel
 ) -> None:
