@@ -1,9 +1,11 @@
 """The time a resident's question is about: "năm 2024", "hồi tháng 10/2025", "cuối năm 2023".
 
-Pure: the caller passes today and the dates the base salary changed. A question names at most
-one time here — the first one found wins — and a time that is not a real date (31/2, a
-five-digit year) is not a time at all, so it never prices anything. Birth dates ("sinh năm
-1965") and spans up to now ("từ năm 2000 đến nay") are not the time a price is asked for.
+Pure: the caller passes today and the dates the base salary changed. The first time found
+prices the answer; the later ones (not the end of a "từ … đến …" span) are kept so the answer
+can say it priced only the first. A time that is not a real date (31/2, tháng 13, a
+five-digit year) prices nothing: `unread_time` names it back so the answer can say so. Birth
+dates ("sinh năm 1965") and spans up to now ("từ năm 2000 đến nay") are not the time a price
+is asked for.
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ from typing import Literal
 
 from bot.core.text import clean, fold
 
-__all__ = ["AskedTime", "Precision", "asked_time", "without_times"]
+__all__ = [
+    "AskedTime",
+    "Precision",
+    "UnreadTime",
+    "asked_time",
+    "later_times",
+    "span_months",
+    "unread_time",
+    "without_times",
+]
 
 Precision = Literal["day", "month", "range", "year", "part", "before_raise"]
 _PARTS = {"dau": 1, "giua": 6, "cuoi": 10}
@@ -48,6 +59,20 @@ _PATTERNS: tuple[tuple[Precision, re.Pattern[str]], ...] = (
     (
         "range",
         re.compile(
+            r"\btu (?:ngay )?(?P<day1>\d{1,2})[.](?P<first>\d{1,2})[.](?P<year1>\d{4}) "
+            r"(?:den|toi) (?:het )?(?:ngay )?(?P<day2>\d{1,2})[.](?P<month>\d{1,2})[.]" + _YEAR
+        ),
+    ),
+    (
+        "range",
+        re.compile(
+            r"\btu (?:thang )?(?P<first>\d{1,2})[.](?P<year1>\d{4}) (?:den|toi) (?:het )?"
+            r"(?:thang )?(?P<month>\d{1,2})[.]" + _YEAR
+        ),
+    ),
+    (
+        "range",
+        re.compile(
             r"\btu (?:thang )?(?P<first>\d{1,2}) (?:den|toi) (?:het )?(?:thang )?"
             r"(?P<month>\d{1,2})[.]" + _YEAR
         ),
@@ -72,6 +97,18 @@ _NOT_ASKED = re.compile(r"\b(?:sinh|de|ra doi)(?: \w+){0,2}\s*$")
 _DATE_SEPARATOR = re.compile(r"(?<=\d)\s*[/-]\s*(?=\d)")
 """A slash or dash between digits, kept as a dot (which folding keeps between digits)."""
 _UP_TO_NOW = re.compile(r"^\s*(?:den|toi) (?:nay|bay gio|gio)")
+# Months of a year named elsewhere in the question (last year, from month 1 to month 12).
+_MONTH_SPAN = re.compile(
+    r"\btu thang (?P<a>\d{1,2}) (?:den|toi) (?:het )?(?:thang )?(?P<b>\d{1,2})\b(?![.]\d)"
+)
+# Words just before a time that make it the end of a span (from 1/1/2026 to 31/12/2026).
+_SPAN_END = re.compile(r"\b(?:den|toi)(?: het)?(?: ngay| thang| nam)?\s*$|-\s*$")
+_UNREAD: tuple[tuple[bool, re.Pattern[str]], ...] = (
+    (True, re.compile(r"\bnam (?P<written>\d{5,})(?![\d.,])")),
+    (False, re.compile(r"(?<![\d.])(?P<written>\d{1,2}[.]\d{1,2}[.]\d{4,})(?![\d.])")),
+    (False, re.compile(r"\bthang (?P<written>\d{1,2}[.]\d{4,})(?![\d.])")),
+)
+"""Written times that may not be real: a five-digit year (far ahead), a day, a month."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,31 +126,106 @@ class AskedTime:
         return self.start
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadTime:
+    """A time the question writes that is no real date: "31/2/2026", "13/2026", "năm 20266"."""
+
+    written: str  # as written, with "/" between its numbers
+    far: bool  # a year of five digits or more: past every rate ever published
+
+
 def asked_time(text: str, today: date, raises: Sequence[date] = ()) -> AskedTime | None:
     """Return the time the question is about, or None when it names none (or none real).
 
     `raises` are the dates the base salary changed: "trước đợt tăng lương cơ sở" is the
     time between the last two up to today, "sau khi tăng lương" the latest one itself.
     """
-    folded = fold(_DATE_SEPARATOR.sub(".", clean(text)))
-    found: list[tuple[int, AskedTime]] = []
-    for precision, pattern in _PATTERNS:
+    found = _times(text, today, raises)
+    if not found:
+        return None
+    first = found[0][1]
+    span = _MONTH_SPAN.search(_folded(text)) if first.precision == "year" else None
+    if span is not None:
+        opening, closing = int(span.group("a")), int(span.group("b"))
+        if 1 <= opening <= closing <= 12:
+            year = first.start.year
+            return AskedTime(date(year, opening, 1), _month_end(year, closing), "range")
+    return first
+
+
+def later_times(text: str, today: date, raises: Sequence[date] = ()) -> tuple[AskedTime, ...]:
+    """Return the times named after the first one, leaving out the ends of spans."""
+    found = _times(text, today, raises)
+    if not found:
+        return ()
+    folded = _folded(text)
+    first = found[0][1]
+    return tuple(
+        time
+        for start, time in found[1:]
+        if time.start != first.start and not _SPAN_END.search(folded[:start])
+    )
+
+
+def unread_time(text: str) -> UnreadTime | None:
+    """Return the first written time that is not a real date (and not a birth date), if any."""
+    folded = _folded(text)
+    for far, pattern in _UNREAD:
+        for match in pattern.finditer(folded):
+            if _NOT_ASKED.search(folded[: match.start()]):
+                continue
+            written = match.group("written")
+            if far or not _real(written):
+                return UnreadTime(written.replace(".", "/"), far or _far(written))
+    return None
+
+
+def _real(written: str) -> bool:
+    """Tell whether "d.m.yyyy" or "m.yyyy" is a real calendar date of a four-digit year."""
+    *day_month, year = (int(part) for part in written.split("."))
+    if year > 9999:
+        return False
+    try:
+        date(year, day_month[-1], day_month[0] if len(day_month) == 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def _far(written: str) -> bool:
+    """Tell whether a written date's year has five digits or more."""
+    return len(written.rsplit(".", 1)[-1]) > 4
+
+
+def _folded(text: str) -> str:
+    return fold(_DATE_SEPARATOR.sub(".", clean(text)))
+
+
+def _times(text: str, today: date, raises: Sequence[date]) -> list[tuple[int, AskedTime]]:
+    """Return every time named, by position, the more precise one where two overlap."""
+    folded = _folded(text)
+    found: list[tuple[int, int, int, AskedTime]] = []
+    for rank, (precision, pattern) in enumerate(_PATTERNS):
         for match in pattern.finditer(folded):
             before, after = folded[: match.start()], folded[match.end() :]
             if _NOT_ASKED.search(before) or _UP_TO_NOW.match(after):
                 continue
             time = _time(precision, match, today, raises)
             if time is not None:
-                found.append((match.start(), time))
-                break
-    if not found:
-        return None
-    return min(found, key=lambda pair: pair[0])[1]
+                found.append((match.start(), rank, match.end(), time))
+    kept: list[tuple[int, AskedTime]] = []
+    taken: list[tuple[int, int]] = []
+    for start, _rank, end, time in sorted(found, key=lambda item: (item[0], item[1])):
+        if any(start < other_end and other_start < end for other_start, other_end in taken):
+            continue
+        taken.append((start, end))
+        kept.append((start, time))
+    return kept
 
 
 def without_times(text: str) -> str:
     """Return the folded text with every written time blanked, so its digits are not amounts."""
-    folded = fold(_DATE_SEPARATOR.sub(".", clean(text)))
+    folded = _folded(text)
     for precision, pattern in _PATTERNS:
         if precision != "before_raise":
             folded = pattern.sub(_blank, folded)
@@ -149,17 +261,35 @@ def _time(
             month += 1
         return _month_span(year, month)
     if precision == "range":
-        opening = _month_span(year, int(groups["first"] or 0))
-        closing = _month_span(year, int(groups["month"] or 0))
-        if opening is None or closing is None or opening.start > closing.start:
-            return None
-        return AskedTime(opening.start, closing.end, "range")
+        return _range(groups, year)
     if precision == "part":
         part = str(groups["part"])
         first_month = _PARTS[part]
         last_month = {1: 3, 6: 8, 10: 12}[first_month]
         return AskedTime(date(year, first_month, 1), _month_end(year, last_month), "part", part)
     return AskedTime(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+def _range(groups: dict[str, str | None], year: int) -> AskedTime | None:
+    """Return a span of months (7/2026 to 6/2027, or 1 to 6/2027) or of days (1/1 to 31/12)."""
+    opening = _month_span(int(groups.get("year1") or year), int(groups["first"] or 0))
+    closing = _month_span(year, int(groups["month"] or 0))
+    if opening is None or closing is None or opening.start > closing.start:
+        return None
+    start, end = opening.start, closing.end
+    if groups.get("day1"):
+        first_day = _day(start.year, start.month, int(groups["day1"] or 0))
+        last_day = _day(end.year, end.month, int(groups["day2"] or 0))
+        if first_day is None or last_day is None or first_day.start > last_day.start:
+            return None
+        start, end = first_day.start, last_day.start
+    return AskedTime(start, end, "range")
+
+
+def span_months(time: AskedTime) -> int:
+    """Return how many months a span covers: 01/01/2026–31/12/2026 is 12."""
+    months = (time.end.year - time.start.year) * 12 + time.end.month - time.start.month
+    return months + (1 if time.end.day >= time.start.day else 0)
 
 
 def _year(groups: dict[str, str | None], today: date) -> int | None:

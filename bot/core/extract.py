@@ -27,6 +27,7 @@ __all__ = [
     "money",
     "months",
     "support_group",
+    "without_claims",
 ]
 
 SupportGroup = Literal["poor", "near_poor", "ethnic_minority"]
@@ -231,6 +232,7 @@ def money(text: str) -> int | None:
 # --- household size ------------------------------------------------------------------------
 
 _MEMBER_UNITS = frozenset({"nguoi", "khau", "suat", "mang"})
+_BRACKETS = re.compile(r"\(([^()]*)\)")
 _NOT_TOTAL_AFTER = frozenset({"lon", "gia", "thu", "con"})  # "3 người lớn", "2 người con"
 _CHILD_WORDS = frozenset({"con", "chau", "be", "dua", "tre", "nguoi"})
 
@@ -250,8 +252,19 @@ def _member_unit_end(words: Sequence[str], j: int) -> int | None:
 def household_size(text: str) -> int | None:
     """Return how many people the household has: "nhà 4 người", "bốn người", "4 khẩu".
 
-    Also adds up "vợ chồng và 2 con" (4) and "3 người lớn và 2 trẻ" (5). Ignores "người thứ 2".
+    Also adds up "vợ chồng và 2 con" (4) and "3 người lớn và 2 trẻ" (5), reads "4 đứa" with
+    nobody else named as 4 people, and ignores "người thứ 2". Brackets restate, they do not
+    add: "4 đứa (4 người lớn)" is 4; what they hold counts only when the rest says nothing.
     """
+    outside = _BRACKETS.sub(" ", clean(text))
+    if outside != clean(text):
+        inside = " ".join(_BRACKETS.findall(clean(text)))
+        found = _household_size(outside)
+        return found if found is not None else _household_size(inside)
+    return _household_size(text)
+
+
+def _household_size(text: str) -> int | None:
     words = _words(text)
     numbers = [n for n in _numbers(words) if n.value == int(n.value)]
     for number in numbers:
@@ -280,8 +293,16 @@ def _household_from_parts(words: Sequence[str], numbers: Sequence[_Number]) -> i
     if not adults_named:
         if children and re.search(r"\b(toi|em|chau|me|bo|minh) va\b", joined):
             return 1 + children
-        return None
+        return _people_counted(words, numbers)
     return total + children
+
+
+def _people_counted(words: Sequence[str], numbers: Sequence[_Number]) -> int | None:
+    """Read "cho 4 đứa trong nhà" as 4 people: one "N đứa" that names no children."""
+    counted = [n for n in numbers if _word(words, n.end) == "dua" and n.value > 0]
+    if len(counted) != 1 or _word(words, counted[0].end + 1) in _CHILD_WORDS | {"nho", "tre"}:
+        return None
+    return int(counted[0].value)
 
 
 # --- months --------------------------------------------------------------------------------
@@ -292,6 +313,10 @@ _YEARLY = re.compile(r"\b(ca|hang|moi|theo|tron|tung) nam\b(?! (nay|sau|truoc|ng
 _QUARTERLY = re.compile(r"\b(hang|moi|theo|tung) quy\b")
 _A_QUARTER = re.compile(r"\bquy\b(?! (khach|vi|co quan|ong|ba|anh|chi|cu)\b)")
 _MONTHLY = re.compile(r"\b(hang|moi|theo|tung) thang\b")
+_MONTH_SPAN = re.compile(
+    r"\btu thang (?P<a>\d{1,2}) (?:den|toi) (?:het )?(?:thang )?(?P<b>\d{1,2})\b"
+    r"|\btu (?P<c>\d{1,2}) (?:den|toi) (?:het )?thang (?P<d>\d{1,2})\b"
+)
 
 
 def months(text: str) -> int | None:
@@ -299,9 +324,19 @@ def months(text: str) -> int | None:
 
     "năm" is a year after a number ("một năm"), the number five before a unit ("năm người") and
     neither in "năm nay". Also "1 năm 6 tháng" (18), "2 năm rưỡi" (30), "cả năm" (12),
-    "hằng quý" (3) and "hằng tháng" (1).
+    "hằng quý" (3), "hằng tháng" (1) and "từ tháng 1 đến tháng 12" (12, counted around the
+    year's end too).
     """
     words = _words(text)
+    joined = " ".join(words)
+    span = _MONTH_SPAN.search(joined)
+    if span is not None:
+        opening, closing = (
+            int(span.group("a") or span.group("c")),
+            int(span.group("b") or span.group("d")),
+        )
+        if 1 <= opening <= 12 and 1 <= closing <= 12:
+            return (closing - opening) % 12 + 1
     for number in _numbers(words):
         unit = _word(words, number.end)
         if unit not in _PERIOD_UNITS or _word(words, number.start - 1) in _DATE_BEFORE:
@@ -317,7 +352,6 @@ def months(text: str) -> int | None:
             if extra is not None and _word(words, extra.end) == "thang":
                 total += extra.value
         return round(total)
-    joined = " ".join(words)
     if _YEARLY.search(joined):
         return 12
     if _QUARTERLY.search(joined) or _A_QUARTER.search(joined):
@@ -539,3 +573,16 @@ def joined_year(text: str) -> int | None:
     if found.group("before"):
         return 2020
     return int(found.group("year"))
+
+
+# --- figures the resident asks to confirm --------------------------------------------------
+
+# "... la 9 trieu dung khong" (folded): a figure offered to be confirmed, not the resident's own.
+_CLAIM = re.compile(r"\bla (?:(?!la\b)\S+ ){1,4}?(?:dung|phai|that) (?:khong|ko|k|ha|a|chu)\b")
+
+
+def without_claims(text: str) -> str:
+    """Return the normalised text without figures offered for confirmation, so a claimed
+    amount is never taken for the resident's income."""
+    words = " ".join(_words(text))
+    return _CLAIM.sub(lambda m: " " if any(c.isdigit() for c in m.group()) else m.group(), words)

@@ -2,15 +2,17 @@
 
 A time within Loa's rates is priced on its first day (or today, when it includes today). A
 time before the first rate Loa holds, or in a year after the last published change, gets
-today's figures with a plain line saying so — never a figure presented as that time's.
+today's figures with a plain line saying so — never a figure presented as that time's. So does
+a written time that is no real date (31/2, a five-digit year). Later times the question names,
+whose figures differ from the first one's, are named back: only the first is priced.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from bot.core.asked import AskedTime
+from bot.core.asked import AskedTime, UnreadTime
 from bot.core.rates import BHYT_RATES, RateBook, RateRow
 from bot.core.types import Say
 
@@ -24,17 +26,23 @@ class PricedOn:
     day: date
     today: date
     asked: AskedTime | None = None
-    problem: str = ""  # "too_early", "partly" (from `first` on), "unpublished" or ""
+    problem: str = ""  # "too_early", "partly" (from `first` on), "unpublished", "not_a_date"
     first: date | None = None  # the first day Loa has figures for, when too early
     changes: tuple[RateRow, ...] = ()  # base-salary rows starting inside the time asked
+    unread: UnreadTime | None = None  # a written time that is no real date
+    others: tuple[AskedTime, ...] = ()  # later times asked, priced otherwise: not answered
 
     def header(self, book: RateBook) -> Say | None:
         """Return the line that names the day priced, or None when it is simply today."""
-        if self.asked is None or (not self.problem and not self.moved):
+        if self.asked is None and self.unread is None:
+            return None
+        if not self.problem and not self.moved and not self.others:
             return None
         row = book.row("base_salary", self.day)
         data = {
             "asked": self.asked,
+            "unread": self.unread,
+            "others": self.others,
             "problem": self.problem,
             "first": self.first,
             "on": self.day,
@@ -51,10 +59,44 @@ class PricedOn:
         return self.day != self.today
 
 
-def priced_on(book: RateBook, asked: AskedTime | None, today: date, *, bhxh: bool) -> PricedOn:
-    """Return the day to price a question at; `bhxh` when it needs the BHXH rates too."""
+def priced_on(
+    book: RateBook,
+    asked: AskedTime | None,
+    today: date,
+    *,
+    bhxh: bool,
+    unread: UnreadTime | None = None,
+    later: tuple[AskedTime, ...] = (),
+) -> PricedOn:
+    """Return the day to price a question at; `bhxh` when it needs the BHXH rates too.
+
+    `unread` is a written time that is no real date (used when no real time is asked),
+    `later` the times named after the first: those priced otherwise are named back.
+    """
     if asked is None:
-        return PricedOn(today, today)
+        if unread is None:
+            return PricedOn(today, today)
+        problem = "unpublished" if unread.far else "not_a_date"
+        return PricedOn(today, today, problem=problem, unread=unread)
+    when = _priced(book, asked, today, bhxh=bhxh)
+    others = tuple(
+        time
+        for time in later
+        if _differ(book, when, _priced(book, time, today, bhxh=bhxh), bhxh=bhxh)
+    )
+    return replace(when, others=others)
+
+
+def _differ(book: RateBook, one: PricedOn, other: PricedOn, *, bhxh: bool) -> bool:
+    """Tell whether two times get different figures (only the BHYT ones when `bhxh` is off)."""
+    if one.problem != other.problem:
+        return True
+    if bhxh:
+        return replace(book.snapshot(one.day), on=other.day) != book.snapshot(other.day)
+    return any(book.value(name, one.day) != book.value(name, other.day) for name in BHYT_RATES)
+
+
+def _priced(book: RateBook, asked: AskedTime, today: date, *, bhxh: bool) -> PricedOn:
     first = book.covers_from() if bhxh else book.covers_from(BHYT_RATES)
     if asked.start <= today <= asked.end and asked.precision in ("year", "part", "month"):
         return PricedOn(today, today, asked)

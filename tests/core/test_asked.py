@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.core.asked import AskedTime, asked_time
+from bot.core.asked import AskedTime, asked_time, span_months
 
 TODAY = date(2026, 12, 15)
 RAISES = (date(2023, 7, 1), date(2024, 7, 1), date(2026, 7, 1))
@@ -26,7 +26,11 @@ RAISES = (date(2023, 7, 1), date(2024, 7, 1), date(2026, 7, 1))
         ("tháng trước", date(2026, 11, 1), date(2026, 11, 30), "month"),
         ("ngày 15/8/2025", date(2025, 8, 15), date(2025, 8, 15), "day"),
         ("15.08.2025", date(2025, 8, 15), date(2025, 8, 15), "day"),
-        ("tu 1/1/2026 den 31/12/2026", date(2026, 1, 1), date(2026, 1, 1), "day"),
+        ("tu 1/1/2026 den 31/12/2026", date(2026, 1, 1), date(2026, 12, 31), "range"),
+        ("từ 15/3/2026 đến 14/3/2027", date(2026, 3, 15), date(2027, 3, 14), "range"),
+        ("từ 7/2026 đến 6/2027", date(2026, 7, 1), date(2027, 6, 30), "range"),
+        ("năm ngoái từ tháng 1 đến tháng 12", date(2025, 1, 1), date(2025, 12, 31), "range"),
+        ("nam nay tu thang 3 den thang 8", date(2026, 3, 1), date(2026, 8, 31), "range"),
         ("từ tháng 1 đến tháng 6/2026", date(2026, 1, 1), date(2026, 6, 30), "range"),
         ("cuối năm 2023", date(2023, 10, 1), date(2023, 12, 31), "part"),
         ("dau nam ngoai", date(2025, 1, 1), date(2025, 3, 31), "part"),
@@ -71,3 +75,18 @@ def test_the_first_of_two_times_wins() -> None:
 
 def test_before_a_raise_with_no_raise_yet_is_no_time() -> None:
     assert asked_time("trước đợt tăng lương", TODAY, ()) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("tu 1/1/2026 den 31/12/2026", 12),
+        ("từ 15/3/2026 đến 14/3/2027", 12),
+        ("từ 7/2026 đến 6/2027", 12),
+        ("năm nay từ tháng 3 đến tháng 8", 6),
+    ],
+)
+def test_a_span_counts_its_months(text: str, count: int) -> None:
+    asked = asked_time(text, TODAY, RAISES)
+    assert asked is not None
+    assert span_months(asked) == count

@@ -97,7 +97,7 @@ def test_this_year_is_today(dialog: Dialog) -> None:
 def test_impossible_dates_and_prompts_never_invent_a_figure(dialog: Dialog, text: str) -> None:
     said = answer(dialog, text)
     assert "9.000.000" not in said
-    assert "20266" not in said
+    assert "Tính theo mức năm 2026" not in said  # 20266 is not read as 2026
 
 
 def test_an_income_is_answered_at_once_for_everyone_and_each_group(dialog: Dialog) -> None:
@@ -133,3 +133,10 @@ def test_a_year_loa_holds_only_in_part_is_priced_from_the_first_day_it_holds(
     assert "Tính theo mức năm 2025 (Loa có mức từ 01/07/2025)" in text
     assert "Mức đóng 22%: 330.000 đồng/tháng" in text
     assert "484.000" not in text  # no January 2027 line under a 2025 answer
+
+
+def test_last_years_base_salary_is_named_for_its_day_not_as_todays(dialog: Dialog) -> None:
+    text = answer(dialog, "lương cơ sở năm ngoái là bao nhiêu")
+    assert "Lương cơ sở (cũng là mức tham chiếu) ngày 01/01/2025: 2.340.000 đồng/tháng" in text
+    assert "hiện nay" not in text
+    assert "2.530.000" not in text

@@ -39,6 +39,11 @@ def nfd(text: str) -> str:
         ("500 ngàn", 500_000),
         ("500k", 500_000),
         ("3 củ", 3_000_000),
+        ("4 củ", 4_000_000),
+        ("4tr", 4_000_000),
+        ("4.000.000đ", 4_000_000),
+        ("bốn triệu rưỡi", 4_500_000),
+        ("bon trieu ruoi", 4_500_000),
         ("hai triệu", 2_000_000),
         ("mười lăm triệu", 15_000_000),
         ("năm trăm nghìn", 500_000),
@@ -83,6 +88,11 @@ def test_no_money(text: str) -> None:
         ("nha toi co 4 nguoi co duoc giam khong", 4),
         ("vợ chồng và 2 con", 4),
         ("hai vợ chồng và 3 đứa con", 5),
+        ("vợ chồng với 3 đứa con", 5),
+        ("mua bhyt cho 4 đứa trong nhà (4 người lớn)", 4),  # the bracket restates
+        ("nhà 4 người (2 người lớn, 2 trẻ)", 4),
+        ("mua bhyt cho 4 đứa trong nhà", 4),
+        ("tôi và 2 đứa nhỏ", 3),
         ("vợ chồng tôi", 2),
         ("3 người lớn và 2 trẻ em", 5),
         ("tôi và 2 con", 3),
@@ -94,7 +104,14 @@ def test_household_size(text: str, size: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["người thứ 2 đóng bao nhiêu", "nhà có 4", "năm nay đóng bao nhiêu", "đóng 6 tháng"]
+    "text",
+    [
+        "người thứ 2 đóng bao nhiêu",
+        "nhà có 4",
+        "năm nay đóng bao nhiêu",
+        "đóng 6 tháng",
+        "nhà có 4 đứa con",  # children only: who else lives there is not said
+    ],
 )
 def test_no_household_size(text: str) -> None:
     assert household_size(text) is None
@@ -124,6 +141,9 @@ def test_no_household_size(text: str) -> None:
         ("mười năm", 120),
         ("đóng 6 tháng 1 lần", 6),
         ("đóng hằng tháng", 1),
+        ("từ tháng 1 đến tháng 12", 12),
+        ("tu thang 10 den thang 3", 6),  # across the year's end
+        ("từ 1 đến hết tháng 6", 6),
     ],
 )
 def test_months(text: str, count: int) -> None:
@@ -140,6 +160,7 @@ def test_months(text: str, count: int) -> None:
         "sau tháng 6 có tăng không",
         "năm 2026",
         "quý khách",
+        "từ 1 đến 3 người",
     ],
 )
 def test_no_months(text: str) -> None:

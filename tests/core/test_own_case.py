@@ -330,3 +330,10 @@ def test_greeting_the_bot_as_con_is_no_child() -> None:
     told = family("Chào con, bác với bà nhà mua bhyt hết bao nhiêu")
     assert told is not None
     assert [p.role for p in told.people] == ["bac", "ba"]
+
+
+def test_a_family_with_nobody_covered_gets_no_empty_covered_list(dialog: Dialog) -> None:
+    reply = answer(dialog, "vợ chồng với 3 đứa con mua bhyt hộ gia đình cả năm bao nhiêu")
+    assert "không cần mua" not in reply
+    assert "Cần mua BHYT hộ gia đình: 5 người, đóng 12 tháng" in reply
+    assert "Tổng cộng: 4.371.840 đồng." in reply  # the ladder 100/70/60/50/40% of 1.366.200

@@ -8,7 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.core import extract
-from bot.core.asked import asked_time, without_times
+from bot.core.asked import (
+    AskedTime,
+    asked_time,
+    later_times,
+    span_months,
+    unread_time,
+    without_times,
+)
 from bot.core.dialog.calculator import FLOW as CALC_FLOW
 from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
@@ -18,6 +25,7 @@ from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
 from bot.core.effects import Stop
 from bot.core.facts import FactBook
+from bot.core.household_people import family
 from bot.core.knowledge import KnowledgeBase, Topic
 from bot.core.priced_on import priced_on
 from bot.core.rates import RateBook
@@ -42,6 +50,11 @@ _LOWEST = re.compile(r"\b(?:thap nhat|toi thieu|it nhat)\b")
 _ORDINARY = re.compile(r"\b(?:binh thuong|khong thuoc (?:dien|nhom) nao|dien khac|nguoi khac)\b")
 OFFERED = State(CALC_FLOW, "offered", {"kind": "household"})
 """After a household price page ("Gõ số người trong nhà để tính"): a typed number is the size."""
+_SUBSIDISED = {"bhyt_hoc_sinh": "student", "bhyt_can_ngheo": "near_poor"}
+"""Pages of the groups whose premium the state partly pays, and their calculator kinds."""
+_STUDENT = re.compile(r"\b(?:sinh vien|hoc sinh|hssv)\b")
+_ELDERLY_FROM = 60
+"""The age from which a free-card question is about the elderly (domain.md §3)."""
 _REGISTER_FIRST = frozenset({"giay_to", "dong_o_dau"})
 """Pages about getting a card made, where an officer's call is the likely next step."""
 _FOLLOW_UPS: dict[str, tuple[str, ...]] = {
@@ -98,7 +111,11 @@ class Answers:
             extra = (Choice("calc:kind:voluntary", "calc.for_my_income"),)
         register = Choice("reg", "reg.start")
         upcoming = self.book.next_change(day) if day == turn.today else None
-        shown = {"f": figures, "g": self.book.snapshot(upcoming) if upcoming else None}
+        shown = {
+            "f": figures,
+            "g": self.book.snapshot(upcoming) if upcoming else None,
+            "past": day < turn.today,
+        }
         if topic_id in _REGISTER_FIRST:
             choices = (register, *extra, *follow, *back_to_menu())
         else:
@@ -111,7 +128,12 @@ class Answers:
         matches = self.kb.match(turn.text)
         best = matches[0].topic_id if matches and self.kb.is_confident(matches) else None
         asked = asked_time(turn.text, turn.today, self._raises())
-        figures = self._numbers(without_times(turn.text) if asked else turn.text)
+        unread = None if asked else unread_time(turn.text)
+        read = without_times(turn.text) if asked or unread else turn.text
+        figures = self._numbers(extract.without_claims(read))
+        if asked is not None and asked.precision == "range" and "months" not in figures:
+            figures["months"] = span_months(asked)
+        later = self._later(turn, figures.get("months"))
         if best is not None and self.kb.get(best) is not None:
             topic = self.kb.get(best)
             assert topic is not None
@@ -121,9 +143,11 @@ class Answers:
         if fact is not None:
             return self._fact(turn, fact.id, fact.source)
         if best is not None and self.kb.get(best) is not None:
+            best = _own_group_page(best, turn.text, figures)
             topic = self.kb.get(best)
             assert topic is not None
-            when = priced_on(self.book, asked, turn.today, bhxh=_needs_bhxh(best, figures))
+            bhxh = _needs_bhxh(best, figures)
+            when = priced_on(self.book, asked, turn.today, bhxh=bhxh, unread=unread, later=later)
             own = OwnCase(self.book).answer(turn.text, best, turn.today, when.day)
             if own is not None:
                 return _headed(when.header(self.book), own) if best in _HOUSEHOLD else own
@@ -135,13 +159,20 @@ class Answers:
         own = OwnCase(self.book).unmatched(turn.text, turn.today, turn.today)
         if own is not None:
             return own
+        page = _group_page(turn.text, figures)
+        if page is not None and "months" in figures:
+            when = priced_on(self.book, asked, turn.today, bhxh=False, unread=unread, later=later)
+            dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
+            personal = self._personal(turn, page, dated)
+            if personal is not None:
+                return _headed(when.header(self.book), personal)
         if "income" in figures and _VOLUNTARY_WORDS.search(fold(turn.text)):
-            when = priced_on(self.book, asked, turn.today, bhxh=True)
+            when = priced_on(self.book, asked, turn.today, bhxh=True, unread=unread, later=later)
             dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
             answer = self.calculator.start(turn, {"kind": "voluntary", **dated})
             return _headed(when.header(self.book), answer)
         if "members" in figures:
-            when = priced_on(self.book, asked, turn.today, bhxh=False)
+            when = priced_on(self.book, asked, turn.today, bhxh=False, unread=unread, later=later)
             dated = {**figures, "on": when.day.isoformat()} if when.moved else figures
             own = OwnCase(self.book).household(turn.text, when.day)
             answer = own or self.calculator.start(turn, {"kind": "household", **dated})
@@ -171,10 +202,14 @@ class Answers:
             return self.calculator.start(turn, {"kind": "household", **figures})
         if (topic_id in _VOLUNTARY or topic_id == _VOLUNTARY_MODES) and "income" in figures:
             return self.calculator.start(turn, {"kind": "voluntary", **figures})
-        if topic_id == "bhyt_hoc_sinh" and "months" in figures:
-            return self.calculator.start(turn, {"kind": "student", **figures})
-        if topic_id == "bhyt_can_ngheo" and "months" in figures:
-            return self.calculator.start(turn, {"kind": "near_poor", **figures})
+        kind = _SUBSIDISED.get(topic_id)
+        if kind is not None and figures.get("months") == 1:
+            day = date.fromisoformat(str(figures["on"])) if "on" in figures else turn.today
+            members = figures.get("members")
+            count = members if isinstance(members, int) else 1
+            return OwnCase(self.book).subsidised_monthly(kind, count, day)
+        if kind is not None and "months" in figures:
+            return self.calculator.start(turn, {"kind": kind, **figures})
         return None
 
     def _intent(self, turn: Turn, intent: str, figures: dict[str, int | str]) -> Decision:
@@ -202,6 +237,18 @@ class Answers:
             found["group"] = "other"
         return found
 
+    def _later(self, turn: Turn, months: int | str | None) -> tuple[AskedTime, ...]:
+        """Return the times named after the first one, outside the months it starts."""
+        times = later_times(turn.text, turn.today, self._raises())
+        if not times or not isinstance(months, int):
+            return times
+        first = asked_time(turn.text, turn.today, self._raises())
+        assert first is not None
+        month = first.start.year * 12 + first.start.month - 1
+        return tuple(
+            t for t in times if not 0 <= t.start.year * 12 + t.start.month - 1 - month < months
+        )
+
     def _raises(self) -> tuple[date, ...]:
         """Return the days the base salary changed."""
         return tuple(row.start for row in self.book.rows("base_salary")[1:])
@@ -215,6 +262,34 @@ class Answers:
     @staticmethod
     def _topic_choice(topic: Topic) -> Choice:
         return Choice(f"topic:{topic.id}", "topic", {"title": topic.title})
+
+
+def _own_group_page(best: str, text: str, figures: dict[str, int | str]) -> str:
+    """Return the page of the group the resident says they are in, over a general one.
+
+    A near-poor person asking a household price gets the near-poor price (no household
+    discount for supported people); a student with no household named gets the student's;
+    someone of 60 or more, not poor, asking about a free card gets the elderly page.
+    """
+    if best in _HOUSEHOLD:
+        return _group_page(text, figures) or best
+    if best == "bhyt_ho_ngheo" and figures.get("group") != "poor":
+        age = extract.age(text)
+        if age is not None and age >= _ELDERLY_FROM:
+            return "bhyt_nguoi_cao_tuoi"
+    return best
+
+
+def _group_page(text: str, figures: dict[str, int | str]) -> str | None:
+    """Return the price page of a near-poor person, or of a student when no household is
+    named, for a BHYT question; None for anyone else."""
+    if _VOLUNTARY_WORDS.search(fold(text)):
+        return None
+    if figures.get("group") == "near_poor":
+        return "bhyt_can_ngheo"
+    if "members" not in figures and _STUDENT.search(fold(text)) and family(text) is None:
+        return "bhyt_hoc_sinh"
+    return None
 
 
 def _needs_bhxh(topic_id: str, figures: dict[str, int | str]) -> bool:

@@ -233,7 +233,7 @@ class Calculator:
         except QuoteError as error:
             return self._out_of_range(turn, data, error)
         choices = (Choice("calc", "calc.again"), *back_to_menu())
-        shown = {"q": quote, **self._coming(turn, data)}
+        shown = {"q": quote, "members": int(data.get("members", 1)), **self._coming(turn, data)}
         return Decision(says=(Say(f"calc/result_{data['kind']}", shown, choices),))
 
     def _coming(self, turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:

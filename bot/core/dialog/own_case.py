@@ -22,7 +22,7 @@ from bot.core.card_dates import (
 from bot.core.dialog.menu import back_to_menu
 from bot.core.household_people import Family, family
 from bot.core.pension import SURVIVOR_GRANT_SOURCE, Sex, pension_share, survivor_grant
-from bot.core.premiums import QuoteError, household_quote
+from bot.core.premiums import QuoteError, household_quote, near_poor_quote, student_quote
 from bot.core.rates import RateBook
 from bot.core.retirement import (
     EARLY_JOINED_BEFORE,
@@ -173,6 +173,14 @@ class OwnCase:
         if _SURVIVOR_WORDS.search(folded):
             return self._survivors(text)
         return None
+
+    def subsidised_monthly(self, kind: str, members: int, day: date) -> Decision:
+        """Answer a student's or near-poor person's premium asked "mỗi tháng", for `members`."""
+        price = student_quote if kind == "student" else near_poor_quote
+        periods = self.book.integers("payment_periods", day)
+        quotes = tuple(price(self.book, months, day) for months in periods)
+        data = {"kind": kind, "q": quotes[-1], "quotes": quotes, "members": max(members, 1)}
+        return _say("own/subsidised_monthly", data)
 
     def household(self, text: str, day: date) -> Decision | None:
         """Answer one member's amount or a household's monthly amount (any topic)."""
