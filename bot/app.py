@@ -220,7 +220,12 @@ async def telegram_running(
         if settings.telegram_webhook:
             path = webhook_path(settings.telegram_webhook_url)
             secret = settings.telegram_webhook_secret
-            add_webhook_route(server.app, application, secret, path)
+            inbound = loa.store.inbound
+
+            async def first_time(update_id: int) -> bool:
+                return await inbound.first_time("telegram", str(update_id), loa.engine.clock.now())
+
+            add_webhook_route(server.app, application, secret, path, first_time)
 
             async def register_webhook() -> None:
                 await _set_telegram_webhook(channel, settings)

@@ -38,13 +38,20 @@ def add_webhook_route(
     application: Application[Any, Any, Any, Any, Any, Any],
     secret: str,
     path: str,
+    first_time: Callable[[int], Awaitable[bool]],
 ) -> None:
-    """Serve Telegram's webhook calls at `POST path` of `app`."""
-    app.router.add_post(path, _handler(application, secret))
+    """Serve Telegram's webhook calls at `POST path` of `app`.
+
+    `first_time(update_id)` records an update and tells whether it is new: Telegram sends an
+    update again when its call timed out, and a repeat is answered 200 but not handled.
+    """
+    app.router.add_post(path, _handler(application, secret, first_time))
 
 
 def _handler(
-    application: Application[Any, Any, Any, Any, Any, Any], secret: str
+    application: Application[Any, Any, Any, Any, Any, Any],
+    secret: str,
+    first_time: Callable[[int], Awaitable[bool]],
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     expected = secret.encode()
 
@@ -65,6 +72,9 @@ def _handler(
         if update is None:
             log.warning("telegram webhook call that is not an update: ignored")
             return web.json_response({"ok": False, "description": "not an update"}, status=400)
+        if not await first_time(update.update_id):
+            log.info("telegram update %s delivered again: ignored", update.update_id)
+            return web.json_response({"ok": True})
         await application.update_queue.put(update)
         return web.json_response({"ok": True})
 

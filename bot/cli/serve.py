@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from functools import partial
 from pathlib import Path
@@ -72,5 +73,9 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _chat(settings: Settings, database: Path, user: str) -> int:
     async with open_loa(settings, database=database) as loa:
-        await run_console(loa.engine, tolerant(sys.stdin), tolerant(sys.stdout), sender_id=user)
+        try:
+            await run_console(loa.engine, tolerant(sys.stdin), tolerant(sys.stdout), sender_id=user)
+        except BrokenPipeError:  # the reader left (`loa demo | head`): stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so the exit's flush has somewhere to go
     return 0

@@ -109,8 +109,24 @@ async def test_a_resident_is_answered_by_webhook_and_a_wrong_secret_is_refused(
                 lambda c: c.params["chat_id"] == RESIDENT,
                 count=sent_before + 1,
             )
+            assert await server.deliver_webhook(question, url=local) == 200  # sent again
+            thanks = server.text_update(RESIDENT, "cảm ơn")
+            assert await server.deliver_webhook(thanks, url=local) == 200
+            await server.wait_for(
+                "sendMessage",
+                lambda c: c.params["chat_id"] == RESIDENT,
+                count=len(server.sent(RESIDENT)) + 1,
+            )
+            answered = len(server.sent(RESIDENT))
+            assert await server.deliver_webhook(thanks, url=local) == 200  # and again
             assert await server.deliver_webhook({"not": "an update"}, url=local) == 400
 
+        assert len(server.sent(RESIDENT)) == answered  # a repeated update is never answered
+        incoming = await loa.store.db.fetchone(
+            "SELECT COUNT(*) AS n FROM messages WHERE direction = 'in'"
+        )
+        assert incoming is not None
+        assert incoming["n"] == 3  # /start, the question, the thanks: repeats not handled
         assert server.sent(STRANGER) == []
         assert await find_contact(loa.store.db, "telegram", str(STRANGER)) is None
         assert server.calls("getUpdates") == []  # no polling beside the webhook
