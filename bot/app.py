@@ -8,6 +8,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -378,7 +379,12 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
     preparer = outbox_preparer(loa.store, settings)
     server = web_server(settings)
-    watch = Watch(loa.store.metrics, clock, settings.tz)
+    watch = Watch(
+        loa.store.metrics,
+        clock,
+        settings.tz,
+        gauges_for=timedelta(seconds=settings.metrics_cache_seconds),
+    )
     add_health_route(server, watch)
     add_metrics_route(server, watch)
     async with AsyncExitStack() as stack:

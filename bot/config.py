@@ -65,6 +65,7 @@ class Settings(BaseModel):
     telegram_webhook_secret: str = ""
     web_host: str = "127.0.0.1"
     web_port: int = 8443  # 0: any free port (tests)
+    metrics_cache_seconds: int = 30  # /metrics counts rows at most this often (0: every scrape)
     database_url: str = "sqlite:///data/loa.db"
     admin_ids: frozenset[str] = frozenset()  # accounts: `telegram:123`, `zalo:abc`
     officer_chat_id: str = ""

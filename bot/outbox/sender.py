@@ -404,7 +404,6 @@ class Sender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._done: list[Outcome] = []
         self._writing = asyncio.Lock()
-        self._wake = asyncio.Event()
 
     async def recover(self) -> int:
         """Queue again the rows a crashed sender left in `sending`; return how many."""
@@ -412,10 +411,6 @@ class Sender:
         if count:
             log.warning("%d outbox message(s) were in flight at a crash: sending them again", count)
         return count
-
-    def wake(self) -> None:
-        """Tell a running sender that new rows were queued (it also polls)."""
-        self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Recover, then send due rows until `stop` is set; finish in-flight sends at the end."""
@@ -587,18 +582,11 @@ class Sender:
         await self._flush()
 
     async def _idle(self, stop: asyncio.Event) -> None:
-        """Wait for the next due row, a wake-up, `stop`, or the poll interval."""
+        """Wait for the next due row, `stop`, or the poll interval."""
         due = await self.outbox.next_due(self.channel)
         timeout = self.poll_interval
         if due is not None and not self.closed():
             ahead = (due - self.clock.now()).total_seconds()
             timeout = min(timeout, max(ahead, self.pacer.paused_for, 0.01))
-        self._wake.clear()
-        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-        try:
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await waiter
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout)

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.outbox.sender import Sender
-from bot.store.metrics import Metrics
+from bot.store.metrics import Gauges, Metrics
 from bot.web.server import WebServer
 
 __all__ = ["PLANNER_STALE", "SENDER_STALE", "PlannerRun", "Watch", "add_health_route"]
@@ -42,13 +42,33 @@ class PlannerRun:
 class Watch:
     """What /healthz and /metrics look at in a running process."""
 
-    def __init__(self, metrics: Metrics, clock: Clock, tz: ZoneInfo) -> None:
+    def __init__(
+        self,
+        metrics: Metrics,
+        clock: Clock,
+        tz: ZoneInfo,
+        *,
+        gauges_for: timedelta = timedelta(0),
+    ) -> None:
         self.metrics = metrics
         self.clock = clock
         self.tz = tz
+        self.gauges_for = gauges_for
+        self._gauges: tuple[datetime, Gauges] | None = None
         self.started_at = clock.now()
         self.senders: list[Sender] = []
         self.planner: PlannerRun | None = None
+
+    async def gauges(self) -> Gauges:
+        """Return the database's row counts, counted again once `gauges_for` has passed.
+
+        Counting a long chat log takes a while on the one database connection residents'
+        answers share, so a monitor scraping every few seconds does not count each time.
+        """
+        now = self.clock.now()
+        if self._gauges is None or now - self._gauges[0] >= self.gauges_for:
+            self._gauges = (now, await self.metrics.gauges())
+        return self._gauges[1]
 
     def planner_finished(self, *, ok: bool) -> None:
         """Note that the planner just finished (`ok` False when it raised)."""

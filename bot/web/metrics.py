@@ -63,7 +63,7 @@ def exposition(families: Iterable[Family]) -> str:
 
 async def collect(watch: Watch) -> list[Family]:
     """Read every metric now."""
-    gauges = await watch.metrics.gauges()
+    gauges = await watch.gauges()
     statuses = [status.value for status in OutboxStatus]
     by_status = dict.fromkeys(statuses, 0)
     reminders = dict.fromkeys(statuses, 0)

@@ -73,6 +73,7 @@ def _webhook_settings(server: FakeTelegram, db_path: Path, port: int) -> Setting
         TELEGRAM_WEBHOOK_URL=PUBLIC,
         TELEGRAM_WEBHOOK_SECRET=SECRET,
         WEB_PORT=str(port),
+        METRICS_CACHE_SECONDS="0",  # the clock stands still: count at every scrape
     )
 
 

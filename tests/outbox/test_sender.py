@@ -355,7 +355,6 @@ async def test_run_sends_what_is_queued_while_it_runs_and_stops(
     running = asyncio.create_task(sender.run(stop))
     await asyncio.sleep(0.01)
     await queue(store, time, ["1", "2"])
-    sender.wake()
     for _ in range(200):
         if len(transport.delivered) == 2:
             break

@@ -116,6 +116,19 @@ async def test_metrics_answer_the_text_format(loa: Loa, clock: FixedClock) -> No
     assert "loa_planner_last_run_ok" not in text  # not run yet: absent, not a made-up value
 
 
+async def test_row_counts_are_kept_for_the_cache_time_then_counted_again(
+    loa: Loa, clock: FixedClock
+) -> None:
+    watch = Watch(loa.store.metrics, clock, loa.settings.tz, gauges_for=timedelta(seconds=30))
+    assert (await watch.gauges()).messages.get("in", 0) == 0
+    contact = await loa.store.contacts.touch("telegram", "1", "", clock.now())
+    await loa.store.messages.add(contact.id, "in", "text", "chào", clock.now())
+    clock.advance(timedelta(seconds=29))
+    assert (await watch.gauges()).messages.get("in", 0) == 0  # still the count of 29 s ago
+    clock.advance(timedelta(seconds=1))
+    assert (await watch.gauges()).messages.get("in", 0) == 1
+
+
 def test_the_exposition_escapes_labels_and_writes_numbers_plainly() -> None:
     family = Family("x_total", "counter", "Things.", [((("a", 'q"\\\n'),), 3.0), ((), 0.25)])
     assert exposition([family]) == (
