@@ -53,7 +53,7 @@ def test_the_pdf_holds_each_village_and_its_qr_decodes_to_the_stored_link(
 ) -> None:
     out, pngs = tmp_path / "out" / "an-phu.pdf", tmp_path / "qr"
     args = ["leaflet", "--commune", "an phu", "-o", str(out), "--png", str(pngs)]
-    assert main([*args, "--telegram-bot", "@LoaBot", "--phone", "0912 345 678"]) == 0
+    assert main([*args, "--telegram-bot", "@LoaBot", "--phone", "0912.345.678"]) == 0
     assert "3 page(s) for Xã An Phú" in capsys.readouterr().out
     links = _live_links(db)
     assert len(links) == 3
@@ -117,6 +117,10 @@ def test_a_revoked_code_is_listed_as_revoked_and_the_village_gets_a_new_one(
         (["--commune", "Xã Không Có", "-o", "x.pdf", "--telegram-bot", "LoaBot"], "no villages"),
         (["--commune", "An Phú", "-o", "x.pdf"], "--telegram-bot"),
         (["--commune", "An Phú", "--telegram-bot", "LoaBot"], "-o FILE.pdf"),
+        (
+            ["--commune", "An Phú", "-o", "x.pdf", "--telegram-bot", "B", "--phone", "<b>1</b>"],
+            "--phone",
+        ),
         (
             ["--commune", "An Phú", "--village", "Thôn Mới", "-o", "x.pdf", "--telegram-bot", "B"],
             "not a known village",

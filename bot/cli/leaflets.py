@@ -14,6 +14,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.leaflets import LeafletCode
 from bot.core.officer import Commune
+from bot.core.phones import display_phone, normalise_phone
 from bot.core.places import display_place, place_key
 from bot.officers.leaflets import (
     FONT,
@@ -99,7 +100,7 @@ async def _leaflet(settings: Settings, args: argparse.Namespace) -> int:
                 )
         pages = await _pages(codes, commune, villages, args.telegram_bot, now)
         zalo = bool(settings.zalo_bot_token.strip())
-        pdf = leaflet_pdf(pages, Renderer(), zalo=zalo, phone=args.phone.strip())
+        pdf = leaflet_pdf(pages, Renderer(), zalo=zalo, phone=_phone(args.phone))
         write_private(args.output, pdf)
         if args.png is not None:
             make_private_dirs(args.png)
@@ -120,9 +121,16 @@ def _print_problem(args: argparse.Namespace) -> str:
         return "-o FILE.pdf is needed"
     if not args.telegram_bot.strip().lstrip("@"):
         return "--telegram-bot USERNAME is needed: the bot's @username, for its t.me link"
+    if args.phone.strip() and normalise_phone(args.phone) is None:
+        return f"--phone {args.phone.strip()!r} is not a Vietnamese mobile or landline number"
     if not FONT.is_file():
         return f"{FONT} is missing: install fonts-dejavu-core (make setup does)"
     return ""
+
+
+def _phone(text: str) -> str:
+    """Return the collector's phone as people read it ("0912 345 678"), or ''."""
+    return display_phone(normalise_phone(text)) if text.strip() else ""
 
 
 async def _commune(codes: LeafletCodes, text: str) -> Commune | None:
