@@ -86,27 +86,37 @@ async def _leaflet(settings: Settings, args: argparse.Namespace) -> int:
             return _refuse("--commune needs a commune name")
         if args.action == "codes":
             return _list(await codes.for_commune(commune.key), settings.tz)
-        villages = await codes.villages(commune.key)
+        return await _print(store, codes, commune, args, settings, now)
+
+
+async def _print(
+    store: Store,
+    codes: LeafletCodes,
+    commune: Commune,
+    args: argparse.Namespace,
+    settings: Settings,
+    now: datetime,
+) -> int:
+    """Write the commune's leaflets (and QR PNGs), giving each village its code."""
+    villages = await codes.villages(commune.key)
+    if not villages:
+        return _refuse(
+            f"no villages of {commune.name} are known: import the commune's list of "
+            "residents first (loa import residents)"
+        )
+    if args.village is not None:
+        villages = [v for v in villages if v.key == place_key(args.village)]
         if not villages:
-            return _refuse(
-                f"no villages of {commune.name} are known: import the commune's list of "
-                "residents first (loa import residents)"
-            )
-        if args.village is not None:
-            villages = [v for v in villages if v.key == place_key(args.village)]
-            if not villages:
-                return _refuse(
-                    f"{display_place(args.village)} is not a known village of {commune.name}"
-                )
-        pages = await _pages(codes, commune, villages, args.telegram_bot, now)
-        zalo = bool(settings.zalo_bot_token.strip())
-        pdf = leaflet_pdf(pages, Renderer(), zalo=zalo, phone=_phone(args.phone))
-        write_private(args.output, pdf)
-        if args.png is not None:
-            make_private_dirs(args.png)
-            for page in pages:
-                write_private(args.png / png_name(page), qr_png(page.link))
-        await store.officers.audit("cli", "leaflet", f"{commune.key} {len(pages)}", now)
+            village = display_place(args.village)
+            return _refuse(f"{village} is not a known village of {commune.name}")
+    pages = await _pages(codes, commune, villages, args.telegram_bot, now)
+    zalo = bool(settings.zalo_bot_token.strip())
+    write_private(args.output, leaflet_pdf(pages, Renderer(), zalo=zalo, phone=_phone(args.phone)))
+    if args.png is not None:
+        make_private_dirs(args.png)
+        for page in pages:
+            write_private(args.png / png_name(page), qr_png(page.link))
+    await store.officers.audit("cli", "leaflet", f"{commune.key} {len(pages)}", now)
     print(f"{len(pages)} page(s) for {commune.name} written to {args.output}")
     for page in pages:
         print(f"  {page.village}\t{page.code}\t{page.link}")
