@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint wheel-check format bench eval clean
+FONT   := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+
+.PHONY: setup font demo test lint wheel-check format bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Loa needs Python 3.11 or newer")'
@@ -13,7 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install Loa with its development tools
+setup: $(STAMP) font ## create .venv and install Loa with its development tools
+
+# The village leaflets (`loa leaflet`) embed DejaVu Sans, which covers Vietnamese: Debian's
+# fonts-dejavu-core, installed here when missing.
+font:
+	@test -f $(FONT) || { echo "installing fonts-dejavu-core (DejaVu Sans, for the leaflets)"; \
+	  $$(test "$$(id -u)" = 0 || echo sudo) apt-get install -y --no-install-recommends fonts-dejavu-core; }
+	@test -f $(FONT) || { echo "$(FONT) is missing: install fonts-dejavu-core"; exit 1; }
 
 demo: setup ## chat with Loa in this terminal, offline, as a resident
 	$(BIN)/loa demo

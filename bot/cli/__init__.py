@@ -10,7 +10,17 @@ from collections.abc import Sequence
 from telegram.error import InvalidToken
 
 from bot.channels.telegram import TelegramUnreachable
-from bot.cli import backup, broadcasts, migrate, officers, outbox, rates, residents, serve
+from bot.cli import (
+    backup,
+    broadcasts,
+    leaflets,
+    migrate,
+    officers,
+    outbox,
+    rates,
+    residents,
+    serve,
+)
 from bot.cli.common import MigrationFailed
 from bot.config import ENV_FILE_VARIABLE, ConfigError, find_env_file, load_settings
 from bot.core.knowledge import TopicsError
@@ -32,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (serve, rates, outbox, residents, officers, broadcasts, backup, migrate):
+    for group in (serve, rates, outbox, residents, officers, leaflets, broadcasts, backup, migrate):
         group.register(commands)
     return parser
 
