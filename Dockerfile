@@ -1,5 +1,6 @@
 # Loa in a container: `docker build -t loa .` then see compose.yaml (README, "For operators").
-# The build reaches only the Python package index (pip); nothing else is downloaded.
+# The build reaches only the package registries: the Python package index (pip) and Debian's
+# archive (one font); nothing else is downloaded.
 
 FROM python:3.11-slim AS build
 WORKDIR /src
@@ -13,6 +14,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY --from=build /wheels /wheels
+# The leaflets' PDF embeds DejaVu Sans (it covers Vietnamese), from Debian's package.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install /wheels/*.whl \
     && rm -rf /wheels \
     && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin loa \

@@ -78,7 +78,7 @@ async def _leaflet(settings: Settings, args: argparse.Namespace) -> int:
         if problem:
             return _refuse(problem)
     async with store_for(settings) as store:
-        codes = LeafletCodes(store.db)
+        codes = store.leaflets
         if args.action == "revoke":
             return await _revoke(store, codes, args.code, now, settings.tz)
         commune = await _commune(codes, args.commune)

@@ -11,6 +11,7 @@ from bot.store.db import Database, DatabaseTooNew, MissingDatabase
 from bot.store.drafts import Drafts
 from bot.store.file_links import FileLinks, LinkedFile
 from bot.store.inbound import SeenInbound
+from bot.store.leaflets import LeafletCodes
 from bot.store.link_attempts import LinkAttempts
 from bot.store.messages import MessageLog
 from bot.store.metrics import Metrics
@@ -75,6 +76,7 @@ class Store:
         self.inbound = SeenInbound(db)
         self.file_links = FileLinks(db)
         self.metrics = Metrics(db)
+        self.leaflets = LeafletCodes(db)
 
     @classmethod
     async def open(cls, path: Path, *, create: bool = True, migrate: bool = True) -> Store:
