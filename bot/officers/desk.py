@@ -21,9 +21,10 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.accounts import CHANNELS, TYPED_CHOICES, Account
-from bot.core.officer import FileTooLarge, InviteWay, OfficerAnswer
+from bot.core.officer import Commune, FileTooLarge, InviteWay, OfficerAnswer
 from bot.core.phones import display_phone
 from bot.core.types import Attachment, Button, Reply
+from bot.officers.broadcasts.choices import short_id
 from bot.officers.broadcasts.desk import PREFIX as BROADCAST_PREFIX
 from bot.officers.broadcasts.desk import BroadcastDesk
 from bot.officers.exporting import export_bytes
@@ -31,8 +32,10 @@ from bot.officers.importing.columns import MissingColumns
 from bot.officers.importing.limits import CHAT_LIMITS, ListTooLarge
 from bot.officers.importing.reader import UnsupportedFile
 from bot.officers.importing.service import ImportReport, import_residents
+from bot.officers.leaflets import LeafletPage, leaflet_pdf, new_code
 from bot.officers.requests import (
     BUTTON_PREFIX,
+    LEAFLET_PREFIX,
     STATUS_CHOICES,
     Broadcasting,
     Denied,
@@ -41,6 +44,8 @@ from bot.officers.requests import (
     InviteOfficer,
     InviteSelf,
     InviteUsage,
+    LeafletChoice,
+    Leaflets,
     SetStatus,
     Stats,
     Who,
@@ -69,13 +74,14 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-COMMANDS = frozenset({"export", "moi", "broadcast", "broadcasts", "stats"})
+COMMANDS = frozenset({"export", "moi", "broadcast", "broadcasts", "stats", "qr"})
 """Officer commands; anyone else who sends them is refused and audited."""
 _LISTED_REJECTIONS = 30
 _FILED_REJECTIONS = 1_000  # rows in the rejected-rows file; a line counts the rest
 _MB = 1024 * 1024  # sizes of Loa's own limits
 _DECIMAL_MB = 1000 * 1000  # channels state download limits in decimal megabytes (Telegram: 20 MB)
 _MAX_NAME_BYTES = 255  # the longest file name most file systems accept
+_MAX_CHOICES = 30  # communes or villages offered as choices at once
 INVITE_PREFIX = "cb-"
 INVITE_LIFETIME = timedelta(days=7)
 
@@ -228,6 +234,8 @@ class OfficerDesk:
             return await self._invite(actor, request, now)
         if isinstance(request, Stats):
             return await self._stats(request, now)
+        if isinstance(request, Leaflets):
+            return await self._leaflet_communes(request)
         if isinstance(request, Broadcasting) and self.broadcasts is not None:
             reply = await self.broadcasts.command(
                 str(actor.account), str(actor.chat), request.scope, command, args, now
@@ -259,6 +267,10 @@ class OfficerDesk:
             await self.store.officers.audit(str(actor.account), "broadcast", payload, now)
             return OfficerAnswer(reply=reply, replaces=True)  # one screen that changes
         request = decide_choice(who, payload)
+        if isinstance(request, LeafletChoice):
+            return await self._leaflet_choice(actor, request, now)
+        if isinstance(request, Denied):
+            return await self._refuse(actor, request.what, now)
         if not isinstance(request, SetStatus):
             return OfficerAnswer(toast=self.renderer.text("officer/not_found"))
         registration = await self.store.registrations.get(request.registration_id)
@@ -457,6 +469,76 @@ class OfficerDesk:
         chart = Attachment(name, stats_chart(counts, self.renderer), photo=True)
         return OfficerAnswer(reply=Reply(text), attachments=(chart,))
 
+    async def _leaflet_communes(self, request: Leaflets) -> OfficerAnswer:
+        """Answer /qr: the villages of the officer's one commune, else the communes."""
+        communes = await self._leaflet_candidates(request.communes)
+        if len(communes) == 1:
+            return await self._leaflet_villages(communes[0])
+        if not communes:
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/leaflet_no_villages")))
+        buttons = tuple(
+            Button(c.name, f"{LEAFLET_PREFIX}{short_id(c.key)}") for c in communes[:_MAX_CHOICES]
+        )
+        text = self.renderer.text("officer/leaflet_communes")
+        return OfficerAnswer(reply=Reply(text, buttons))
+
+    async def _leaflet_villages(self, commune: Commune) -> OfficerAnswer:
+        """Offer a leaflet for every village of a commune, or for one."""
+        villages = await self.store.leaflets.villages(commune.key)
+        data: dict[str, object] = {"commune": commune.name, "count": len(villages)}
+        if not villages:
+            text = self.renderer.text("officer/leaflet_no_villages", data)
+            return OfficerAnswer(reply=Reply(text))
+        prefix = f"{LEAFLET_PREFIX}{short_id(commune.key)}"
+        every = self.renderer.label("officer.leaflet_every", data)
+        buttons = [Button(every, f"{prefix}:*")]
+        buttons += [Button(v.name, f"{prefix}:{short_id(v.key)}") for v in villages[:_MAX_CHOICES]]
+        text = self.renderer.text("officer/leaflet_villages", data)
+        return OfficerAnswer(reply=Reply(text, tuple(buttons)))
+
+    async def _leaflet_choice(
+        self, actor: Actor, request: LeafletChoice, now: datetime
+    ) -> OfficerAnswer:
+        """Print the leaflets chosen, within the communes the person covers."""
+        candidates = await self._leaflet_candidates(request.communes)
+        commune = next((c for c in candidates if short_id(c.key) == request.commune), None)
+        if commune is None:
+            return OfficerAnswer(toast=self.renderer.text("officer/leaflet_gone"))
+        if not request.village:
+            return await self._leaflet_villages(commune)
+        villages = await self.store.leaflets.villages(commune.key)
+        if request.village != "*":
+            villages = [v for v in villages if short_id(v.key) == request.village]
+        ways = self.notifier.invite_ways("code")
+        bot = next((w.link for w in ways if w.channel == "telegram" and w.link), "")
+        if not villages:
+            return OfficerAnswer(toast=self.renderer.text("officer/leaflet_gone"))
+        if not bot:
+            return OfficerAnswer(reply=Reply(self.renderer.text("officer/leaflet_no_telegram")))
+        pages = []
+        for village in villages:
+            code = await self.store.leaflets.live_or_create(
+                commune, village, new_code(), str(actor.account), now
+            )
+            link = bot.replace("start=code", f"start={code.code}")
+            pages.append(LeafletPage(commune.name, village.name, village.key, code.code, link))
+        zalo = any(w.channel == "zalo" for w in ways)
+        content = leaflet_pdf(pages, self.renderer, zalo=zalo)
+        detail = f"{commune.key} {len(pages)}"
+        await self.store.officers.audit(str(actor.account), "leaflet", detail, now)
+        local = now.astimezone(self.tz)
+        name = f"to_roi_{_file_word(commune.key)}_{local:%Y%m%d}.pdf"
+        data = {"commune": commune.name, "count": len(pages)}
+        caption = self.renderer.text("officer/leaflet_caption", data)
+        return OfficerAnswer(attachments=(Attachment(name, content, caption),))
+
+    async def _leaflet_candidates(self, communes: tuple[Commune, ...] | None) -> list[Commune]:
+        """Return the communes the person may print for (administrators: the registry's)."""
+        if communes is not None:
+            return list(communes)
+        places = await self.store.drafts.communes(_MAX_CHOICES)
+        return [Commune(place.key, place.name) for place in places]
+
     async def _chat_allowed(self, actor: Actor, who: Who) -> bool:
         """Tell whether officer work may be done in the actor's chat, seen by all its members.
 
@@ -484,6 +566,11 @@ class OfficerDesk:
         await self.store.officers.audit(str(actor.account), "denied", what, now)
         text = self.renderer.text("officer/not_allowed")
         return OfficerAnswer(reply=Reply(text), toast=text)
+
+
+def _file_word(key: str) -> str:
+    """Return a commune key as a file-name word ("xa an phu" → "xa-an-phu")."""
+    return "-".join(key.split()) or "xa"
 
 
 def _megabytes(size: int, unit: int) -> str:

@@ -19,6 +19,7 @@ from bot.store.registrations import RegistrationStatus
 
 __all__ = [
     "BUTTON_PREFIX",
+    "LEAFLET_PREFIX",
     "STATUS_CHOICES",
     "Broadcasting",
     "Denied",
@@ -27,6 +28,8 @@ __all__ = [
     "InviteOfficer",
     "InviteSelf",
     "InviteUsage",
+    "LeafletChoice",
+    "Leaflets",
     "NotFound",
     "Request",
     "SetStatus",
@@ -39,6 +42,8 @@ __all__ = [
 ]
 
 BUTTON_PREFIX = "off:"
+LEAFLET_PREFIX = "off:qr:"
+"""Leaflet choices: `off:qr:<commune short id>[:<village short id>]`."""
 STATUS_CHOICES = (
     RegistrationStatus.CONTACTED,
     RegistrationStatus.JOINED,
@@ -103,6 +108,25 @@ class Import:
 
 
 @dataclass(frozen=True, slots=True)
+class Leaflets:
+    """Offer leaflets: the communes to choose from (one: its villages at once)."""
+
+    communes: tuple[Commune, ...] | None
+    """The officer's communes (None: an administrator, who may choose any commune)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeafletChoice:
+    """Print the leaflets of the commune named by `commune` (a short id), for one village
+    (`village`, a short id) or all of them (`village` empty); the desk finds the commune
+    among those the person covers, so nobody prints another commune's leaflets."""
+
+    commune: str
+    village: str
+    communes: tuple[Commune, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
 class InviteOfficer:
     """Make a one-time invitation for a new officer of `commune` (administrators)."""
 
@@ -148,6 +172,8 @@ Request = (
     | Export
     | Stats
     | Import
+    | Leaflets
+    | LeafletChoice
     | InviteOfficer
     | InviteSelf
     | InviteUsage
@@ -175,11 +201,18 @@ def decide_command(who: Who, command: str, args: str, *, chat_allowed: bool) -> 
         return Stats(who.scope, None if who.admin else who.officer)
     if command in ("broadcast", "broadcasts"):
         return Broadcasting(command, args, who.scope)
+    if command == "qr":
+        return Leaflets(_communes(who))
     return Denied(command)
 
 
 def decide_choice(who: Who, payload: str) -> Request:
-    """Return what a status choice (`off:status:<id>:<status>`) asks for."""
+    """Return what a status (`off:status:<id>:<status>`) or leaflet choice asks for."""
+    if payload.startswith(LEAFLET_PREFIX):
+        if not who.known:
+            return Denied("leaflet")
+        commune, _, village = payload.removeprefix(LEAFLET_PREFIX).partition(":")
+        return LeafletChoice(commune, village, _communes(who)) if commune else NotFound()
     if not who.known:
         return Denied("status")
     parts = payload.removeprefix(BUTTON_PREFIX).split(":")
@@ -197,6 +230,13 @@ def decide_import(who: Who, *, chat_allowed: bool) -> Request:
     if not chat_allowed:
         return Denied("import", here=True)
     return Import(None if who.admin or who.officer is None else who.officer.communes)
+
+
+def _communes(who: Who) -> tuple[Commune, ...] | None:
+    """Return the communes the person covers (None: an administrator, every commune)."""
+    if who.admin or who.officer is None:
+        return None
+    return who.officer.communes
 
 
 def may_set_status(who: Who, commune_key: str) -> bool:

@@ -15,6 +15,8 @@ from bot.officers.requests import (
     InviteOfficer,
     InviteSelf,
     InviteUsage,
+    LeafletChoice,
+    Leaflets,
     NotFound,
     SetStatus,
     Stats,
@@ -96,3 +98,13 @@ def test_status_choices_are_read_strictly_and_checked_against_the_commune() -> N
     assert may_set_status(OFFICER, "hoa binh")
     assert not may_set_status(OFFICER, "tan lap")
     assert may_set_status(ADMIN, "tan lap")
+
+
+def test_leaflets_are_offered_for_the_persons_own_communes_only() -> None:
+    assert decide_command(OFFICER, "qr", "", chat_allowed=True) == Leaflets(TWO_COMMUNES.communes)
+    assert decide_command(ADMIN, "qr", "", chat_allowed=True) == Leaflets(None)
+    assert decide_command(STRANGER, "qr", "", chat_allowed=True) == Denied("qr")
+    chosen = decide_choice(OFFICER, "off:qr:ab12cd34:*")
+    assert chosen == LeafletChoice("ab12cd34", "*", TWO_COMMUNES.communes)
+    assert decide_choice(STRANGER, "off:qr:ab12cd34:*") == Denied("leaflet")
+    assert decide_choice(OFFICER, "off:qr:") == NotFound()
