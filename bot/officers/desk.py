@@ -21,6 +21,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.accounts import CHANNELS, TYPED_CHOICES, Account
+from bot.core.leaflets import LEAFLET_PREFIX as LEAFLET_CODE_PREFIX
 from bot.core.officer import Commune, FileTooLarge, InviteWay, OfficerAnswer
 from bot.core.phones import display_phone
 from bot.core.types import Attachment, Button, Reply
@@ -509,18 +510,17 @@ class OfficerDesk:
         villages = await self.store.leaflets.villages(commune.key)
         if request.village != "*":
             villages = [v for v in villages if short_id(v.key) == request.village]
-        ways = self.notifier.invite_ways("code")
-        bot = next((w.link for w in ways if w.channel == "telegram" and w.link), "")
         if not villages:
             return OfficerAnswer(toast=self.renderer.text("officer/leaflet_gone"))
-        if not bot:
+        ways = self.notifier.invite_ways(LEAFLET_CODE_PREFIX)  # the channels running now
+        if not any(w.channel == "telegram" and w.link for w in ways):
             return OfficerAnswer(reply=Reply(self.renderer.text("officer/leaflet_no_telegram")))
         pages = []
         for village in villages:
             code = await self.store.leaflets.live_or_create(
                 commune, village, new_code(), str(actor.account), now
             )
-            link = bot.replace("start=code", f"start={code.code}")
+            link = self._telegram_link(code.code)
             pages.append(LeafletPage(commune.name, village.name, village.key, code.code, link))
         zalo = any(w.channel == "zalo" for w in ways)
         content = leaflet_pdf(pages, self.renderer, zalo=zalo)
@@ -531,6 +531,11 @@ class OfficerDesk:
         data = {"commune": commune.name, "count": len(pages)}
         caption = self.renderer.text("officer/leaflet_caption", data)
         return OfficerAnswer(attachments=(Attachment(name, content, caption),))
+
+    def _telegram_link(self, code: str) -> str:
+        """Return the Telegram link that opens Loa with `code` (a /start deep link)."""
+        ways = self.notifier.invite_ways(code)
+        return next(w.link for w in ways if w.channel == "telegram" and w.link)
 
     async def _leaflet_candidates(self, communes: tuple[Commune, ...] | None) -> list[Commune]:
         """Return the communes the person may print for (administrators: the registry's)."""
