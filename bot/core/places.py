@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.core.text import fold
 
-__all__ = ["MAX_PLACE_LENGTH", "display_place", "place_key"]
+__all__ = ["MAX_PLACE_LENGTH", "Place", "PlaceSource", "display_place", "place_key"]
 
 MAX_PLACE_LENGTH = 100
 
@@ -90,3 +92,30 @@ def display_place(text: str) -> str:
     """Return `text` trimmed, NFC, with whitespace collapsed and at most 100 characters."""
     tidy = " ".join(unicodedata.normalize("NFC", text).split())
     return tidy[:MAX_PLACE_LENGTH].rstrip()
+
+
+class PlaceSource(StrEnum):
+    """How a contact's place became known; only `answer` gives way to a later, surer one."""
+
+    LEAFLET = "leaflet"
+    ANSWER = "answer"
+    REGISTRATION = "registration"
+    CARD = "card"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a resident lives: a commune and, when known, a village (display forms)."""
+
+    commune: str
+    village: str = ""
+
+    @property
+    def commune_key(self) -> str:
+        """Return the commune's matching key."""
+        return place_key(self.commune)
+
+    @property
+    def village_key(self) -> str:
+        """Return the village's matching key ('' when no village is known)."""
+        return place_key(self.village) if self.village else ""

@@ -1,0 +1,68 @@
+"""Registration and card linking record where the resident lives; /xoa forgets it."""
+
+from __future__ import annotations
+
+from bot.app import Loa
+from bot.clock import FixedClock
+from bot.core.effects import LinkOwnPhone, Who
+from bot.core.places import Place, PlaceSource
+from bot.core.types import Incoming, Kind
+from bot.store.db import iso
+from tests.store_queries import find_contact
+
+
+def _text(body: str) -> Incoming:
+    return Incoming("test", "9", Kind.TEXT, text=body, display_name="Hoa")
+
+
+def _press(payload: str) -> Incoming:
+    return Incoming("test", "9", Kind.BUTTON, text=payload)
+
+
+async def test_a_registration_sets_the_place_and_erasure_clears_it(loa: Loa) -> None:
+    for step in (
+        _press("reg"),
+        _press("reg:interest:household"),
+        _press("reg:consent:yes"),
+        _text("Lê Thị Mận"),
+        _text("0912 345 678"),
+        _text("Xã Hòa Phú"),
+        _text("thôn 03"),
+        _press("reg:household:4"),
+        _press("reg:time:evening"),
+        _press("reg:confirm"),
+    ):
+        await loa.engine.handle(step)
+    contact = await find_contact(loa.store.db, "test", "9")
+    assert contact is not None
+    known = await loa.store.contacts.place(contact.id)
+    assert known is not None
+    assert (known.place, known.source) == (Place("Xã Hòa Phú", "thôn 03"), PlaceSource.REGISTRATION)
+    assert (known.place.commune_key, known.place.village_key) == ("hoa phu", "thon 3")
+
+    await loa.engine.handle(Incoming("test", "9", Kind.COMMAND, command="xoa"))
+    await loa.engine.handle(_press("privacy:erase:yes"))
+    assert await loa.store.contacts.place(contact.id) is None
+
+
+async def test_a_linked_card_sets_the_place_from_the_communes_list(
+    loa: Loa, clock: FixedClock
+) -> None:
+    now = clock.now()
+    await loa.store.db.execute(
+        "INSERT INTO residents (full_name, bhxh_number, phone, commune, commune_key, village,"
+        " village_key, expiry_date, source, created_at, updated_at)"
+        " VALUES ('Lê Văn Bảy', '0000000007', '+84912345678', 'Ea Tul', 'ea tul', 'Thôn 1',"
+        " 'thon 1', '2027-01-01', 'import', ?, ?)",
+        (iso(now), iso(now)),
+    )
+    me = await loa.store.contacts.touch("test", "9", "Bảy", now)
+    await loa.store.contacts.set_place(me.id, Place("Cư Né"), PlaceSource.ANSWER, now)
+    assert loa.engine.actions is not None
+    linking = await loa.engine.actions.reminders.link_own_phone(
+        Who("test", "9", me.id), LinkOwnPhone("+84912345678"), now
+    )
+    assert linking.status == "linked"
+    known = await loa.store.contacts.place(me.id)
+    assert known is not None
+    assert (known.place, known.source) == (Place("Ea Tul", "Thôn 1"), PlaceSource.CARD)
