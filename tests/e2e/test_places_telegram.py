@@ -16,8 +16,10 @@ from bot.clock import FixedClock
 from tests.e2e.conftest import fake_settings
 from tests.e2e.test_broadcast_telegram import Chat
 from tests.fakes.telegram_server import FakeTelegram
+from tests.officer_helpers import add_officer
 
 ADMIN = 7001
+OFFICER = 7002
 FIRST, SECOND = 10_001, 10_002
 
 
@@ -67,3 +69,25 @@ async def test_residents_who_only_sent_start_receive_an_everyone_broadcast(
         assert "Sẽ gửi cho: 2 người." in preview
         for user in (FIRST, SECOND):
             assert _got(server, user, "Tin cho mọi người dân.") == ["Tin cho mọi người dân."]
+
+
+async def test_a_resident_who_answered_the_place_question_is_in_their_communes_audience(
+    server: FakeTelegram, db_path: Path, clock: FixedClock
+) -> None:
+    async with running(server, db_path, clock) as loa:
+        await add_officer(loa.store, OFFICER, "Cán bộ", "Ea Tul", clock.now())
+        for user, place in ((FIRST, "thon 3, ea tul"), (SECOND, "Thôn 1, Cư Né")):
+            resident = Chat(server, user)
+            await resident.say("thẻ bhyt hết hạn thì làm sao")
+            asked = await resident.reply()  # the place question follows the first answer
+            assert "sống ở xã nào" in asked
+            saved = await resident.say(place)
+            assert "Loa đã ghi" in saved
+        shown = await Chat(server, FIRST).say("/xa")
+        assert "thon 3, xã ea tul" in shown.lower()
+
+        officer = Chat(server, OFFICER)
+        preview = await _broadcast(officer, "thon=Thôn 3", "Họp thôn 3 tối nay.")
+        assert "Sẽ gửi cho: 1 người." in preview
+        assert _got(server, FIRST, "Họp thôn 3 tối nay.") == ["Họp thôn 3 tối nay."]
+        assert _got(server, SECOND, "Họp thôn 3 tối nay.") == []
