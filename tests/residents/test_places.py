@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.app import Loa
 from bot.clock import FixedClock
 from bot.core.effects import LinkOwnPhone, Who
-from bot.core.places import Place, PlaceSource
+from bot.core.places import Place, PlaceSource, place_key
 from bot.core.types import Incoming, Kind
 from bot.store.db import iso
 from tests.store_queries import find_contact
@@ -66,3 +66,37 @@ async def test_a_linked_card_sets_the_place_from_the_communes_list(
     known = await loa.store.contacts.place(me.id)
     assert known is not None
     assert (known.place, known.source) == (Place("Ea Tul", "Thôn 1"), PlaceSource.CARD)
+
+
+async def test_the_place_question_offers_the_listed_villages_and_records_the_answer(
+    loa: Loa, clock: FixedClock
+) -> None:
+    listed = [("Ea Tul", "Thôn 3")] * 3 + [("Ea Tul", "Buôn Kmu"), ("Cư Né", "")]
+    stamp = iso(clock.now())
+    await loa.store.db.executemany(
+        "INSERT INTO residents (full_name, bhxh_number, commune, commune_key, village,"
+        " village_key, expiry_date, source, created_at, updated_at)"
+        " VALUES ('N', ?, ?, ?, ?, ?, '2027-01-01', 'import', ?, ?)",
+        [
+            (f"{i:010d}", commune, place_key(commune), village, place_key(village), stamp, stamp)
+            for i, (commune, village) in enumerate(listed)
+        ],
+    )
+    assert await loa.store.residents.known_places() == [
+        Place("Ea Tul", "Thôn 3"),
+        Place("Cư Né", ""),
+        Place("Ea Tul", "Buôn Kmu"),
+    ]
+    replies = await loa.engine.handle(_text("thẻ bhyt hết hạn thì làm sao"))
+    asked = replies[-1]
+    assert "sống ở xã nào" in asked.text
+    assert [b.label for b in asked.buttons] == ["Ea Tul", "Cư Né", "Bỏ qua"]
+    (villages,) = await loa.engine.handle(_press(asked.buttons[0].payload))
+    assert [b.label for b in villages.buttons] == ["Thôn 3", "Buôn Kmu", "Thôn khác / bỏ qua"]
+    (saved,) = await loa.engine.handle(_text("2"))  # a typed number picks the second button
+    assert "Buôn Kmu, xã Ea Tul" in saved.text
+    contact = await find_contact(loa.store.db, "test", "9")
+    assert contact is not None
+    known = await loa.store.contacts.place(contact.id)
+    assert known is not None
+    assert (known.place, known.source) == (Place("Ea Tul", "Buôn Kmu"), PlaceSource.ANSWER)
