@@ -141,11 +141,11 @@ class Residents:
         return chosen
 
     async def known_places(self, limit: int = 2000) -> list[Place]:
-        """Return the communes' listed villages (a commune alone where no village is given),
-        the most residents first."""
+        """Return the villages of the registry (a commune alone where no village is given),
+        the most residents first; cards the residents typed have no commune."""
         rows = await self._db.fetchall(
             "SELECT MIN(commune) AS commune, MIN(village) AS village, COUNT(*) AS n"
-            " FROM residents WHERE source = 'import' AND commune_key <> ''"
+            " FROM residents WHERE commune_key <> ''"
             " GROUP BY commune_key, village_key ORDER BY n DESC, commune_key, village_key"
             " LIMIT ?",
             (limit,),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.app import Loa
 from bot.clock import FixedClock
-from bot.core.effects import LinkOwnPhone, Who
-from bot.core.places import Place, PlaceSource, place_key
+from bot.core.effects import LinkOwnPhone, ListPlaces, Who
+from bot.core.places import Place, PlaceBook, PlaceSource, place_key
 from bot.core.types import Incoming, Kind
+from bot.residents.actions.places import KNOWN_PLACES_FOR, PlaceActions
 from bot.store.db import iso
 from tests.store_queries import find_contact
 
@@ -100,3 +103,24 @@ async def test_the_place_question_offers_the_listed_villages_and_records_the_ans
     known = await loa.store.contacts.place(contact.id)
     assert known is not None
     assert (known.place, known.source) == (Place("Ea Tul", "Buôn Kmu"), PlaceSource.ANSWER)
+
+
+async def test_the_listed_villages_are_read_again_after_five_minutes(
+    loa: Loa, clock: FixedClock
+) -> None:
+    places = PlaceActions(loa.store)
+    who = Who("test", "9", (await loa.store.contacts.touch("test", "9", "", clock.now())).id)
+    assert await places.known(who, ListPlaces(), clock.now()) == PlaceBook()
+    stamp = iso(clock.now())
+    await loa.store.db.execute(
+        "INSERT INTO residents (full_name, bhxh_number, commune, commune_key, village,"
+        " village_key, expiry_date, source, created_at, updated_at)"
+        " VALUES ('N', '0000000001', 'Ea Tul', 'ea tul', 'Thôn 3', 'thon 3', '2027-01-01',"
+        " 'import', ?, ?)",
+        (stamp, stamp),
+    )
+    clock.advance(KNOWN_PLACES_FOR - timedelta(seconds=1))
+    assert await places.known(who, ListPlaces(), clock.now()) == PlaceBook()
+    clock.advance(timedelta(seconds=1))
+    fresh = await places.known(who, ListPlaces(), clock.now())
+    assert fresh == PlaceBook((Place("Ea Tul", "Thôn 3"),))
