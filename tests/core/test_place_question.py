@@ -107,6 +107,7 @@ def test_a_commune_button_then_a_village_button_records_the_place(dialog: Dialog
         ("thon 3, cu ne", ("Cư Né", "Thôn 3")),
         ("Buon Kmu", ("Ea Tul", "Buôn Kmu")),
         ("Thôn 9; Hòa Phú", ("Hòa Phú", "Thôn 9")),
+        ("thôn 9, cư m'gar", ("Cư M'gar", "Thôn 9")),
     ],
 )
 def test_typed_names_are_matched_without_diacritics(

@@ -84,7 +84,7 @@ async def test_a_resident_who_answered_the_place_question_is_in_their_communes_a
             saved = await resident.say(place)
             assert "Loa đã ghi" in saved
         shown = await Chat(server, FIRST).say("/xa")
-        assert "thon 3, xã ea tul" in shown.lower()
+        assert "Thon 3, xã Ea Tul" in shown  # typed in lower case, shown capitalized
 
         officer = Chat(server, OFFICER)
         preview = await _broadcast(officer, "thon=Thôn 3", "Họp thôn 3 tối nay.")

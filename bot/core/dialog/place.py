@@ -109,7 +109,7 @@ class PlaceQuestion:
             if state.step == "village" and commune:
                 return _saved(Place(commune), explicit=explicit)
             return _skipped()
-        parts = [display_place(p) for p in _PARTS.split(turn.text) if place_key(p)]
+        parts = [_tidy(display_place(p)) for p in _PARTS.split(turn.text) if place_key(p)]
         if not parts:
             return Decision(says=(Say("place/unclear"),), state=state)
         if state.step == "village" and commune:
@@ -145,6 +145,13 @@ class PlaceQuestion:
 
 
 _SKIP = Choice("place:skip", "place.skip")
+
+
+def _tidy(name: str) -> str:
+    """Capitalize each word of a name typed all in lower case ("ea tul" → "Ea Tul")."""
+    if name != name.lower():
+        return name
+    return " ".join(word[:1].upper() + word[1:] for word in name.split())
 
 
 def _names(raw: object) -> list[str]:
