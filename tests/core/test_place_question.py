@@ -173,3 +173,12 @@ def test_hostile_text_is_text(dialog: Dialog, hostile: str) -> None:
     for effect in decision.effects:
         if isinstance(effect, SetPlace):
             assert len(effect.commune) <= 100
+
+
+@pytest.mark.parametrize("payload", ["place:c:0", "place:v:3", "place:c:99", "place:c:x", "place:"])
+def test_a_place_button_without_its_question_is_an_expired_button(
+    dialog: Dialog, payload: str
+) -> None:
+    decision = decide(dialog, turn(Kind.BUTTON, payload))
+    assert [s.template for s in decision.says] == ["expired_button"]
+    assert decision.effects == ()

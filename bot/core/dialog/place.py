@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.core.dialog.menu import back_to_menu
+from bot.core.dialog.menu import back_to_menu, main_menu
 from bot.core.dialog.turn import Turn
 from bot.core.effects import SetPlace
 from bot.core.places import Place, PlaceBook, display_place, place_key
@@ -38,8 +38,10 @@ def due(turn: Turn, decision: Decision, memory: dict[str, str]) -> bool:
         return False
     if decision.effects or decision.then_decide:
         return False
-    asked = int(memory.get(ASKED, "0")) if memory.get(ASKED, "0").isdigit() else MAX_ASKS
-    if asked >= MAX_ASKS or memory.get(_ASKED_ON) == turn.today.isoformat():
+    asked = memory.get(ASKED, "0")
+    if not asked.isdigit() or int(asked) >= MAX_ASKS:
+        return False
+    if memory.get(_ASKED_ON) == turn.today.isoformat():
         return False
     return any(say.template.startswith(("topics/", "asked/")) for say in decision.says)
 
@@ -83,7 +85,7 @@ class PlaceQuestion:
             return _skipped()
         state = turn.state
         if state is None or state.flow != FLOW:
-            return Decision(says=(Say("expired_button", choices=back_to_menu()),))
+            return _EXPIRED
         explicit = bool(state.data.get("explicit"))
         offered = _names(state.data.get("offered"))
         kind, _, index = payload.removeprefix("place:").partition(":")
@@ -92,12 +94,12 @@ class PlaceQuestion:
         if kind == "nv" and state.step == "village" and commune:
             return _saved(Place(commune), explicit=explicit)
         if picked is None:
-            return Decision(says=(Say("expired_button", choices=back_to_menu()),))
+            return _EXPIRED
         if kind == "c" and state.step == "commune":
             return self._villages(picked, book, explicit=explicit)
         if kind == "v" and state.step == "village" and commune:
             return _saved(Place(commune, picked), explicit=explicit)
-        return Decision(says=(Say("expired_button", choices=back_to_menu()),))
+        return _EXPIRED
 
     def on_text(self, turn: Turn, folded: str, book: PlaceBook) -> Decision:
         """Take a typed commune ("Ea Tul"), village ("Thôn 3") or both ("Thôn 3, Ea Tul")."""
@@ -145,6 +147,7 @@ class PlaceQuestion:
 
 
 _SKIP = Choice("place:skip", "place.skip")
+_EXPIRED = Decision(says=(main_menu("expired_button"),))
 
 
 def _tidy(name: str) -> str:
