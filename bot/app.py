@@ -45,7 +45,7 @@ from bot.officers.router import OfficerRouter
 from bot.outbox.daily_cap import DailyCap
 from bot.outbox.sender import Chain, Pacer, Sender
 from bot.render import Renderer
-from bot.residents.actions import Actions, RegistrationActions, ReminderActions
+from bot.residents.actions import Actions, PlaceActions, RegistrationActions, ReminderActions
 from bot.residents.engine import Engine
 from bot.store import Store
 from bot.store.broadcasts import Broadcast
@@ -123,6 +123,7 @@ async def open_loa(
         actions = Actions(
             RegistrationActions(store, settings.tz, officers),
             ReminderActions(store, settings.tz, settings.reminder_offsets),
+            PlaceActions(store),
         )
         clock = clock or SystemClock()
         engine = Engine(store, dialog, renderer, clock, settings.tz, actions=actions)

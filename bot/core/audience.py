@@ -2,7 +2,8 @@
 
 Syntax: clauses separated by `;`, each `key=value`; several values of one key by `,`.
 
-    xa=Ea Tul, Cư M'gar     communes (`xa=*` every commune: administrators only)
+    xa=Ea Tul, Cư M'gar     communes (administrators only: `xa=*` everyone, a commune known
+                            or not; `xa=?` only those whose commune is not known)
     thon=Thôn 3             villages
     the=het_han             card expired;  the=het_han>30  expired more than 30 days ago
     the=sap_het<30          card expires within 30 days;  the=chua_co  not in the registry
@@ -94,6 +95,7 @@ class Audience:
 
     communes: tuple[str, ...] = ()
     all_communes: bool = False
+    unknown_commune: bool = False
     villages: tuple[str, ...] = ()
     card: CardRule | None = None
     interest: str | None = None
@@ -114,6 +116,8 @@ class Audience:
         parts = []
         if self.all_communes:
             parts.append("xa=*")
+        elif self.unknown_commune:
+            parts.append("xa=?")
         elif self.communes:
             parts.append("xa=" + ", ".join(self.communes))
         if self.villages:
@@ -150,6 +154,8 @@ def _clause(audience: Audience, key: str, value: str) -> Audience:
     if key == "xa":
         if value == "*":
             return replace(audience, all_communes=True)
+        if value == "?":
+            return replace(audience, unknown_commune=True)
         if not values or not all(place_key(v) for v in values):
             raise AudienceError("commune")
         return replace(audience, communes=values)
@@ -189,15 +195,16 @@ def scoped(audience: Audience, scope: Scope) -> tuple[str, ...] | None:
     """Return the commune keys the audience may reach in `scope` (None = every commune).
 
     An officer naming another commune, or every commune, is refused; an officer naming no
-    commune gets their own. Administrators must name communes or write `xa=*`.
+    commune gets their own. Administrators must name communes or write `xa=*` (everyone) or
+    `xa=?` (those whose commune is not known: a condition of the audience itself).
     """
     if scope.communes is None:
-        if audience.all_communes:
+        if audience.all_communes or audience.unknown_commune:
             return None
         if not audience.communes:
             raise AudienceError("no_commune")
         return audience.commune_keys
-    if audience.all_communes:
+    if audience.all_communes or audience.unknown_commune:
         raise AudienceError("own_commune")
     wanted = set(audience.commune_keys) or set(scope.communes)
     if not wanted <= scope.communes:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeAlias, TypeVar, cast
 
+from bot.core.places import PlaceBook
+
 __all__ = [
     "Card",
     "Effect",
@@ -22,11 +24,13 @@ __all__ = [
     "LinkOwnPhone",
     "LinkPhone",
     "Linking",
+    "ListPlaces",
     "ListRegistrations",
     "ListedRegistration",
     "Outcomes",
     "Overview",
     "PersonalData",
+    "PlaceSaved",
     "Planned",
     "RegistrationSaved",
     "ReminderOverview",
@@ -35,6 +39,7 @@ __all__ = [
     "Resume",
     "SaveRegistration",
     "SelfReport",
+    "SetPlace",
     "SetReminders",
     "ShowMyData",
     "ShownCard",
@@ -169,6 +174,14 @@ class RemindersSet:
     enabled: bool
 
 
+@dataclass(frozen=True, slots=True)
+class PlaceSaved:
+    """Where the person lives was recorded (or kept, when a surer source knew it already)."""
+
+    commune: str
+    village: str
+
+
 # Effects ----------------------------------------------------------------------------------
 
 
@@ -254,6 +267,23 @@ class SetReminders(Effect[RemindersSet]):
     enabled: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ListPlaces(Effect[PlaceBook]):
+    """Look up the villages the communes' lists know, for the place question."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetPlace(Effect[PlaceSaved]):
+    """Record the commune and village the person said they live in (source: answer).
+
+    `explicit`: they changed it themselves (/xa), so it replaces a place from any source.
+    """
+
+    commune: str
+    village: str
+    explicit: bool
+
+
 ResidentEffect: TypeAlias = (
     Stop
     | Resume
@@ -266,6 +296,8 @@ ResidentEffect: TypeAlias = (
     | LinkIdentity
     | SelfReport
     | ReminderOverview
+    | ListPlaces
+    | SetPlace
     | SetReminders
 )
 """Every effect of the residents' core: the engine handles each one (mypy checks it does)."""

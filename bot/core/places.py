@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.core.text import fold
 
-__all__ = ["MAX_PLACE_LENGTH", "display_place", "place_key"]
+__all__ = [
+    "MAX_PLACE_LENGTH",
+    "Place",
+    "PlaceBook",
+    "PlaceSource",
+    "display_place",
+    "place_key",
+]
 
 MAX_PLACE_LENGTH = 100
 
@@ -90,3 +99,61 @@ def display_place(text: str) -> str:
     """Return `text` trimmed, NFC, with whitespace collapsed and at most 100 characters."""
     tidy = " ".join(unicodedata.normalize("NFC", text).split())
     return tidy[:MAX_PLACE_LENGTH].rstrip()
+
+
+class PlaceSource(StrEnum):
+    """How a contact's place became known; only `answer` gives way to a later, surer one."""
+
+    LEAFLET = "leaflet"
+    ANSWER = "answer"
+    REGISTRATION = "registration"
+    CARD = "card"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a resident lives: a commune and, when known, a village (display forms)."""
+
+    commune: str
+    village: str = ""
+
+    @property
+    def commune_key(self) -> str:
+        """Return the commune's matching key."""
+        return place_key(self.commune)
+
+    @property
+    def village_key(self) -> str:
+        """Return the village's matching key ('' when no village is known)."""
+        return place_key(self.village) if self.village else ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceBook:
+    """The villages Loa knows from the communes' lists, the most populous first."""
+
+    villages: tuple[Place, ...] = ()
+
+    def communes(self) -> tuple[str, ...]:
+        """Return the known communes' names, each once, the most populous first."""
+        seen: dict[str, str] = {}
+        for village in self.villages:
+            seen.setdefault(village.commune_key, village.commune)
+        return tuple(seen.values())
+
+    def commune(self, text: str) -> str | None:
+        """Return the known commune's name that `text` spells (diacritics or not), if any."""
+        key = place_key(text)
+        return next((v.commune for v in self.villages if v.commune_key == key), None)
+
+    def villages_of(self, commune: str) -> tuple[Place, ...]:
+        """Return the known villages of a commune that have a name."""
+        key = place_key(commune)
+        return tuple(v for v in self.villages if v.commune_key == key and v.village)
+
+    def village(self, text: str, commune: str | None = None) -> Place | None:
+        """Return the one known village `text` spells (in `commune` if given); None if not one."""
+        key = place_key(text)
+        pool = self.villages_of(commune) if commune is not None else self.villages
+        found = [v for v in pool if v.village and v.village_key == key]
+        return found[0] if len(found) == 1 else None

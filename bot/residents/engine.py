@@ -18,6 +18,7 @@ from bot.core.effects import (
     LinkIdentity,
     LinkOwnPhone,
     LinkPhone,
+    ListPlaces,
     ListRegistrations,
     Outcomes,
     ReminderOverview,
@@ -25,6 +26,7 @@ from bot.core.effects import (
     Resume,
     SaveRegistration,
     SelfReport,
+    SetPlace,
     SetReminders,
     ShowMyData,
     Stop,
@@ -104,6 +106,7 @@ class Engine:
             if picked is not None:
                 incoming = replace(incoming, kind=Kind.BUTTON, text=picked.payload)
                 text = picked.payload
+        known = await self.store.contacts.place(contact.id) if contact is not None else None
         turn = Turn(
             incoming=incoming,
             text=text,
@@ -112,6 +115,8 @@ class Engine:
             now=now,
             today=local_date(now, self.tz),
             blocked=contact is not None and contact.status is ContactStatus.BLOCKED,
+            place=known.place if known is not None else None,
+            place_unknown=known is None,
         )
         decision = self.dialog.decide(turn)
         given = f"[{decision.log_input_as}]" if decision.log_input_as else typed[1]
@@ -184,6 +189,10 @@ class Engine:
                 return outcomes.added(effect, await reminders.overview(who, effect, now))
             case SetReminders():
                 return outcomes.added(effect, await reminders.set_reminders(who, effect, now))
+            case ListPlaces():
+                return outcomes.added(effect, await self.actions.places.known(who, effect, now))
+            case SetPlace():
+                return outcomes.added(effect, await self.actions.places.save(who, effect, now))
             case _:
                 assert_never(effect)
 

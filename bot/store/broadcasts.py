@@ -1,8 +1,10 @@
 """Broadcasts: campaign messages, their recipients resolved in batches, and their outcomes.
 
-A recipient is a contact of the channel with a registry record (`residents.contact_id`) or a
-registration (`registrations.contact_id`); their commune and village come from the registry
-record, else (none there, e.g. a card the resident typed) from their latest registration.
+A recipient is any contact of the channel. Their commune and village come from the place on
+the contact (a leaflet, their answer, a registration or a linked card), else from a registry
+record (`residents.contact_id`), else from their latest registration; a contact with none of
+these has no known commune (`xa=*` and `xa=?` reach them). A contact who erased their data
+(/xoa) is left out until they give a place again.
 Each recipient gets one outbox row whose dedupe key is `broadcast:{id}:{contact_id}`, so the
 outbox is the per-recipient record; the row is queued without text and rendered when sent,
 from the fields `people` returns at that moment.
@@ -127,8 +129,10 @@ class Outcomes:
 _FIELDS = (
     "SELECT c.id AS contact_id, c.status AS contact_status, c.display_name,"
     " r.full_name AS r_name, r.expiry_date, r.commune AS r_commune, r.village AS r_village,"
-    " g.full_name AS g_name, g.commune AS g_commune, g.village AS g_village"
+    " g.full_name AS g_name, g.commune AS g_commune, g.village AS g_village,"
+    " p.commune AS p_commune, p.village AS p_village"
     " FROM contacts c"
+    " LEFT JOIN contact_places p ON p.contact_id = c.id"
     " LEFT JOIN residents r ON r.id = (SELECT r2.id FROM residents r2 WHERE r2.contact_id = c.id"
     "  ORDER BY r2.expiry_date DESC, r2.id LIMIT 1)"
     " LEFT JOIN registrations g ON g.id = (SELECT g2.id FROM registrations g2"
@@ -136,8 +140,11 @@ _FIELDS = (
 )
 _PEOPLE = (
     _FIELDS + " WHERE (:channel IS NULL OR c.channel = :channel)"
-    " AND (r.id IS NOT NULL OR g.id IS NOT NULL)"
+    " AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.contact_id = c.id"
+    "  AND e.erased_at >= COALESCE(p.set_at, ''))"
 )
+_COMMUNE = "COALESCE(NULLIF(p.commune_key, ''), NULLIF(r.commune_key, ''), g.commune_key, '')"
+_VILLAGE = "COALESCE(NULLIF(p.village_key, ''), NULLIF(r.village_key, ''), g.village_key, '')"
 
 
 def _where(selection: Selection) -> tuple[str, dict[str, Any]]:
@@ -146,16 +153,12 @@ def _where(selection: Selection) -> tuple[str, dict[str, Any]]:
     sql: list[str] = []
     params: dict[str, Any] = {"channel": selection.channel}
     if selection.communes is not None:
-        sql.append(
-            "COALESCE(NULLIF(r.commune_key, ''), g.commune_key)"
-            " IN (SELECT value FROM json_each(:communes))"
-        )
+        sql.append(f"{_COMMUNE} IN (SELECT value FROM json_each(:communes))")
         params["communes"] = json.dumps(list(selection.communes))
+    if audience.unknown_commune:
+        sql.append(f"{_COMMUNE} = ''")
     if audience.villages:
-        sql.append(
-            "COALESCE(NULLIF(r.village_key, ''), g.village_key)"
-            " IN (SELECT value FROM json_each(:villages))"
-        )
+        sql.append(f"{_VILLAGE} IN (SELECT value FROM json_each(:villages))")
         params["villages"] = json.dumps(list(audience.village_keys))
     card = audience.card
     if card is not None:
@@ -187,8 +190,8 @@ def _recipient(row: aiosqlite.Row) -> Recipient:
         status=row["contact_status"],
         full_name=row["r_name"] or row["g_name"] or row["display_name"] or "",
         expiry_date=date.fromisoformat(expiry) if expiry else None,
-        commune=row["r_commune"] or row["g_commune"] or "",
-        village=row["r_village"] or row["g_village"] or "",
+        commune=row["p_commune"] or row["r_commune"] or row["g_commune"] or "",
+        village=row["p_village"] or row["r_village"] or row["g_village"] or "",
     )
 
 

@@ -8,9 +8,10 @@ from enum import StrEnum
 
 import aiosqlite
 
+from bot.core.places import Place, PlaceSource
 from bot.store.db import Database, iso, parse_iso
 
-__all__ = ["Contact", "ContactStatus", "Contacts", "contact_from_row"]
+__all__ = ["Contact", "ContactStatus", "Contacts", "KnownPlace", "contact_from_row"]
 
 
 class ContactStatus(StrEnum):
@@ -36,6 +37,15 @@ class Contact:
     last_seen: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class KnownPlace:
+    """A contact's recorded place, how it became known and when."""
+
+    place: Place
+    source: PlaceSource
+    set_at: datetime
+
+
 def contact_from_row(row: aiosqlite.Row) -> Contact:
     return Contact(
         id=row["id"],
@@ -58,6 +68,17 @@ _TOUCH_SQL = (
     "  display_name = CASE WHEN excluded.display_name <> '' THEN excluded.display_name"
     "                 ELSE contacts.display_name END"
     " RETURNING *"
+)
+# A resident's own answer does not replace a place from a surer source unless they changed it
+# themselves (/xa); every other source replaces whatever was there.
+_SET_PLACE_SQL = (
+    "INSERT INTO contact_places"
+    " (contact_id, commune, commune_key, village, village_key, source, set_at)"
+    " VALUES (:contact, :commune, :commune_key, :village, :village_key, :source, :at)"
+    " ON CONFLICT (contact_id) DO UPDATE SET commune = excluded.commune,"
+    "  commune_key = excluded.commune_key, village = excluded.village,"
+    "  village_key = excluded.village_key, source = excluded.source, set_at = excluded.set_at"
+    " WHERE :explicit OR excluded.source <> 'answer' OR contact_places.source = 'answer'"
 )
 
 
@@ -89,4 +110,45 @@ class Contacts:
         await self._db.execute(
             "UPDATE contacts SET status = ?, status_changed_at = ? WHERE id = ? AND status <> ?",
             (status.value, iso(now), contact_id, status.value),
+        )
+
+    async def place(self, contact_id: int) -> KnownPlace | None:
+        """Return where the contact lives, if known."""
+        row = await self._db.fetchone(
+            "SELECT * FROM contact_places WHERE contact_id = ?", (contact_id,)
+        )
+        if row is None:
+            return None
+        return KnownPlace(
+            place=Place(row["commune"], row["village"]),
+            source=PlaceSource(row["source"]),
+            set_at=parse_iso(row["set_at"]),
+        )
+
+    async def set_place(
+        self,
+        contact_id: int,
+        place: Place,
+        source: PlaceSource,
+        now: datetime,
+        *,
+        explicit: bool = False,
+    ) -> None:
+        """Record where the contact lives.
+
+        An `answer` keeps a place from a surer source (leaflet, registration, card) unless
+        `explicit` (the resident changed it themselves); other sources always replace.
+        """
+        await self._db.execute(
+            _SET_PLACE_SQL,
+            {
+                "contact": contact_id,
+                "commune": place.commune,
+                "commune_key": place.commune_key,
+                "village": place.village,
+                "village_key": place.village_key,
+                "source": source.value,
+                "at": iso(now),
+                "explicit": int(explicit),
+            },
         )

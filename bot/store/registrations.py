@@ -266,7 +266,7 @@ class Registrations:
         Registrations lose name, phone, village and household and are unlinked; message
         texts are blanked; the conversation and the profile name are cleared (and the name
         is never stored again); cards the person typed are deleted and the commune's own
-        list entries unlinked; messages queued to them are dropped.
+        list entries unlinked; their place is forgotten; messages queued to them are dropped.
         """
         stamp = iso(now)
         async with self._db.transaction():
@@ -310,6 +310,8 @@ class Registrations:
             cards += await self._db.execute_rowcount(
                 "DELETE FROM resident_contacts WHERE contact_id = ?", (contact_id,)
             )
+        if "contact_places" in tables:
+            await self._db.execute("DELETE FROM contact_places WHERE contact_id = ?", (contact_id,))
         if "link_attempts" in tables:
             await self._db.execute("DELETE FROM link_attempts WHERE contact_id = ?", (contact_id,))
         if "outbox" in tables:

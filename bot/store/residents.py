@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from bot.core.places import Place
 from bot.store.db import Database, iso
 from bot.store.reminders import DEDUPE_KEY_SQL
 
@@ -138,6 +139,18 @@ class Residents:
         for row in rows:  # newest first within each resident
             chosen.setdefault(row["resident_id"], (row["contact_id"], row["status"]))
         return chosen
+
+    async def known_places(self, limit: int = 2000) -> list[Place]:
+        """Return the villages of the registry (a commune alone where no village is given),
+        the most residents first; cards the residents typed have no commune."""
+        rows = await self._db.fetchall(
+            "SELECT MIN(commune) AS commune, MIN(village) AS village, COUNT(*) AS n"
+            " FROM residents WHERE commune_key <> ''"
+            " GROUP BY commune_key, village_key ORDER BY n DESC, commune_key, village_key"
+            " LIMIT ?",
+            (limit,),
+        )
+        return [Place(row["commune"], row["village"]) for row in rows]
 
     async def add_self_reported(
         self, contact_id: int, full_name: str, expiry_date: date, now: datetime

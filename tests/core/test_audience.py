@@ -58,7 +58,7 @@ def test_officer_gets_own_commune_when_none_named() -> None:
     assert scoped(parse_audience("thon=Thôn 3"), scope) == (place_key("Ea Tul"),)
 
 
-@pytest.mark.parametrize("text", ["xa=Cư Né", "xa=Ea Tul, Cư Né", "xa=*"])
+@pytest.mark.parametrize("text", ["xa=Cư Né", "xa=Ea Tul, Cư Né", "xa=*", "xa=?"])
 def test_officer_cannot_reach_another_commune(text: str) -> None:
     with pytest.raises(AudienceError):
         scoped(parse_audience(text), Scope.commune(place_key("Ea Tul")))
@@ -73,6 +73,17 @@ def test_admin_names_communes_or_all() -> None:
     )
     with pytest.raises(AudienceError):
         scoped(parse_audience("the=het_han"), admin)
+
+
+def test_unknown_commune_is_its_own_choice_and_reads_back() -> None:
+    unknown = parse_audience("xa=?; the=chua_co")
+    assert (unknown.unknown_commune, unknown.all_communes, unknown.communes) == (True, False, ())
+    assert unknown.text() == "xa=?; the=chua_co"
+    assert parse_audience(unknown.text()) == unknown
+    assert scoped(unknown, Scope.everywhere()) is None
+    assert not parse_audience("xa=*").unknown_commune
+    with pytest.raises(AudienceError):
+        parse_audience("xa=?; xa=*")
 
 
 def test_every_reason_the_core_gives_has_its_words() -> None:

@@ -165,8 +165,11 @@ async def _walk_and_send(server: FakeTelegram) -> None:
     ask = await officer.press("Tiếp ➡")
     assert "bước 2/5" in ask
     assert "{{ han_the }}" in ask
-    answer = await stranger.say("thẻ bhyt hết hạn thì làm sao")  # a resident's text: engine
-    assert "Chưa dùng được" not in answer
+    await stranger.say("thẻ bhyt hết hạn thì làm sao")  # a resident's text: engine
+    await stranger.reply()  # the place question follows a first answer
+    _, answer, asked = [m.text for m in server.sent(STRANGER)]
+    assert "Chưa dùng được" not in (answer or "")
+    assert "sống ở xã nào" in (asked or "")
     unknown = await officer.say("Chào {{ tuoi }}")
     assert "Không có trường “tuoi”" in unknown
     assert "hãy gõ lại nội dung" in unknown
@@ -211,7 +214,7 @@ async def _walk_and_send(server: FakeTelegram) -> None:
             assert got == [f"Chào {i} (Thôn {i % 5 + 1}), thẻ BHYT hết hạn 01/10/2026."]
     outside = [m for i in range(20) for m in server.sent(OUTSIDER + i)]
     assert not any((m.text or "").startswith("Chào") for m in outside)
-    assert [m.text for m in server.sent(STRANGER)] == [refused, answer]  # and nothing else
+    assert [m.text for m in server.sent(STRANGER)] == [refused, answer, asked]  # nothing else
 
     listing = await officer.say("/broadcasts")
     assert "• Số 1 – đã xong – 09:00 25/11/2026 – mọi người – đã gửi 190/190" in listing

@@ -94,8 +94,9 @@ async def test_a_resident_who_says_bac_is_answered_as_bac_for_the_conversation(
 async def test_the_decree_is_cited_once_and_again_when_asked(
     server: FakeTelegram, loa_bot: Loa
 ) -> None:
-    (first,) = await _say(server, "bhyt học sinh bao nhiêu tiền")
+    first, asked = await _say(server, "bhyt học sinh bao nhiêu tiền", parts=2)
     assert "NĐ-CP" in first
+    assert "sống ở xã nào" in asked  # the place question follows a first answer
     (second,) = await _say(server, "bhyt cận nghèo đóng bao nhiêu")
     assert "NĐ-CP" not in second
     (cited,) = await _say(server, "căn cứ đâu?")

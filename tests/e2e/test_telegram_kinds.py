@@ -29,8 +29,9 @@ async def test_last_years_base_salary_is_that_years_not_todays(
     server: FakeTelegram, bot: TelegramChannel
 ) -> None:
     server.push_text(CHAT, "lương cơ sở năm ngoái là bao nhiêu")
-    await server.wait_for("sendMessage", count=2)
-    header, page = (m.text or "" for m in server.sent(CHAT))
+    await server.wait_for("sendMessage", count=3)  # header, page, then the place question
+    header, page, asked = (m.text or "" for m in server.sent(CHAT))
+    assert "sống ở xã nào" in asked
     assert "Tính theo mức năm 2025: lương cơ sở 2.340.000 đồng" in header
     assert "2.340.000 đồng/tháng, từ 01/07/2024" in page
     assert "1.263.600 đồng/năm" in page  # 4,5% × 2.340.000 × 12

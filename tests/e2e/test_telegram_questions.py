@@ -64,8 +64,9 @@ async def test_a_question_about_a_past_month_is_priced_at_that_months_rates(
     server: FakeTelegram, bot: TelegramChannel
 ) -> None:
     server.push_text(CHAT, "hồi tháng 10/2025 thì bhyt hộ gia đình người thứ nhất đóng bao nhiêu")
-    await server.wait_for("sendMessage", count=2)
-    header, page = (m.text for m in server.sent(CHAT))
+    await server.wait_for("sendMessage", count=3)  # header, page, then the place question
+    header, page, asked = (m.text for m in server.sent(CHAT))
+    assert "sống ở xã nào" in (asked or "")
     assert "Tính theo mức tháng 10/2025: lương cơ sở 2.340.000 đồng" in header
     assert "105.300 đồng" in page
     assert "113.850" not in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,8 +18,8 @@ from tests.fakes.telegram_server import FakeTelegram
 CHAT = 6101
 
 
-def _payloads(server: FakeTelegram) -> list[str]:
-    markup = server.sent(CHAT)[-1].reply_markup or {}
+def _payloads(markup: Any) -> list[str]:
+    markup = markup or {}
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
@@ -26,8 +27,9 @@ async def test_the_base_salary_question_gets_its_value_history_and_figures(
     server: FakeTelegram, bot: TelegramChannel
 ) -> None:
     server.push_text(CHAT, "muc luong co so gio la may")
-    await server.wait_for("sendMessage")
-    (message,) = server.sent(CHAT)
+    await server.wait_for("sendMessage", count=2)  # the answer, then the place question
+    message, asked = server.sent(CHAT)
+    assert "sống ở xã nào" in (asked.text or "")
     assert "2.530.000 đồng/tháng, từ 01/07/2026" in message.text
     assert "• Từ 01/07/2024: 2.340.000 đồng" in message.text
     assert "1.366.200 đồng/năm" in message.text
@@ -49,17 +51,18 @@ async def test_the_papers_page_offers_registration_as_the_first_button(
     server: FakeTelegram, bot: TelegramChannel
 ) -> None:
     server.push_text(CHAT, "mua bhyt cho ca nha can giay to gi")
-    await server.wait_for("sendMessage")
-    assert "Mẫu số 4" in server.sent(CHAT)[-1].text
-    assert _payloads(server)[0] == "reg"
+    await server.wait_for("sendMessage", count=2)  # the answer, then the place question
+    answer = server.sent(CHAT)[0]
+    assert "Mẫu số 4" in (answer.text or "")
+    assert _payloads(answer.reply_markup)[0] == "reg"
 
 
 async def test_without_office_settings_loa_says_it_is_open_source_and_gives_the_hotline(
     server: FakeTelegram, bot: TelegramChannel
 ) -> None:
     server.push_text(CHAT, "co phai lua dao khong")
-    await server.wait_for("sendMessage")
-    text = server.sent(CHAT)[-1].text
+    await server.wait_for("sendMessage", count=2)  # the answer, then the place question
+    text = server.sent(CHAT)[0].text
     assert "công cụ mã nguồn mở, do cơ quan địa phương vận hành" in text
     assert "1900 9068" in text
 
@@ -85,8 +88,8 @@ async def test_with_office_settings_loa_names_the_office_and_its_phone(
     server: FakeTelegram, office_bot: TelegramChannel
 ) -> None:
     server.push_text(CHAT, "Loa có phải của nhà nước không hay giả mạo")
-    await server.wait_for("sendMessage")
-    text = server.sent(CHAT)[-1].text
+    await server.wait_for("sendMessage", count=2)  # the answer, then the place question
+    text = server.sent(CHAT)[0].text
     assert "do UBND xã Tân Phú vận hành" in text
     assert "Liên hệ UBND xã Tân Phú: 0275 3812 345." in text
     assert "1900 9068" in text

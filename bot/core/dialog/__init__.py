@@ -10,6 +10,8 @@ from bot.core.dialog.calculator import FLOW as CALC_FLOW
 from bot.core.dialog.calculator import Calculator
 from bot.core.dialog.memory import split_memory, with_memory
 from bot.core.dialog.menu import MAIN_MENU, back_to_menu, main_menu
+from bot.core.dialog.place import ASKED, MAX_ASKS, SKIPPED, PlaceQuestion, counted, due
+from bot.core.dialog.place import FLOW as PLACE_FLOW
 from bot.core.dialog.privacy import FLOW as PRIVACY_FLOW
 from bot.core.dialog.privacy import Privacy, wants
 from bot.core.dialog.registration import FLOW as REGISTER_FLOW
@@ -18,7 +20,7 @@ from bot.core.dialog.registration import Registration
 from bot.core.dialog.reminders import FLOW as REMIND_FLOW
 from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
-from bot.core.effects import Resume, Stop
+from bot.core.effects import ListPlaces, Resume, Stop
 from bot.core.facts import FactBook
 from bot.core.integers import ascii_int
 from bot.core.knowledge import KnowledgeBase
@@ -82,6 +84,7 @@ class Dialog:
         self.answers = Answers(kb, book, self.calculator, self.reminders, known)
         self.registration = Registration()
         self.privacy = Privacy()
+        self.place = PlaceQuestion()
 
     @staticmethod
     def asks_number(state: State | None) -> bool:
@@ -106,9 +109,23 @@ class Dialog:
         said = self_address(turn.text) if typed else None
         memory = {**remembered, "address": said} if said else dict(remembered)
         greet = bool(said) and said != remembered.get("address")
+        decision = self._ask_place(inner, decision, memory)
         decision = _addressed(decision, memory, greet=greet)
         decision = _sourced(decision, memory, turn.today.isoformat(), asked=sourcing)
         return replace(decision, state=with_memory(decision.state, memory))
+
+    def _ask_place(self, turn: Turn, decision: Decision, memory: dict[str, str]) -> Decision:
+        """Add the place question after an answer when it is due; note a skip in `memory`."""
+        if any(say.template == SKIPPED for say in decision.says):
+            memory[ASKED] = str(MAX_ASKS)
+        if not due(turn, decision, memory):
+            return decision
+        book = turn.outcomes.of(ListPlaces)
+        if book is None:
+            return _needs_places(turn)
+        counted(memory, turn)
+        say, state = self.place.ask(book, explicit=False)
+        return replace(decision, says=(*decision.says, say), state=state)
 
     def _decide(self, turn: Turn) -> Decision:
         """Decide, then mark the last message with what its step expects."""
@@ -190,6 +207,9 @@ class Dialog:
             )
         if command == "nhacnho":
             return self.reminders.overview(turn)
+        if command == "xa":
+            book = turn.outcomes.of(ListPlaces)
+            return self.place.show(turn, book) if book is not None else _needs_places(turn)
         return Decision(says=(main_menu("unknown_command", command=command),), state=turn.state)
 
     def _button(self, turn: Turn) -> Decision:
@@ -218,6 +238,11 @@ class Dialog:
             return self.privacy.on_button(turn, payload)
         if payload == "remind" or payload.startswith("remind:"):
             return self.reminders.on_button(turn, payload)
+        if payload.startswith("place:"):
+            book = turn.outcomes.of(ListPlaces)
+            if book is None:
+                return _needs_places(turn)
+            return self.place.on_button(turn, payload, book)
         return Decision(says=(main_menu("expired_button"),))
 
     def _text(self, turn: Turn) -> Decision:
@@ -234,6 +259,14 @@ class Dialog:
             if size is not None:
                 return self.calculator.start(turn, {**OFFERED.data, "members": size})
             turn = replace(turn, state=None)  # anything else is a question of its own
+            state = None
+        if _in_flow(state, PLACE_FLOW):
+            if not is_question(turn.text, folded) and not self.answers.understands(turn.text):
+                book = turn.outcomes.of(ListPlaces)
+                if book is None:
+                    return _needs_places(turn)
+                return self.place.on_text(turn, folded, book)
+            turn = replace(turn, state=None)  # a question instead: answer it
             state = None
         naming = state is not None and (state.flow, state.step) == (REGISTER_FLOW, "name")
         if _in_any_flow(state) and _leaves(turn.text, folded, state, naming=naming):
@@ -352,6 +385,11 @@ def _log_input_as(turn: Turn, decision: Decision) -> Decision:
         if given:
             return replace(decision, log_input_as=given)
     return decision
+
+
+def _needs_places(turn: Turn) -> Decision:
+    """Look up the known villages first, then decide again with them."""
+    return Decision(says=(), state=turn.state, effects=(ListPlaces(),), then_decide=True)
 
 
 def _bare_number(text: str) -> int | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.core.effects import Outcomes
+from bot.core.places import Place
 from bot.core.types import Incoming, State
 
 __all__ = ["Turn"]
@@ -17,7 +18,9 @@ class Turn:
 
     `stopped`: the person turned proactive messages off (/stop) and only they turn them on
     again; `blocked`: a channel reported them unreachable (they blocked Loa), so writing
-    again shows they can be reached.
+    again shows they can be reached. `place`: where the person lives, as on record;
+    `place_unknown`: the caller looked and found none, so the place question may be asked
+    (a caller that keeps no places leaves both unset and the question is never asked).
     """
 
     incoming: Incoming
@@ -28,6 +31,8 @@ class Turn:
     today: date
     outcomes: Outcomes = field(default_factory=Outcomes)
     blocked: bool = False
+    place: Place | None = None
+    place_unknown: bool = False
 
     @property
     def payload(self) -> str:

@@ -29,6 +29,7 @@ __all__ = [
     "toggle_commune",
     "toggle_interest",
     "toggle_linked",
+    "toggle_unknown_communes",
     "toggle_village",
 ]
 
@@ -41,7 +42,7 @@ CARD_CHOICES: dict[str, CardRule] = {
 """Card buttons: expired, expired more than 30 days ago, expiring within 30 days, absent."""
 
 _FIELDS_OF_KEY = {
-    "xa": ("communes", "all_communes"),
+    "xa": ("communes", "all_communes", "unknown_commune"),
     "thon": ("villages",),
     "the": ("card",),
     "quan_tam": ("interest",),
@@ -67,12 +68,26 @@ def _toggled(names: tuple[str, ...], name: str) -> tuple[str, ...]:
 
 def toggle_commune(audience: Audience, name: str) -> Audience:
     """Add or remove one commune (an administrator's choice); "every commune" is unset."""
-    return replace(audience, communes=_toggled(audience.communes, name), all_communes=False)
+    return replace(
+        audience,
+        communes=_toggled(audience.communes, name),
+        all_communes=False,
+        unknown_commune=False,
+    )
 
 
 def toggle_all_communes(audience: Audience) -> Audience:
-    """Choose every commune, or undo that choice."""
-    return replace(audience, communes=(), all_communes=not audience.all_communes)
+    """Choose everyone, a commune known or not (`xa=*`), or undo that choice."""
+    return replace(
+        audience, communes=(), all_communes=not audience.all_communes, unknown_commune=False
+    )
+
+
+def toggle_unknown_communes(audience: Audience) -> Audience:
+    """Choose only those whose commune is not known (`xa=?`), or undo that choice."""
+    return replace(
+        audience, communes=(), all_communes=False, unknown_commune=not audience.unknown_commune
+    )
 
 
 def toggle_village(audience: Audience, name: str) -> Audience:
@@ -97,7 +112,11 @@ def toggle_linked(audience: Audience, linked: bool) -> Audience:
 
 def everyone(audience: Audience) -> Audience:
     """Drop every narrowing condition; the communes stay."""
-    return Audience(communes=audience.communes, all_communes=audience.all_communes)
+    return Audience(
+        communes=audience.communes,
+        all_communes=audience.all_communes,
+        unknown_commune=audience.unknown_commune,
+    )
 
 
 def merge_typed(audience: Audience, text: str) -> Audience:

@@ -104,10 +104,16 @@ class Screens:
         ]
         label = self.renderer.label("broadcast.all_communes")
         buttons.append(self._toggle(draft, label, audience.all_communes, "xa"))
+        label = self.renderer.label("broadcast.unknown_communes")
+        buttons.append(self._toggle(draft, label, audience.unknown_commune, "xu"))
         buttons.append(self._button(draft, "broadcast.next", "next"))
         buttons.append(self._button(draft, "broadcast.drop", "drop"))
-        every = self.renderer.label("broadcast.every_commune")
-        names = every if audience.all_communes else ", ".join(audience.communes)
+        if audience.all_communes:
+            names = self.renderer.label("broadcast.every_commune")
+        elif audience.unknown_commune:
+            names = self.renderer.label("broadcast.unknown_commune")
+        else:
+            names = ", ".join(audience.communes)
         text = self.renderer.text(
             "broadcast/step_communes", {"chosen": names, "communes": shown.communes}
         )

@@ -39,6 +39,7 @@ from bot.officers.broadcasts.choices import (
     toggle_commune,
     toggle_interest,
     toggle_linked,
+    toggle_unknown_communes,
     toggle_village,
 )
 from bot.officers.broadcasts.template import TemplateError, compile_template
@@ -196,7 +197,7 @@ def village_commune(audience: Audience, scope: Scope) -> str | None:
     """Return the one commune whose villages the audience step offers, if there is one."""
     if scope.communes is not None:
         keys = tuple(scope.communes)
-    elif audience.all_communes:
+    elif audience.all_communes or audience.unknown_commune:
         keys = ()
     else:
         keys = audience.commune_keys
@@ -266,11 +267,13 @@ def _press(payload: str, context: Context) -> Outcome:
 def _press_communes(draft: Draft, action: str, arg: str, context: Context) -> Outcome:
     audience = parse_audience(draft.audience)
     if action == "next":
-        if not audience.communes and not audience.all_communes:
+        if not audience.communes and not audience.all_communes and not audience.unknown_commune:
             return Show(draft, Note("pick_commune"), save=False)
         return Show(replace(draft, step=DraftStep.AUDIENCE))
     if action == "xa":
         audience = toggle_all_communes(audience)
+    elif action == "xu":
+        audience = toggle_unknown_communes(audience)
     elif action == "x":
         place = _find(context.communes, arg)
         if place is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.residents.actions.places import PlaceActions
 from bot.residents.actions.registration import Announcer, RegistrationActions
 from bot.residents.actions.reminders import ReminderActions
 
-__all__ = ["Actions", "Announcer", "RegistrationActions", "ReminderActions"]
+__all__ = ["Actions", "Announcer", "PlaceActions", "RegistrationActions", "ReminderActions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +17,4 @@ class Actions:
 
     registration: RegistrationActions
     reminders: ReminderActions
+    places: PlaceActions

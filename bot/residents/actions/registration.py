@@ -21,7 +21,7 @@ from bot.core.effects import (
     Who,
 )
 from bot.core.phones import display_phone
-from bot.core.places import place_key
+from bot.core.places import Place, PlaceSource, place_key
 from bot.render import format_date
 from bot.store import Store
 from bot.store.registrations import NewRegistration, Registration, Saved
@@ -62,6 +62,8 @@ class RegistrationActions:
             consent_at=effect.consent_at,
         )
         saved = await self.store.registrations.save(who.contact_id, new, now)
+        place = Place(effect.commune, effect.village)
+        await self.store.contacts.set_place(who.contact_id, place, PlaceSource.REGISTRATION, now)
         if self.announcer is not None:
             try:
                 await self.announcer.announce(saved, now)

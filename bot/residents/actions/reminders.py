@@ -22,6 +22,7 @@ from bot.core.effects import (
     SetReminders,
     Who,
 )
+from bot.core.places import Place, PlaceSource
 from bot.store import Store
 from bot.store.residents import Resident
 
@@ -84,6 +85,10 @@ class ReminderActions:
     async def _link(self, who: Who, found: list[Resident], now: datetime) -> Linking:
         for resident in found:
             await self.store.residents.link(resident.id, who.contact_id, now)
+        listed = [r for r in found if r.commune]
+        if listed:  # the commune's own list knows where the card's holder lives
+            place = Place(listed[0].commune, listed[0].village)
+            await self.store.contacts.set_place(who.contact_id, place, PlaceSource.CARD, now)
         return Linking("linked", [_card(r) for r in found])
 
     async def self_report(self, who: Who, effect: SelfReport, now: datetime) -> Linking:

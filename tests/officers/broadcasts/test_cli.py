@@ -53,6 +53,28 @@ def test_dry_run_previews_without_queueing(
     assert capsys.readouterr().out == ""
 
 
+def test_an_administrator_reaches_chats_whose_commune_is_not_known(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def a_new_chat() -> None:
+        store = await Store.open(workdir / "loa.db")
+        await store.contacts.touch("telegram", "99", "Mới", SystemClock().now())
+        await store.close()
+
+    asyncio.run(a_new_chat())
+    everyone = ["broadcast", "--audience", "xa=*", "--message-file", "msg.txt", "--dry-run"]
+    assert main(everyone) == 0
+    out = capsys.readouterr().out
+    assert "Đối tượng: xa=* (mọi xã)" in out
+    assert "Sẽ gửi cho: 3 người." in out  # the two of Ea Tul and the new chat
+    unknown = ["broadcast", "--audience", "xa=?", "--message-file", "msg.txt", "--dry-run"]
+    assert main(unknown) == 0
+    out = capsys.readouterr().out
+    assert "Đối tượng: xa=? (người chưa rõ xã)" in out
+    assert "Sẽ gửi cho: 1 người." in out
+    assert "Chào Mới" in out
+
+
 def test_schedule_list_pause_cancel(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         main(

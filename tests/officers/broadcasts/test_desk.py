@@ -308,11 +308,18 @@ async def test_administrators_pick_communes_first(seeded: Loa, clock: FixedClock
     assert "Đối tượng: xã Cư Né" in one.text
     assert "Buôn Kmu" in admin.labels()
 
+    await seeded.store.contacts.touch("telegram", "55555", "Chỉ mới /start", clock.now())
     await admin.press("⬅ Quay lại")
     await admin.press("Mọi xã")
     every = await admin.press("Tiếp ➡")
     assert "Đối tượng: mọi xã" in every.text
-    assert "Sẽ gửi cho: 6 người" in every.text
+    assert "Sẽ gửi cho: 7 người" in every.text  # the six, and one whose commune is not known
+
+    await admin.press("⬅ Quay lại")
+    await admin.press("Chưa rõ xã")
+    unknown = await admin.press("Tiếp ➡")
+    assert "Đối tượng: người chưa rõ xã" in unknown.text
+    assert "Sẽ gửi cho: 1 người" in unknown.text
 
 
 async def test_a_restart_keeps_the_draft_and_a_day_old_one_is_gone(

@@ -181,3 +181,21 @@ def test_villages_are_offered_only_for_one_commune() -> None:
     assert village_commune(parse_audience("xa=An Phú"), everywhere) == "an phu"
     assert village_commune(parse_audience("xa=An Phú,Hòa Bình"), everywhere) is None
     assert village_commune(parse_audience(""), everywhere) is None
+
+
+def test_an_administrator_picks_everyone_or_those_whose_commune_is_not_known() -> None:
+    admin = Scope.everywhere()
+    at_communes = draft(DraftStep.COMMUNES, audience="xa=An Phú")
+    unknown = decide(press(at_communes, "x", "xu"), context(at_communes, admin))
+    assert isinstance(unknown, Show)
+    assert unknown.draft.audience == "xa=?"
+    assert village_commune(parse_audience(unknown.draft.audience), admin) is None
+    onward = decide(press(unknown.draft, "x", "next"), context(unknown.draft, admin))
+    assert isinstance(onward, Show)
+    assert onward.draft.step is DraftStep.AUDIENCE
+    everyone = decide(press(unknown.draft, "x", "xa"), context(unknown.draft, admin))
+    assert isinstance(everyone, Show)
+    assert everyone.draft.audience == "xa=*"
+    undone = decide(press(everyone.draft, "x", "xa"), context(everyone.draft, admin))
+    assert isinstance(undone, Show)
+    assert undone.draft.audience == ""
