@@ -20,6 +20,7 @@ __all__ = [
     "Effect",
     "EraseMyData",
     "Erased",
+    "LeafletPlace",
     "LinkIdentity",
     "LinkOwnPhone",
     "LinkPhone",
@@ -45,6 +46,7 @@ __all__ = [
     "ShownCard",
     "ShownRegistration",
     "Stop",
+    "UseLeaflet",
     "Who",
     "as_data",
 ]
@@ -273,6 +275,21 @@ class ListPlaces(Effect[PlaceBook]):
 
 
 @dataclass(frozen=True, slots=True)
+class LeafletPlace:
+    """The village a leaflet's code names (both empty: an unknown or revoked code)."""
+
+    commune: str = ""
+    village: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UseLeaflet(Effect[LeafletPlace]):
+    """Record the place a leaflet's code names, as a leaflet place with its code."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
 class SetPlace(Effect[PlaceSaved]):
     """Record the commune and village the person said they live in (source: answer).
 
@@ -298,6 +315,7 @@ ResidentEffect: TypeAlias = (
     | ReminderOverview
     | ListPlaces
     | SetPlace
+    | UseLeaflet
     | SetReminders
 )
 """Every effect of the residents' core: the engine handles each one (mypy checks it does)."""

@@ -30,6 +30,7 @@ from bot.core.effects import (
     SetReminders,
     ShowMyData,
     Stop,
+    UseLeaflet,
     Who,
 )
 from bot.core.text import clean
@@ -193,6 +194,9 @@ class Engine:
                 return outcomes.added(effect, await self.actions.places.known(who, effect, now))
             case SetPlace():
                 return outcomes.added(effect, await self.actions.places.save(who, effect, now))
+            case UseLeaflet():
+                place = await self.actions.places.use_leaflet(who, effect, now)
+                return outcomes.added(effect, place)
             case _:
                 assert_never(effect)
 

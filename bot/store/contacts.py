@@ -73,11 +73,12 @@ _TOUCH_SQL = (
 # themselves (/xa); every other source replaces whatever was there.
 _SET_PLACE_SQL = (
     "INSERT INTO contact_places"
-    " (contact_id, commune, commune_key, village, village_key, source, set_at)"
-    " VALUES (:contact, :commune, :commune_key, :village, :village_key, :source, :at)"
+    " (contact_id, commune, commune_key, village, village_key, source, set_at, leaflet_code)"
+    " VALUES (:contact, :commune, :commune_key, :village, :village_key, :source, :at, :code)"
     " ON CONFLICT (contact_id) DO UPDATE SET commune = excluded.commune,"
     "  commune_key = excluded.commune_key, village = excluded.village,"
-    "  village_key = excluded.village_key, source = excluded.source, set_at = excluded.set_at"
+    "  village_key = excluded.village_key, source = excluded.source, set_at = excluded.set_at,"
+    "  leaflet_code = excluded.leaflet_code"
     " WHERE :explicit OR excluded.source <> 'answer' OR contact_places.source = 'answer'"
 )
 
@@ -133,8 +134,9 @@ class Contacts:
         now: datetime,
         *,
         explicit: bool = False,
+        leaflet_code: str = "",
     ) -> None:
-        """Record where the contact lives.
+        """Record where the contact lives (with the leaflet's code when it came from one).
 
         An `answer` keeps a place from a surer source (leaflet, registration, card) unless
         `explicit` (the resident changed it themselves); other sources always replace.
@@ -150,5 +152,6 @@ class Contacts:
                 "source": source.value,
                 "at": iso(now),
                 "explicit": int(explicit),
+                "code": leaflet_code,
             },
         )

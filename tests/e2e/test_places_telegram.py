@@ -13,10 +13,11 @@ from pathlib import Path
 
 from bot.app import Loa, open_loa, serve
 from bot.clock import FixedClock
+from bot.store.drafts import Place as DraftPlace
 from tests.e2e.conftest import fake_settings
 from tests.e2e.test_broadcast_telegram import Chat
 from tests.fakes.telegram_server import FakeTelegram
-from tests.officer_helpers import add_officer
+from tests.officer_helpers import add_officer, commune
 
 ADMIN = 7001
 OFFICER = 7002
@@ -91,3 +92,39 @@ async def test_a_resident_who_answered_the_place_question_is_in_their_communes_a
         assert "Sẽ gửi cho: 1 người." in preview
         assert _got(server, FIRST, "Họp thôn 3 tối nay.") == ["Họp thôn 3 tối nay."]
         assert _got(server, SECOND, "Họp thôn 3 tối nay.") == []
+
+
+async def test_a_resident_who_starts_with_a_villages_leaflet_code_is_in_its_audience(
+    server: FakeTelegram, db_path: Path, clock: FixedClock
+) -> None:
+    async with running(server, db_path, clock) as loa:
+        await add_officer(loa.store, OFFICER, "Cán bộ", "Xã Hòa Phú", clock.now())
+        hoa_phu = commune("Xã Hòa Phú")
+        leaflet = await loa.store.leaflets.live_or_create(
+            hoa_phu, DraftPlace("thon dong", "Thôn Đông"), "l-Ab3_x9Zq", "test", clock.now()
+        )
+        revoked = await loa.store.leaflets.live_or_create(
+            hoa_phu, DraftPlace("thon tay", "Thôn Tây"), "l-revoked1", "test", clock.now()
+        )
+        await loa.store.leaflets.revoke(revoked.code, clock.now())
+
+        greeting = await Chat(server, FIRST).say(f"/start {leaflet.code}")
+        assert "Loa của Xã Hòa Phú" in greeting
+        assert "Thôn Đông" in greeting
+        for hostile in ("/start l-revoked1", "/start l-nobody", "/start ../<b>x</b>' OR 1=1"):
+            normal = await Chat(server, SECOND).say(hostile)
+            assert normal.startswith("Xin chào")  # the normal greeting, never an error
+            assert "Loa của" not in normal
+        stored = await loa.store.db.fetchall(
+            "SELECT c.external_id, p.village, p.source, p.leaflet_code FROM contact_places p"
+            " JOIN contacts c ON c.id = p.contact_id"
+        )
+        assert [tuple(row) for row in stored] == [
+            (str(FIRST), "Thôn Đông", "leaflet", leaflet.code)
+        ]
+
+        officer = Chat(server, OFFICER)
+        preview = await _broadcast(officer, "thon=Thôn Đông", "Họp thôn Đông tối nay.")
+        assert "Sẽ gửi cho: 1 người." in preview
+        assert _got(server, FIRST, "Họp thôn Đông tối nay.") == ["Họp thôn Đông tối nay."]
+        assert _got(server, SECOND, "Họp thôn Đông tối nay.") == []

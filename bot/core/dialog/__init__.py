@@ -20,10 +20,11 @@ from bot.core.dialog.registration import Registration
 from bot.core.dialog.reminders import FLOW as REMIND_FLOW
 from bot.core.dialog.reminders import Reminders
 from bot.core.dialog.turn import Turn
-from bot.core.effects import ListPlaces, Resume, Stop
+from bot.core.effects import ListPlaces, Resume, Stop, UseLeaflet
 from bot.core.facts import FactBook
 from bot.core.integers import ascii_int
 from bot.core.knowledge import KnowledgeBase
+from bot.core.leaflets import is_leaflet_code
 from bot.core.leaving import asks_source, is_cancel, is_question
 from bot.core.rates import RateBook
 from bot.core.text import fold
@@ -172,6 +173,8 @@ class Dialog:
             return self._command(turn)
         if incoming.kind is Kind.BUTTON:
             return self._button(turn)
+        if incoming.kind is Kind.TEXT and is_leaflet_code(incoming.text.strip()):
+            return self._start(turn)  # a leaflet's code typed (Zalo has no deep links)
         if incoming.kind is Kind.TEXT:
             return self._text(turn)
         if incoming.kind is Kind.CONTACT and _in_flow(turn.state, REGISTER_FLOW):
@@ -182,10 +185,23 @@ class Dialog:
             return Decision(says=(Say("contact_not_needed", choices=back_to_menu()),))
         return Decision(says=(Say("only_text", choices=MAIN_MENU),), state=turn.state)
 
+    def _start(self, turn: Turn) -> Decision:
+        """Greet; a leaflet's code (`/start l-…`) first records the village it names."""
+        name = turn.incoming.display_name
+        code = turn.incoming.text.strip()
+        if is_leaflet_code(code):
+            found = turn.outcomes.of(UseLeaflet)
+            if found is None:
+                return Decision(says=(), effects=(UseLeaflet(code),), then_decide=True)
+            if found.commune:
+                place = {"commune": found.commune, "village": found.village}
+                return Decision(says=(main_menu("start_leaflet", name=name, **place),))
+        return Decision(says=(main_menu("start", name=name),))
+
     def _command(self, turn: Turn) -> Decision:
         command = turn.incoming.command
         if command == "start":
-            return Decision(says=(main_menu("start", name=turn.incoming.display_name),))
+            return self._start(turn)
         if command == "id":
             incoming = turn.incoming
             group = incoming.chat_id if incoming.chat_id not in ("", incoming.sender_id) else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.core.effects import ListPlaces, PlaceSaved, SetPlace, Who
+from bot.core.effects import LeafletPlace, ListPlaces, PlaceSaved, SetPlace, UseLeaflet, Who
 from bot.core.places import Place, PlaceBook, PlaceSource
 from bot.store import Store
 
@@ -30,6 +30,17 @@ class PlaceActions:
         book = PlaceBook(tuple(await self.store.residents.known_places()))
         self._known = (now, book)
         return book
+
+    async def use_leaflet(self, who: Who, effect: UseLeaflet, now: datetime) -> LeafletPlace:
+        """Record the village of a live leaflet code; an unknown or revoked one records nothing."""
+        code = await self.store.leaflets.live(effect.code)
+        if code is None:
+            return LeafletPlace()
+        place = Place(code.commune, code.village)
+        await self.store.contacts.set_place(
+            who.contact_id, place, PlaceSource.LEAFLET, now, leaflet_code=code.code
+        )
+        return LeafletPlace(code.commune, code.village)
 
     async def save(self, who: Who, effect: SetPlace, now: datetime) -> PlaceSaved:
         """Record the place the person gave (a surer one stays unless they changed it)."""
