@@ -8,7 +8,6 @@ right secret gets 403 and is not read; a good one is put on the Application's up
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,6 +15,8 @@ from typing import Any
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
+
+from bot.web.hooks import checked_body
 
 __all__ = ["ALLOWED_UPDATES", "SECRET_HEADER", "add_webhook_route", "register"]
 
@@ -53,20 +54,13 @@ def _handler(
     secret: str,
     first_time: Callable[[int], Awaitable[bool]],
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    expected = secret.encode()
-
     async def on_update(request: web.Request) -> web.StreamResponse:
         """Check the secret header, then queue the update and answer 200."""
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
-            log.warning("telegram webhook call with a wrong secret from %s", request.remote)
-            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+        payload = await checked_body(request, SECRET_HEADER, secret, "telegram")
+        if isinstance(payload, web.Response):
+            return payload
         try:
-            payload = await request.json()
-        except ValueError:
-            return web.json_response({"ok": False, "description": "not JSON"}, status=400)
-        try:
-            update = Update.de_json(payload, application.bot) if isinstance(payload, dict) else None
+            update = Update.de_json(payload, application.bot)
         except (KeyError, TypeError, ValueError):
             update = None
         if update is None:

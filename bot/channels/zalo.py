@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -39,6 +38,7 @@ from bot.core.types import Attachment, FileRef, Incoming, Kind, Reply
 from bot.outbox.sender import Pacer
 from bot.residents.engine import Engine
 from bot.store.inbound import SeenInbound
+from bot.web.hooks import checked_body
 
 __all__ = [
     "CHANNEL",
@@ -270,23 +270,12 @@ class ZaloChannel:
             self.links.add_routes(app)
 
     def _make_handler(self, secret: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        expected = secret.encode()
-
         async def on_webhook(request: web.Request) -> web.StreamResponse:
             """Check the secret header, then answer 200 and handle the update."""
-            given = request.headers.get(SECRET_HEADER, "").encode()
-            if not hmac.compare_digest(given, expected):
-                log.warning("zalo webhook call with a wrong secret from %s", request.remote)
-                return web.json_response({"ok": False, "description": "forbidden"}, status=403)
-            try:
-                payload = await request.json()
-            except ValueError:
-                return web.json_response({"ok": False, "description": "not JSON"}, status=400)
-            update = (
-                parse_update(payload, self.client.file_events)
-                if isinstance(payload, dict)
-                else None
-            )
+            payload = await checked_body(request, SECRET_HEADER, secret, "zalo")
+            if isinstance(payload, web.Response):
+                return payload
+            update = parse_update(payload, self.client.file_events)
             if update is not None:
                 self.dispatch(update)
             return web.json_response({"ok": True})
