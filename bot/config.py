@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +23,7 @@ __all__ = [
     "ENV_FILE_VARIABLE",
     "ConfigError",
     "Settings",
+    "ZnsState",
     "find_env_file",
     "home_folder",
     "load_settings",
@@ -536,12 +538,20 @@ def require_zns(settings: Settings) -> None:
         )
 
 
-def zns_or_off(settings: Settings) -> tuple[bool, str]:
-    """Tell whether ZNS is on, and the one line that says why it is off (or that it is on)."""
+class ZnsState(NamedTuple):
+    """Whether ZNS is on, the one line that says so, and whether it is off by a mistake."""
+
+    on: bool
+    line: str
+    mistake: bool
+
+
+def zns_or_off(settings: Settings) -> ZnsState:
+    """Tell whether ZNS is on; off with a mistake when some ZNS_* settings are but not all."""
     if not any(getattr(settings, name) for name in _ZNS_ANY):
-        return False, "ZNS is off (ZNS_APP_ID is not set)"
+        return ZnsState(False, "ZNS is off (ZNS_APP_ID is not set)", mistake=False)
     try:
         require_zns(settings)
     except ConfigError as exc:
-        return False, f"ZNS is off: {exc}"
-    return True, f"ZNS is on ({settings.zns_api_url})"
+        return ZnsState(False, f"ZNS is off: {exc}", mistake=True)
+    return ZnsState(True, f"ZNS is on ({settings.zns_api_url})", mistake=False)

@@ -272,6 +272,7 @@ def test_zns_is_off_quietly_when_nothing_is_set() -> None:
     assert zns_or_off(load_settings({}, env_file=None)) == (
         False,
         "ZNS is off (ZNS_APP_ID is not set)",
+        False,
     )
 
 
@@ -305,8 +306,9 @@ def test_half_filled_zns_settings_name_the_missing_one_and_stay_off(
     missing: str, named: str
 ) -> None:
     settings = load_settings({k: v for k, v in ZNS.items() if k != missing}, env_file=None)
-    on, line = zns_or_off(settings)
+    on, line, mistake = zns_or_off(settings)
     assert not on
+    assert mistake
     assert line.startswith(f"ZNS is off: {named} is not set")
     assert "\n" not in line
     with pytest.raises(ConfigError, match=f"^{named} is not set"):
