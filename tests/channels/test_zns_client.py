@@ -303,3 +303,14 @@ async def test_unseeded_store_is_not_authorised(server: FakeZns, store: Store) -
         with pytest.raises(ZnsNotAuthorised):
             await client.quota()
     assert server.calls == []
+
+
+async def test_concurrent_sends_refused_together_refresh_once(
+    server: FakeZns, store: Store
+) -> None:
+    await _seeded(store, server)
+    server.expire_access()
+    async with _client(server, store) as client:
+        await asyncio.gather(*(client.send(PHONE, "tpl-1", DATA, f"t{n}") for n in range(5)))
+    assert server.calls.count(TOKEN) == 1
+    assert sorted(s.tracking_id for s in server.sent) == [f"t{n}" for n in range(5)]
