@@ -244,6 +244,7 @@ class ZnsClient:
         self._sleep = sleep
         self._tokens: ZnsTokens | None = None
         self._refreshing = asyncio.Lock()
+        self._exchanges: set[asyncio.Future[ZnsTokens]] = set()
 
     async def __aenter__(self) -> Self:
         return self
@@ -257,7 +258,9 @@ class ZnsClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP connections this client opened."""
+        """Let a token refresh under way finish, then close the HTTP connections it opened."""
+        if self._exchanges:
+            await asyncio.gather(*self._exchanges, return_exceptions=True)
         if self._own_http:
             await self._http.aclose()
 
@@ -358,42 +361,51 @@ class ZnsClient:
         """Trade `spent`'s refresh token for new tokens, stored before they are used.
 
         One refresh at a time; if the store already holds another refresh token (another
-        task or process refreshed), those tokens are used instead of refreshing again.
+        task or process refreshed), those tokens are used instead of refreshing again. The
+        exchange itself is shielded: a caller cancelled meanwhile (a timeout, a stop) does
+        not cut it between the server's answer and the store.
         """
         async with self._refreshing:
             stored = await self._keeper.get()
             if stored is not None and stored.refresh_token != spent.refresh_token:
                 self._tokens = stored
                 return stored
-            now = self._clock.now()
-            try:
-                response = await self._http.post(
-                    f"{self.oauth_url}/v4/oa/access_token",
-                    headers={"secret_key": self._secret_key},
-                    data={
-                        "app_id": self.app_id,
-                        "refresh_token": spent.refresh_token,
-                        "grant_type": "refresh_token",
-                    },
-                    timeout=self.timeout,
-                )
-            except httpx.HTTPError as exc:
-                raise ZnsNetworkError(0, f"token refresh: {type(exc).__name__}") from exc
-            try:
-                answer = response.json()
-            except ValueError:
-                answer = {}
-            answer = answer if isinstance(answer, Mapping) else {}
-            access, refresh = answer.get("access_token"), answer.get("refresh_token")
-            if isinstance(access, str) and access and isinstance(refresh, str) and refresh:
-                seconds = _number(answer.get("expires_in"))
-                expires = now + timedelta(seconds=seconds) if seconds is not None else None
-                fresh = ZnsTokens(access, expires, refresh)
-                await self._keeper.save(fresh, now)  # first: the old refresh token is spent
-                self._tokens = fresh
-                log.info("zns access token refreshed")
-                return fresh
-            return await self._refused(response.status_code, answer, spent)
+            exchange = asyncio.ensure_future(self._exchange(spent))
+            self._exchanges.add(exchange)
+            exchange.add_done_callback(self._exchanges.discard)
+            return await asyncio.shield(exchange)
+
+    async def _exchange(self, spent: ZnsTokens) -> ZnsTokens:
+        """Make the refresh call and store its answer at once (see bot/store/zns_tokens.py)."""
+        now = self._clock.now()
+        try:
+            response = await self._http.post(
+                f"{self.oauth_url}/v4/oa/access_token",
+                headers={"secret_key": self._secret_key},
+                data={
+                    "app_id": self.app_id,
+                    "refresh_token": spent.refresh_token,
+                    "grant_type": "refresh_token",
+                },
+                timeout=self.timeout,
+            )
+        except httpx.HTTPError as exc:
+            raise ZnsNetworkError(0, f"token refresh: {type(exc).__name__}") from exc
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {}
+        answer = answer if isinstance(answer, Mapping) else {}
+        access, refresh = answer.get("access_token"), answer.get("refresh_token")
+        if isinstance(access, str) and access and isinstance(refresh, str) and refresh:
+            seconds = _number(answer.get("expires_in"))
+            expires = now + timedelta(seconds=seconds) if seconds is not None else None
+            fresh = ZnsTokens(access, expires, refresh)
+            await self._keeper.save(fresh, now)  # first: the old refresh token is spent
+            self._tokens = fresh
+            log.info("zns access token refreshed")
+            return fresh
+        return await self._refused(response.status_code, answer, spent)
 
     async def _refused(self, status: int, answer: Mapping[str, Any], spent: ZnsTokens) -> ZnsTokens:
         """Handle a refused refresh: another process's newer tokens, else ZnsNotAuthorised."""

@@ -11,7 +11,9 @@ Why the order of writes keeps a usable token through any crash:
    on disk or none, never a new access token beside a dead refresh token.
 3. If the crash falls inside that window (the answer received, not yet committed), the stored
    refresh token is the dead one and the OA must be authorised again by hand; `loa zns check`
-   says so. The window is one SQLite commit; nothing else happens in it.
+   says so. The window is one SQLite commit; nothing else happens in it. The client shields
+   the exchange (the call and this write) from its caller's cancellation, and waits for it
+   when it closes, so a timeout or a stop of `loa run` does not open the window wider.
 4. Two processes (`loa run` and `loa zns check`) may refresh at once: the server accepts a
    refresh token once, so one of them is refused; it re-reads the store (where the other
    wrote the newest tokens) and goes on with those. The tokens of an accepted refresh are

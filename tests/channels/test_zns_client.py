@@ -314,3 +314,23 @@ async def test_concurrent_sends_refused_together_refresh_once(
         await asyncio.gather(*(client.send(PHONE, "tpl-1", DATA, f"t{n}") for n in range(5)))
     assert server.calls.count(TOKEN) == 1
     assert sorted(s.tracking_id for s in server.sent) == [f"t{n}" for n in range(5)]
+
+
+async def test_a_send_cancelled_during_the_refresh_still_stores_the_rotated_tokens(
+    server: FakeZns, store: Store
+) -> None:
+    await _seeded(store, server, expires=NOW)  # expired: the send refreshes first
+    seeded = server.refresh_token
+    server.slow(0.5)  # the token call answers late
+    async with _client(server, store) as client:
+        sending = asyncio.create_task(client.send(PHONE, "tpl-1", DATA, "t1"))
+        await asyncio.wait_for(server.token_called.wait(), timeout=10)
+        sending.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sending
+    # closing the client waited for the exchange: the server rotated and the store has it
+    assert server.spent_refresh_tokens == [seeded]
+    stored = await store.zns_tokens.get()
+    assert stored is not None
+    assert stored.refresh_token == server.refresh_token
+    assert server.sent == []

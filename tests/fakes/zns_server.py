@@ -85,6 +85,7 @@ class FakeZns:
         self._delays: deque[float] = deque()
         self._ids = itertools.count(1)
         self.used_today = 0
+        self.token_called = asyncio.Event()  # set at the first refresh call
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -216,6 +217,7 @@ class FakeZns:
 
     async def _token(self, request: web.Request) -> web.Response:
         self.calls.append(TOKEN)
+        self.token_called.set()
         await self._delay()
         fault = self._fault(TOKEN)
         if fault is not None:
