@@ -376,7 +376,8 @@ async def serve(
     settings = loa.settings
     channels = require_channels(settings)
     zns = zns_or_off(settings)
-    log.log(logging.WARNING if zns.mistake else logging.INFO, "%s", zns.line)
+    if zns.on or zns.mistake:  # an office without any ZNS_* setting hears nothing of it
+        log.log(logging.WARNING if zns.mistake else logging.INFO, "%s", zns.line)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -28,6 +29,16 @@ def server() -> Iterator[FakeZns]:
     loop.call_soon_threadsafe(loop.stop)
     thread.join(timeout=10)
     loop.close()
+
+
+@pytest.fixture(autouse=True)
+def no_stray_log_handlers() -> Iterator[None]:
+    """Drop root handlers other tests left on closed streams (`loa` itself adds none here)."""
+    root = logging.getLogger()
+    kept = root.handlers[:]
+    root.handlers = []
+    yield
+    root.handlers = kept
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ ERROR_KINDS: Mapping[int, ErrorKind] = MappingProxyType(
     }
 )
 """What a ZNS/OA error code means to Loa (platforms.md; [S] sources: keep it data). A code not
-here is a plain ZnsError, logged with its code and message."""
+here is a plain ZnsError with the platform's code and message, for the caller to record."""
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,6 @@ def _error(status: int, body: Mapping[str, Any], headers: httpx.Headers, wait: f
         return ZnsTokenInvalid(code, message)
     if status >= 500:
         return ZnsNetworkError(code, message)
-    log.warning("zns error %s not known to Loa: %s", code, message)
     return ZnsError(code, message)
 
 

@@ -77,6 +77,7 @@ async def _check(settings: Settings, args: argparse.Namespace) -> int:
             api_url=settings.zns_api_url,
             oauth_url=settings.zns_oauth_url,
             quota_path=settings.zns_quota_path,
+            retries=0,  # one try, one line: the operator runs it again
         )
         async with client:
             try:
