@@ -30,6 +30,7 @@ from bot.config import (
     require_telegram_token,
     require_zalo_token,
     webhook_path,
+    zns_or_off,
 )
 from bot.core.accounts import Account
 from bot.core.dialog import Dialog
@@ -375,6 +376,9 @@ async def serve(
     clock = clock or SystemClock()
     settings = loa.settings
     channels = require_channels(settings)
+    zns = zns_or_off(settings)
+    if zns.on or zns.mistake:  # an office without any ZNS_* setting hears nothing of it
+        log.log(logging.WARNING if zns.mistake else logging.INFO, "%s", zns.line)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,18 +17,22 @@ from bot.core.hours import SendingHours
 from bot.core.office import Office
 from bot.core.rates import default_rates_path
 from bot.core.shipped import checkout_folder
+from bot.core.zns import STAGE_KINDS, parse_field_map
 
 __all__ = [
     "ENV_FILE_VARIABLE",
     "ConfigError",
     "Settings",
+    "ZnsState",
     "find_env_file",
     "home_folder",
     "load_settings",
     "require_channels",
     "require_telegram_token",
     "require_zalo_token",
+    "require_zns",
     "webhook_path",
+    "zns_or_off",
 ]
 
 ENV_FILE_VARIABLE = "LOA_ENV_FILE"
@@ -94,6 +99,19 @@ class Settings(BaseModel):
     office_phone: str = ""
     office_website: str = ""
     rates_file: str = ""  # empty: the rates shipped with Loa
+    zns_app_id: str = ""
+    zns_secret_key: str = ""
+    zns_access_token: str = ""  # only seeds the token store (then Loa refreshes it itself)
+    zns_refresh_token: str = ""  # idem
+    zns_api_url: str = "https://business.openapi.zalo.me"
+    zns_oauth_url: str = "https://oauth.zaloapp.com"
+    zns_quota_path: str = "/message/quota"
+    zns_template_id: str = ""  # for every stage without its own
+    zns_template_before: str = ""
+    zns_template_on_day: str = ""
+    zns_template_after: str = ""
+    zns_template_last: str = ""
+    zns_template_fields: tuple[tuple[str, str], ...] = ()  # (parameter, Loa field)
     base_folder: Path = Field(default_factory=home_folder)
     """What relative paths in the settings are relative to: the .env file's folder, else
     Loa's folder (`home_folder`); set by load_settings, never from the environment."""
@@ -193,7 +211,22 @@ class Settings(BaseModel):
                 raise ValueError(f"{exc} (a Telegram group id starts with -)") from None
         return value
 
-    @field_validator("telegram_api_url", "zalo_api_url")
+    @field_validator("zns_template_fields", mode="before")
+    @classmethod
+    def _split_fields(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_field_map(value)
+        return value
+
+    @field_validator("zns_quota_path")
+    @classmethod
+    def _check_quota_path(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith("/"):
+            raise ValueError("must be a path on ZNS_API_URL, e.g. /message/quota")
+        return value
+
+    @field_validator("telegram_api_url", "zalo_api_url", "zns_api_url", "zns_oauth_url")
     @classmethod
     def _check_url(cls, value: str) -> str:
         value = value.strip().rstrip("/")
@@ -334,8 +367,16 @@ class Settings(BaseModel):
             self.telegram_webhook_secret,
             self.zalo_bot_token,
             self.zalo_webhook_secret,
+            self.zns_secret_key,
+            self.zns_access_token,
+            self.zns_refresh_token,
         )
         return tuple(v.strip() for v in values if v.strip())
+
+    def zns_template(self, kind: str) -> str:
+        """Return the ZNS template of a reminder stage's kind: its own, else ZNS_TEMPLATE_ID."""
+        own: str = getattr(self, f"zns_template_{kind}") if kind in STAGE_KINDS else ""
+        return own.strip() or self.zns_template_id.strip()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -462,3 +503,55 @@ def require_channels(settings: Settings) -> tuple[str, ...]:
 def webhook_path(url: str) -> str:
     """Return the path a webhook URL is served at on Loa's web server ("/" when it has none)."""
     return urlsplit(url).path or "/"
+
+
+_ZNS_REQUIRED = ("zns_app_id", "zns_secret_key", "zns_refresh_token")
+_ZNS_ANY = (
+    *_ZNS_REQUIRED,
+    "zns_access_token",
+    "zns_template_id",
+    "zns_template_fields",
+    *(f"zns_template_{kind}" for kind in STAGE_KINDS),
+)
+
+
+def require_zns(settings: Settings) -> None:
+    """Check the ZNS settings are complete; raise ConfigError naming the first one missing.
+
+    ZNS needs the app id and secret, the refresh token (the access token is optional: Loa
+    gets one by refreshing), a template for every stage (ZNS_TEMPLATE_ID or one per stage)
+    and ZNS_TEMPLATE_FIELDS.
+    """
+    for name in _ZNS_REQUIRED:
+        if not str(getattr(settings, name)).strip():
+            raise ConfigError(f"{name.upper()} is not set: ZNS needs it (see .env.example)")
+    for kind in STAGE_KINDS:
+        if not settings.zns_template(kind):
+            raise ConfigError(
+                f"ZNS_TEMPLATE_ID is not set and ZNS_TEMPLATE_{kind.upper()} neither: every "
+                "reminder stage needs an approved ZNS template"
+            )
+    if not settings.zns_template_fields:
+        raise ConfigError(
+            "ZNS_TEMPLATE_FIELDS is not set: name the template's parameters, e.g. "
+            "ten=name,han_the=expiry"
+        )
+
+
+class ZnsState(NamedTuple):
+    """Whether ZNS is on, the one line that says so, and whether it is off by a mistake."""
+
+    on: bool
+    line: str
+    mistake: bool
+
+
+def zns_or_off(settings: Settings) -> ZnsState:
+    """Tell whether ZNS is on; off with a mistake when some ZNS_* settings are but not all."""
+    if not any(getattr(settings, name) for name in _ZNS_ANY):
+        return ZnsState(False, "ZNS is off (ZNS_APP_ID is not set)", mistake=False)
+    try:
+        require_zns(settings)
+    except ConfigError as exc:
+        return ZnsState(False, f"ZNS is off: {exc}", mistake=True)
+    return ZnsState(True, f"ZNS is on ({settings.zns_api_url})", mistake=False)

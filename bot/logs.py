@@ -1,4 +1,4 @@
-"""Logging for `loa run` and `loa demo`: quiet libraries, and no bot token in any line."""
+"""Logging for `loa run` and `loa demo`: quiet libraries, and no bot or OA token in any line."""
 
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ QUIET_LOGGERS: dict[str, int] = {
 # A Telegram token (bot id, colon, secret), and any token in a Bot API path (Zalo's are shorter).
 _TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{30,}")
 _IN_URL = re.compile(r"/bot\d+:[^/\s\"'?#]+")
+# Zalo OA tokens (ZNS): rotated at every refresh, so never among the configured values. Any
+# value after access_token / refresh_token / secret_key, and any run of 80+ token characters
+# (OA tokens are a few hundred long; nothing else Loa logs is), is replaced.
+_NAMED = re.compile(
+    r"""((?:access_token|refresh_token|secret_key)["']?\s*[:=]\s*["']?)[^\s"',&}]+""", re.IGNORECASE
+)
+_LONG = re.compile(r"[A-Za-z0-9_-]{80,}")
 _SHORTEST_SECRET = 8  # shorter configured values are not replaced literally (too many false hits)
 
 
@@ -41,6 +48,8 @@ class TokenRedactor(logging.Filter):
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         text = _IN_URL.sub("/bot" + REDACTED, text)
+        text = _NAMED.sub(lambda found: found.group(1) + REDACTED, text)
+        text = _LONG.sub(REDACTED, text)
         return _TOKEN.sub(REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -13,6 +13,8 @@ from bot.config import (
     load_settings,
     require_channels,
     require_telegram_token,
+    require_zns,
+    zns_or_off,
 )
 from bot.core.hours import SendingHours
 
@@ -255,3 +257,88 @@ def test_telegram_and_zalo_webhooks_need_their_own_paths() -> None:
     )
     with pytest.raises(ConfigError, match=r"^TELEGRAM_WEBHOOK_URL has the same path"):
         require_channels(settings)
+
+
+ZNS = {
+    "ZNS_APP_ID": "1234567890",
+    "ZNS_SECRET_KEY": "oa-secret-key",
+    "ZNS_REFRESH_TOKEN": "refresh-token-1",
+    "ZNS_TEMPLATE_ID": "301234",
+    "ZNS_TEMPLATE_FIELDS": "ten=name, han_the=expiry,so_ngay=days_left",
+}
+
+
+def test_zns_is_off_quietly_when_nothing_is_set() -> None:
+    assert zns_or_off(load_settings({}, env_file=None)) == (
+        False,
+        "ZNS is off (ZNS_APP_ID is not set)",
+        False,
+    )
+
+
+def test_complete_zns_settings_turn_it_on_with_a_template_per_stage() -> None:
+    settings = load_settings({**ZNS, "ZNS_TEMPLATE_LAST": "309999"}, env_file=None)
+    assert zns_or_off(settings)[0]
+    require_zns(settings)
+    assert settings.zns_template_fields == (
+        ("ten", "name"),
+        ("han_the", "expiry"),
+        ("so_ngay", "days_left"),
+    )
+    assert settings.zns_template("before") == "301234"
+    assert settings.zns_template("last") == "309999"
+    assert settings.zns_api_url == "https://business.openapi.zalo.me"
+    assert settings.zns_oauth_url == "https://oauth.zaloapp.com"
+    assert {"oa-secret-key", "refresh-token-1"} <= set(settings.secrets)
+
+
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [
+        ("ZNS_APP_ID", "ZNS_APP_ID"),
+        ("ZNS_SECRET_KEY", "ZNS_SECRET_KEY"),
+        ("ZNS_REFRESH_TOKEN", "ZNS_REFRESH_TOKEN"),
+        ("ZNS_TEMPLATE_ID", "ZNS_TEMPLATE_ID"),
+        ("ZNS_TEMPLATE_FIELDS", "ZNS_TEMPLATE_FIELDS"),
+    ],
+)
+def test_half_filled_zns_settings_name_the_missing_one_and_stay_off(
+    missing: str, named: str
+) -> None:
+    settings = load_settings({k: v for k, v in ZNS.items() if k != missing}, env_file=None)
+    on, line, mistake = zns_or_off(settings)
+    assert not on
+    assert mistake
+    assert line.startswith(f"ZNS is off: {named} is not set")
+    assert "\n" not in line
+    with pytest.raises(ConfigError, match=f"^{named} is not set"):
+        require_zns(settings)
+
+
+def test_per_stage_templates_may_replace_the_common_one() -> None:
+    stages = {f"ZNS_TEMPLATE_{kind}": "40" + kind for kind in ("BEFORE", "ON_DAY", "AFTER")}
+    settings = load_settings(
+        {**{k: v for k, v in ZNS.items() if k != "ZNS_TEMPLATE_ID"}, **stages}, env_file=None
+    )
+    with pytest.raises(ConfigError, match="ZNS_TEMPLATE_LAST"):
+        require_zns(settings)
+    require_zns(settings.model_copy(update={"zns_template_last": "40LAST"}))
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ("ten=name,dia_chi=address", "'address' is not a Loa field"),
+        ("ten", "must look like parameter=field"),
+        ("ten=name,ten=commune", "named twice"),
+        ("tên=name", "not a template parameter name"),
+    ],
+)
+def test_a_template_mapping_naming_an_unknown_field_is_refused_in_one_line(
+    fields: str, reason: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings({**ZNS, "ZNS_TEMPLATE_FIELDS": fields}, env_file=None)
+    assert str(raised.value).startswith("ZNS_TEMPLATE_FIELDS: ")
+    assert reason in str(raised.value)
+    assert "\n" not in str(raised.value)

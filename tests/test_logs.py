@@ -56,6 +56,19 @@ def test_tokens_are_redacted_in_message_args_urls_and_exceptions(output: io.Stri
     assert text.count("\n") >= 8
 
 
+def test_oa_tokens_are_redacted_even_when_rotated_since_start(output: io.StringIO) -> None:
+    configure_logging("DEBUG", secrets=["oa-secret-key-1"], stream=output)
+    log = logging.getLogger("bot.test")
+    rotated = "Xy-" + "k" * 300  # OA tokens are a few hundred characters
+    log.info("oauth answered %s", {"access_token": "short-one", "refresh_token": "r-2"})
+    log.info("header secret_key=%s sent", "oa-secret-key-1")
+    log.info("got %s", rotated)
+    text = output.getvalue()
+    for secret in ("short-one", "r-2", "oa-secret-key-1", "k" * 80):
+        assert secret not in text
+    assert f"'access_token': '{REDACTED}'" in text
+
+
 def test_noisy_libraries_stay_quiet_at_debug_unless_named(output: io.StringIO) -> None:
     configure_logging("DEBUG", stream=output)
     logging.getLogger("aiosqlite").debug("executing INSERT INTO contacts VALUES ('secret')")

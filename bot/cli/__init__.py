@@ -20,6 +20,7 @@ from bot.cli import (
     rates,
     residents,
     serve,
+    zns,
 )
 from bot.cli.common import MigrationFailed
 from bot.config import ENV_FILE_VARIABLE, ConfigError, find_env_file, load_settings
@@ -42,7 +43,18 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (serve, rates, outbox, residents, officers, leaflets, broadcasts, backup, migrate):
+    for group in (
+        serve,
+        rates,
+        outbox,
+        residents,
+        officers,
+        leaflets,
+        broadcasts,
+        zns,
+        backup,
+        migrate,
+    ):
         group.register(commands)
     return parser
 

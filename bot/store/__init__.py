@@ -22,6 +22,7 @@ from bot.store.reminders import Reminders
 from bot.store.residents import Resident, Residents
 from bot.store.stats import Statistics
 from bot.store.turns import TurnRecord, TurnWriter
+from bot.store.zns_tokens import ZnsTokenStore
 
 __all__ = [
     "Broadcasts",
@@ -52,6 +53,7 @@ __all__ = [
     "Store",
     "TurnRecord",
     "TurnWriter",
+    "ZnsTokenStore",
 ]
 
 
@@ -77,6 +79,7 @@ class Store:
         self.file_links = FileLinks(db)
         self.metrics = Metrics(db)
         self.leaflets = LeafletCodes(db)
+        self.zns_tokens = ZnsTokenStore(db)
 
     @classmethod
     async def open(cls, path: Path, *, create: bool = True, migrate: bool = True) -> Store:
