@@ -74,6 +74,7 @@ TELEGRAM_COMMANDS = (
     "menu",
     "help",
     "nhacnho",
+    "xa",
     "dangky",
     "mydata",
     "xoa",

@@ -10,7 +10,21 @@ from typing import Any
 
 from bot.store.db import Database, iso
 
-__all__ = ["Counts", "Statistics"]
+__all__ = ["Counts", "LeafletFunnel", "Statistics"]
+
+
+@dataclass(frozen=True, slots=True)
+class LeafletFunnel:
+    """One leaflet code's residents: who came through it, then registered, linked, renewed."""
+
+    code: str
+    commune: str
+    village: str
+    revoked: bool
+    came: int
+    registered: int
+    linked: int
+    renewed: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +43,11 @@ class Counts:
     broadcast_sent: int
     broadcast_failed: int
     places: list[tuple[str, str, int, int]]
+    # Contacts by how their place became known (leaflet, answer, registration, card; and,
+    # over every commune, "unknown" for those with no place), and by commune and village.
+    place_sources: dict[str, int]
+    contact_places: list[tuple[str, str, int]]
+    leaflets: list[LeafletFunnel]
 
 
 def _scope(column: str, communes: Sequence[str] | None) -> tuple[str, list[Any]]:
@@ -127,6 +146,7 @@ class Statistics:
             res_p,
         )
         assert broadcasts is not None
+        sources, known = await self._places(communes)
         return Counts(
             residents=row["n"],
             linked=row["linked"],
@@ -140,4 +160,64 @@ class Statistics:
             broadcast_sent=done.get("sent", 0),
             broadcast_failed=done.get("failed", 0),
             places=[(p["commune"], p["village"], p["n"], p["linked"]) for p in places],
+            place_sources=sources,
+            contact_places=known,
+            leaflets=await self._leaflets(communes),
         )
+
+    async def _places(
+        self, communes: Sequence[str] | None
+    ) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
+        scope, params = _scope("p.commune_key", communes)
+        rows = await self._db.fetchall(
+            f"SELECT p.source, COUNT(*) AS n FROM contact_places p WHERE {scope}"
+            " GROUP BY p.source ORDER BY n DESC, p.source",
+            params,
+        )
+        sources = {row["source"]: row["n"] for row in rows}
+        if communes is None:
+            unknown = await self._db.fetchone(
+                "SELECT COUNT(*) AS n FROM contacts c WHERE NOT EXISTS"
+                " (SELECT 1 FROM contact_places p WHERE p.contact_id = c.id)"
+            )
+            assert unknown is not None
+            if unknown["n"]:
+                sources["unknown"] = unknown["n"]
+        villages = await self._db.fetchall(
+            "SELECT MIN(p.commune) AS commune, MIN(p.village) AS village, COUNT(*) AS n"
+            f" FROM contact_places p WHERE {scope} GROUP BY p.commune_key, p.village_key"
+            " ORDER BY p.commune_key, p.village_key",
+            params,
+        )
+        return sources, [(v["commune"], v["village"], v["n"]) for v in villages]
+
+    async def _leaflets(self, communes: Sequence[str] | None) -> list[LeafletFunnel]:
+        scope, params = _scope("l.commune_key", communes)
+        rows = await self._db.fetchall(
+            "SELECT l.code, l.commune, l.village, l.revoked_at IS NOT NULL AS revoked,"
+            " (SELECT COUNT(*) FROM contact_places p WHERE p.leaflet_code = l.code) AS came,"
+            " (SELECT COUNT(DISTINCT g.contact_id) FROM contact_places p JOIN registrations g"
+            "  ON g.contact_id = p.contact_id AND g.erased_at IS NULL"
+            "  WHERE p.leaflet_code = l.code) AS registered,"
+            " (SELECT COUNT(DISTINCT k.contact_id) FROM contact_places p JOIN resident_contacts k"
+            "  ON k.contact_id = p.contact_id WHERE p.leaflet_code = l.code) AS linked,"
+            " (SELECT COUNT(DISTINCT n.resident_id) FROM contact_places p JOIN resident_contacts k"
+            "  ON k.contact_id = p.contact_id JOIN renewals n ON n.resident_id = k.resident_id"
+            "  AND n.recorded_at >= p.set_at WHERE p.leaflet_code = l.code) AS renewed"
+            f" FROM leaflet_codes l WHERE {scope}"
+            " ORDER BY l.commune_key, l.village_key, l.created_at",
+            params,
+        )
+        return [
+            LeafletFunnel(
+                code=row["code"],
+                commune=row["commune"],
+                village=row["village"],
+                revoked=bool(row["revoked"]),
+                came=row["came"],
+                registered=row["registered"],
+                linked=row["linked"],
+                renewed=row["renewed"],
+            )
+            for row in rows
+        ]

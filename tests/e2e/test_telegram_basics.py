@@ -47,6 +47,7 @@ async def test_commands_are_registered_with_vietnamese_descriptions(
         "menu",
         "help",
         "nhacnho",
+        "xa",
         "dangky",
         "mydata",
         "xoa",
@@ -55,6 +56,7 @@ async def test_commands_are_registered_with_vietnamese_descriptions(
         "batdau",
     }
     assert commands["stop"] == "Ngừng nhận tin nhắn"
+    assert commands["xa"] == "Xem, đổi xã và thôn của tôi"
     assert commands["batdau"] == "Nhận tin nhắn lại sau khi đã ngừng"
 
 
