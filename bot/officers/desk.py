@@ -47,6 +47,8 @@ from bot.officers.requests import (
     InviteUsage,
     LeafletChoice,
     Leaflets,
+    ListLeafletCodes,
+    RevokeLeafletCode,
     SetStatus,
     Stats,
     Who,
@@ -270,6 +272,10 @@ class OfficerDesk:
         request = decide_choice(who, payload)
         if isinstance(request, LeafletChoice):
             return await self._leaflet_choice(actor, request, now)
+        if isinstance(request, ListLeafletCodes):
+            return await self._leaflet_codes(request)
+        if isinstance(request, RevokeLeafletCode):
+            return await self._leaflet_revoke(actor, request, now)
         if isinstance(request, Denied):
             return await self._refuse(actor, request.what, now)
         if not isinstance(request, SetStatus):
@@ -494,6 +500,7 @@ class OfficerDesk:
         every = self.renderer.label("officer.leaflet_every", data)
         buttons = [Button(every, f"{prefix}:*")]
         buttons += [Button(v.name, f"{prefix}:{short_id(v.key)}") for v in villages[:_MAX_CHOICES]]
+        buttons.append(Button(self.renderer.label("officer.leaflet_codes"), f"{prefix}:="))
         text = self.renderer.text("officer/leaflet_villages", data)
         return OfficerAnswer(reply=Reply(text, tuple(buttons)))
 
@@ -531,6 +538,50 @@ class OfficerDesk:
         data = {"commune": commune.name, "count": len(pages)}
         caption = self.renderer.text("officer/leaflet_caption", data)
         return OfficerAnswer(attachments=(Attachment(name, content, caption),))
+
+    async def _leaflet_commune(
+        self, short: str, communes: tuple[Commune, ...] | None
+    ) -> Commune | None:
+        """Find the commune a choice names among those the person covers."""
+        candidates = await self._leaflet_candidates(communes)
+        return next((c for c in candidates if short_id(c.key) == short), None)
+
+    async def _leaflet_codes(self, request: ListLeafletCodes) -> OfficerAnswer:
+        """List a commune's leaflet codes, live or revoked, each live one with a revoke button."""
+        commune = await self._leaflet_commune(request.commune, request.communes)
+        if commune is None:
+            return OfficerAnswer(toast=self.renderer.text("officer/leaflet_gone"))
+        codes = await self.store.leaflets.for_commune(commune.key)
+        data = {"commune": commune.name, "codes": codes, "tz": self.tz}
+        prefix = f"{LEAFLET_PREFIX}{short_id(commune.key)}"
+        buttons = tuple(
+            Button(
+                self.renderer.label("officer.leaflet_revoke", {"village": c.village}),
+                f"{prefix}:-{c.code}",
+            )
+            for c in codes
+            if c.revoked_at is None
+        )[:_MAX_CHOICES]
+        return OfficerAnswer(
+            reply=Reply(self.renderer.text("officer/leaflet_codes", data), buttons)
+        )
+
+    async def _leaflet_revoke(
+        self, actor: Actor, request: RevokeLeafletCode, now: datetime
+    ) -> OfficerAnswer:
+        """Revoke one of a covered commune's live codes; the next print gives a new one."""
+        commune = await self._leaflet_commune(request.commune, request.communes)
+        codes = [] if commune is None else await self.store.leaflets.for_commune(commune.key)
+        if commune is None or not any(
+            c.code == request.code and c.revoked_at is None for c in codes
+        ):
+            return OfficerAnswer(toast=self.renderer.text("officer/leaflet_gone"))
+        revoked = await self.store.leaflets.revoke(request.code, now)
+        if revoked is None:
+            return OfficerAnswer(toast=self.renderer.text("officer/leaflet_gone"))
+        await self.store.officers.audit(str(actor.account), "leaflet_revoke", revoked.code, now)
+        data = {"commune": commune.name, "village": revoked.village, "code": revoked.code}
+        return OfficerAnswer(reply=Reply(self.renderer.text("officer/leaflet_revoked", data)))
 
     def _telegram_link(self, code: str) -> str:
         """Return the Telegram link that opens Loa with `code` (a /start deep link)."""

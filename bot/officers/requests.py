@@ -30,8 +30,10 @@ __all__ = [
     "InviteUsage",
     "LeafletChoice",
     "Leaflets",
+    "ListLeafletCodes",
     "NotFound",
     "Request",
+    "RevokeLeafletCode",
     "SetStatus",
     "Stats",
     "Who",
@@ -43,7 +45,8 @@ __all__ = [
 
 BUTTON_PREFIX = "off:"
 LEAFLET_PREFIX = "off:qr:"
-"""Leaflet choices: `off:qr:<commune short id>[:<village short id>]`."""
+"""Leaflet choices: `off:qr:<commune short id>[:<village short id>|*|=|-<code>]` (one village,
+every village, the commune's codes listed, a code revoked)."""
 STATUS_CHOICES = (
     RegistrationStatus.CONTACTED,
     RegistrationStatus.JOINED,
@@ -127,6 +130,25 @@ class LeafletChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class ListLeafletCodes:
+    """List the leaflet codes of the commune named by `commune` (a short id), live or revoked,
+    if the person covers it."""
+
+    commune: str
+    communes: tuple[Commune, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeLeafletCode:
+    """Revoke a leaflet code of the commune named by `commune` (a short id), if the person
+    covers it and the code is that commune's."""
+
+    commune: str
+    code: str
+    communes: tuple[Commune, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
 class InviteOfficer:
     """Make a one-time invitation for a new officer of `commune` (administrators)."""
 
@@ -174,6 +196,8 @@ Request = (
     | Import
     | Leaflets
     | LeafletChoice
+    | ListLeafletCodes
+    | RevokeLeafletCode
     | InviteOfficer
     | InviteSelf
     | InviteUsage
@@ -212,7 +236,13 @@ def decide_choice(who: Who, payload: str) -> Request:
         if not who.known:
             return Denied("leaflet")
         commune, _, village = payload.removeprefix(LEAFLET_PREFIX).partition(":")
-        return LeafletChoice(commune, village, _communes(who)) if commune else NotFound()
+        if not commune:
+            return NotFound()
+        if village == "=":
+            return ListLeafletCodes(commune, _communes(who))
+        if village.startswith("-"):
+            return RevokeLeafletCode(commune, village[1:], _communes(who))
+        return LeafletChoice(commune, village, _communes(who))
     if not who.known:
         return Denied("status")
     parts = payload.removeprefix(BUTTON_PREFIX).split(":")

@@ -16,6 +16,7 @@ from PIL import Image
 from bot.app import Loa, open_loa, telegram_running
 from bot.clock import FixedClock
 from bot.officers.broadcasts.choices import short_id
+from bot.store.drafts import Place as DraftPlace
 from tests.e2e.conftest import fake_settings
 from tests.fakes.telegram_server import FakeTelegram
 from tests.officer_helpers import add_officer, commune
@@ -91,3 +92,35 @@ async def test_a_resident_cannot_print_leaflets(server: FakeTelegram, loa_bot: L
     await server.wait_for("sendMessage", lambda c: c.params["chat_id"] == 7777)
     assert "không có quyền" in (server.sent(7777)[-1].text or "")
     assert await loa_bot.store.leaflets.for_commune(commune("Xã Hòa Phú").key) == []
+
+
+async def test_an_officer_lists_and_revokes_their_communes_codes_only(
+    server: FakeTelegram, loa_bot: Loa, clock: FixedClock
+) -> None:
+    hoa_phu, tan_lap = commune("Xã Hòa Phú"), commune("Xã Tân Lập")
+    dong = await loa_bot.store.leaflets.live_or_create(
+        hoa_phu, DraftPlace("thon dong", "Thôn Đông"), "l-dong0001", "test", clock.now()
+    )
+    other = await loa_bot.store.leaflets.live_or_create(
+        tan_lap, DraftPlace("thon 1", "Thôn 1"), "l-tanlap01", "test", clock.now()
+    )
+    server.push_text(OFFICER, "/qr", user_id=OFFICER)
+    await server.wait_for("sendMessage", lambda c: c.params["chat_id"] == OFFICER)
+    server.push_callback(OFFICER, _buttons(server)["🔑 Xem, thu hồi mã tờ rơi"], user_id=OFFICER)
+    await server.wait_for("sendMessage", lambda c: "Mã tờ rơi" in c.params.get("text", ""))
+    listed = server.sent(OFFICER)[-1].text or ""
+    assert "Thôn Đông: l-dong0001 – đang dùng, in ngày" in listed
+    assert "l-tanlap01" not in listed  # another commune's code
+
+    forged = f"off:qr:{short_id(hoa_phu.key)}:-{other.code}"  # Tân Lập's code under Hòa Phú
+    server.push_callback(OFFICER, forged, user_id=OFFICER)
+    (answer,) = await server.wait_for("answerCallbackQuery", lambda c: "text" in c.params)
+    assert "không dùng được" in answer.params.get("text", "")
+    assert await loa_bot.store.leaflets.live(other.code) is not None
+
+    server.push_callback(OFFICER, _buttons(server)["🚫 Thu hồi Thôn Đông"], user_id=OFFICER)
+    await server.wait_for("sendMessage", lambda c: "Đã thu hồi" in c.params.get("text", ""))
+    assert "Đã thu hồi mã l-dong0001 của Thôn Đông" in (server.sent(OFFICER)[-1].text or "")
+    assert await loa_bot.store.leaflets.live(dong.code) is None
+    assert await loa_bot.store.leaflets.live(other.code) is not None
+    assert [e.action for e in await audit_entries(loa_bot.store.db)][-1] == "leaflet_revoke"

@@ -111,7 +111,14 @@ async def test_a_resident_who_starts_with_a_villages_leaflet_code_is_in_its_audi
         greeting = await Chat(server, FIRST).say(f"/start {leaflet.code}")
         assert "Loa của Xã Hòa Phú" in greeting
         assert "Thôn Đông" in greeting
-        for hostile in ("/start l-revoked1", "/start l-nobody", "/start ../<b>x</b>' OR 1=1"):
+        hostile_starts = (
+            "/start l-revoked1",
+            "/start l-nobody",
+            "/start ../<b>x</b>' OR 1=1",
+            "/start l-" + "A" * 70,  # longer than Telegram's 64 characters
+            "/start l-Thôn_Đông",  # not ASCII
+        )
+        for hostile in hostile_starts:
             normal = await Chat(server, SECOND).say(hostile)
             assert normal.startswith("Xin chào")  # the normal greeting, never an error
             assert "Loa của" not in normal
