@@ -33,7 +33,7 @@ from bot.officers.importing.columns import MissingColumns
 from bot.officers.importing.limits import CHAT_LIMITS, ListTooLarge
 from bot.officers.importing.reader import UnsupportedFile
 from bot.officers.importing.service import ImportReport, import_residents
-from bot.officers.leaflets import LeafletPage, leaflet_pdf, new_code
+from bot.officers.leaflets import LeafletPage, leaflet_pdf, new_code, png_name, qr_png
 from bot.officers.requests import (
     BUTTON_PREFIX,
     LEAFLET_PREFIX,
@@ -537,7 +537,12 @@ class OfficerDesk:
         name = f"to_roi_{_file_word(commune.key)}_{local:%Y%m%d}.pdf"
         data = {"commune": commune.name, "count": len(pages)}
         caption = self.renderer.text("officer/leaflet_caption", data)
-        return OfficerAnswer(attachments=(Attachment(name, content, caption),))
+        files = [Attachment(name, content, caption)]
+        if len(pages) == 1:  # one village: its QR code too, for its Zalo group or a banner
+            (page,) = pages
+            qr_caption = self.renderer.text("officer/leaflet_qr_caption", {"village": page.village})
+            files.append(Attachment(png_name(page), qr_png(page.link), qr_caption))
+        return OfficerAnswer(attachments=tuple(files))
 
     async def _leaflet_commune(
         self, short: str, communes: tuple[Commune, ...] | None

@@ -56,9 +56,13 @@ async def test_an_officer_prints_one_villages_leaflet_from_the_chat(
     assert {"Thôn Đông", "Buôn Ea Kmũt"} <= set(offered)
     assert "Thôn 1" not in offered  # another commune's village
     server.push_callback(OFFICER, offered["Buôn Ea Kmũt"], user_id=OFFICER)
-    await server.wait_for("sendDocument")
-    (sent,) = [m for m in server.sent(OFFICER) if m.document is not None]
+    await server.wait_for("sendDocument", lambda c: len(server.calls("sendDocument")) == 2)
+    sent, qr = [m for m in server.sent(OFFICER) if m.document is not None]
     assert sent.document is not None
+    assert qr.document is not None
+    assert qr.document.name.endswith(".png")
+    assert "Buôn Ea Kmũt" in (qr.caption or "")
+    (from_png,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.document.content)))
     assert sent.document.name.endswith(".pdf")
     assert "1 trang A5" in (sent.caption or "")
     reader = pypdf.PdfReader(io.BytesIO(sent.document.content))
@@ -70,6 +74,7 @@ async def test_an_officer_prints_one_villages_leaflet_from_the_chat(
     (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)))
     (code,) = await loa_bot.store.leaflets.for_commune(commune("Xã Hòa Phú").key)
     assert found.text == f"https://t.me/loa_test_bot?start={code.code}"
+    assert from_png.text == found.text
     assert code.village == "Buôn Ea Kmũt"
     assert [e.action for e in await audit_entries(loa_bot.store.db)][-1] == "leaflet"
 

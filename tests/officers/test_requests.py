@@ -17,7 +17,9 @@ from bot.officers.requests import (
     InviteUsage,
     LeafletChoice,
     Leaflets,
+    ListLeafletCodes,
     NotFound,
+    RevokeLeafletCode,
     SetStatus,
     Stats,
     Who,
@@ -108,3 +110,12 @@ def test_leaflets_are_offered_for_the_persons_own_communes_only() -> None:
     assert chosen == LeafletChoice("ab12cd34", "*", TWO_COMMUNES.communes)
     assert decide_choice(STRANGER, "off:qr:ab12cd34:*") == Denied("leaflet")
     assert decide_choice(OFFICER, "off:qr:") == NotFound()
+
+
+def test_leaflet_codes_are_listed_and_revoked_within_the_persons_communes() -> None:
+    listed = decide_choice(OFFICER, "off:qr:ab12cd34:=")
+    assert listed == ListLeafletCodes("ab12cd34", TWO_COMMUNES.communes)
+    revoked = decide_choice(OFFICER, "off:qr:ab12cd34:-l-Ab3_x9Zq")
+    assert revoked == RevokeLeafletCode("ab12cd34", "l-Ab3_x9Zq", TWO_COMMUNES.communes)
+    assert decide_choice(ADMIN, "off:qr:ab12cd34:=") == ListLeafletCodes("ab12cd34", None)
+    assert decide_choice(STRANGER, "off:qr:ab12cd34:-l-Ab3_x9Zq") == Denied("leaflet")
