@@ -29,9 +29,11 @@ from bot.store.reminders import Candidate, Decision, ReminderStatus, dedupe_key
 __all__ = [
     "CONTINUITY_DAYS",
     "LAST_STAGE_WINDOW_DAYS",
+    "UNREACHABLE_REASONS",
     "PlanReport",
     "PlannedReminder",
     "StagePlan",
+    "Unreachable",
     "expiry_window",
     "plan_reminders",
     "plan_stage",
@@ -97,6 +99,28 @@ class PlannedReminder:
     not_before: datetime
     contact_id: int
     text: str
+    channel: str = ""
+
+
+UNREACHABLE_REASONS = ("no_chat", "no_chat_no_phone", "stopped", "blocked", "disabled")
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    """A resident with a stage due today that no reminder can reach, and why.
+
+    `reason`: `no_chat` (no chat linked, a phone on the list), `no_chat_no_phone`, `stopped`,
+    `blocked` or `disabled` (the resident turned reminders off).
+    """
+
+    resident_id: int
+    full_name: str
+    commune: str
+    village: str
+    expiry_date: date
+    stage: int
+    phone: str | None
+    reason: str
 
 
 @dataclass(slots=True)
@@ -104,6 +128,8 @@ class PlanReport:
     """What one planner run queued and why others got nothing."""
 
     planned: list[PlannedReminder] = field(default_factory=list)
+    unreachable: list[Unreachable] = field(default_factory=list)
+    by_channel: dict[str, int] = field(default_factory=dict)
     planned_count: int = 0
     missed: int = 0
     not_linked: int = 0
@@ -185,15 +211,31 @@ class _Run:
             plan = plan_stage(candidate.expiry_date, today, offsets, candidate.done)
             if plan.due is None:
                 continue
-            if candidate.contact_id is None:
-                report.not_linked += 1
+            reason = _unreachable(candidate)
+            if reason is not None:
+                if reason.startswith("no_chat"):
+                    report.not_linked += 1
+                elif reason == "disabled":
+                    report.disabled += 1
+                else:
+                    report.stopped += 1
+                if keep_planned:
+                    report.unreachable.append(
+                        Unreachable(
+                            resident_id=candidate.resident_id,
+                            full_name=candidate.full_name,
+                            commune=candidate.commune,
+                            village=candidate.village,
+                            expiry_date=candidate.expiry_date,
+                            stage=plan.due,
+                            phone=candidate.phone,
+                            reason=reason,
+                        )
+                    )
                 continue
-            if candidate.contact_status != "active":
-                report.stopped += 1
-                continue
-            if not candidate.reminders_enabled:
-                report.disabled += 1
-                continue
+            assert candidate.contact_id is not None
+            channel = candidate.contact_channel or ""
+            report.by_channel[channel] = report.by_channel.get(channel, 0) + 1
             expiry = candidate.expiry_date
             # Missed stages are counted, not stored: plan_stage only ever offers the latest
             # stage whose day has come, so an older one can never be sent later anyway.
@@ -233,9 +275,21 @@ class _Run:
                         not_before=at,
                         contact_id=candidate.contact_id,
                         text=text,
+                        channel=channel,
                     )
                 )
         return decisions, items
+
+
+def _unreachable(candidate: Candidate) -> str | None:
+    """Return why no reminder can reach the candidate (None: their chat can)."""
+    if candidate.contact_id is None:
+        return "no_chat" if candidate.phone else "no_chat_no_phone"
+    if candidate.contact_status != "active":
+        return "blocked" if candidate.contact_status == "blocked" else "stopped"
+    if not candidate.reminders_enabled:
+        return "disabled"
+    return None
 
 
 async def _latest_chats(store: Store, page: list[Candidate]) -> list[Candidate]:
@@ -244,7 +298,12 @@ async def _latest_chats(store: Store, page: list[Candidate]) -> list[Candidate]:
     if not chosen:
         return page
     return [
-        replace(c, contact_id=chosen[c.resident_id][0], contact_status=chosen[c.resident_id][1])
+        replace(
+            c,
+            contact_id=chosen[c.resident_id][0],
+            contact_status=chosen[c.resident_id][1],
+            contact_channel=chosen[c.resident_id][2],
+        )
         if c.resident_id in chosen
         else c
         for c in page

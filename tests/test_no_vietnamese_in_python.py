@@ -37,7 +37,6 @@ WORDS_LOA_READS = {
 STILL_TO_MOVE = Counter(
     {
         "bot/store/residents.py": 6,  # merge rejections: SQL layer, needs codes from the store
-        "bot/cli/residents.py": 11,
         "bot/cli/outbox.py": 8,
         "bot/cli/officers.py": 2,
         "bot/cli/broadcasts.py": 2,

@@ -12,11 +12,12 @@ from bot.app import load_rates
 from bot.cli.common import Commands, store_for
 from bot.clock import SystemClock, local_date
 from bot.config import Settings
+from bot.core.phones import display_phone
 from bot.officers.importing.columns import MissingColumns
 from bot.officers.importing.reader import UnsupportedFile
 from bot.officers.importing.service import import_residents
-from bot.render import Renderer, format_date, format_datetime
-from scheduler.planner import plan_reminders
+from bot.render import Renderer
+from scheduler.planner import UNREACHABLE_REASONS, plan_reminders
 
 __all__ = ["register"]
 
@@ -52,6 +53,11 @@ def register(commands: Commands) -> None:
     )
     remind.add_argument(
         "--dry-run", action="store_true", help="list who would be reminded, queue nothing"
+    )
+    remind.add_argument(
+        "--list",
+        action="store_true",
+        help="name every resident due today: the stage, and the channel or why none reaches them",
     )
     remind.add_argument(
         "--now",
@@ -99,20 +105,14 @@ async def _remind(settings: Settings, args: argparse.Namespace) -> int:
         report = await plan_reminders(
             store, Renderer(), load_rates(settings), settings, now, dry_run=args.dry_run
         )
-    verb = "Would remind / Sẽ nhắc" if args.dry_run else "Queued / Đã xếp hàng nhắc"
-    print(f"{verb}: {report.planned_count}")
-    for p in report.planned:
-        place = ", ".join(part for part in (p.village, p.commune) if part) or "-"
-        when = format_datetime(p.not_before, settings.tz)
-        stage = f"{p.stage:+d} ngày" if p.stage else "đúng ngày"
-        print(
-            f"  {p.full_name} | {place} | hết hạn {format_date(p.expiry_date)} | "
-            f"mốc {stage} ({p.kind}) | gửi từ {when}"
-        )
-    print(
-        f"Missed stages (never sent late) / Mốc đã qua, không gửi bù: {report.missed}\n"
-        f"Not reachable (no chat linked) / Chưa liên kết, không nhắn được: {report.not_linked}\n"
-        f"Stopped or blocked / Đã dừng hoặc chặn: {report.stopped}\n"
-        f"Reminders turned off / Đã tắt nhắc: {report.disabled}"
-    )
+    renderer = Renderer()
+    reasons = {key: renderer.label(f"remind.unreachable.{key}") for key in UNREACHABLE_REASONS}
+    data = {
+        "r": report,
+        "dry": args.dry_run,
+        "listed": args.list,
+        "tz": settings.tz,
+        "phone": display_phone,
+    }
+    print(renderer.text("cli/remind_report", {**data, "reasons": reasons}), end="")
     return 0

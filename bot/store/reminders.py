@@ -41,8 +41,9 @@ class ReminderStatus(StrEnum):
 class Candidate:
     """A resident whose card may have a stage due, with how to reach them.
 
-    `contact_status` is None when no contact is linked; `done` holds the stages already
-    decided for the current expiry date.
+    `contact_status` and `contact_channel` are None when no contact is linked; `phone` is the
+    list's (international form) or None; `done` holds the stages already decided for the
+    current expiry date.
     """
 
     resident_id: int
@@ -54,6 +55,8 @@ class Candidate:
     contact_status: str | None
     reminders_enabled: bool
     done: frozenset[int]
+    phone: str | None = None
+    contact_channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ class Decision:
 
 _CANDIDATES_SQL = (
     "SELECT r.id, r.full_name, r.commune, r.village, r.expiry_date, r.contact_id,"
-    " r.reminders_enabled, c.status AS contact_status,"
+    " r.reminders_enabled, r.phone, c.status AS contact_status, c.channel AS contact_channel,"
     " (SELECT group_concat(m.stage) FROM reminders m"
     "  WHERE m.resident_id = r.id AND m.expiry_date = r.expiry_date) AS done"
     " FROM residents r LEFT JOIN contacts c ON c.id = r.contact_id"
@@ -113,6 +116,8 @@ class Reminders:
                 contact_status=row["contact_status"],
                 reminders_enabled=bool(row["reminders_enabled"]),
                 done=_done(row["done"]),
+                phone=row["phone"],
+                contact_channel=row["contact_channel"],
             )
             for row in rows
         ]

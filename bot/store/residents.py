@@ -63,7 +63,7 @@ def resident_from_row(row: aiosqlite.Row) -> Resident:
 
 
 _LATEST_SQL = (
-    "SELECT rc.resident_id, c.id AS contact_id, c.status FROM resident_contacts rc"
+    "SELECT rc.resident_id, c.id AS contact_id, c.status, c.channel FROM resident_contacts rc"
     " JOIN contacts c ON c.id = rc.contact_id"
     " WHERE rc.resident_id IN (SELECT resident_id FROM resident_contacts"
     "  WHERE resident_id BETWEEN ? AND ? GROUP BY resident_id HAVING COUNT(*) > 1)"
@@ -129,15 +129,17 @@ class Residents:
                 (resident_id, contact_id, stamp),
             )
 
-    async def latest_contacts(self, first_id: int, last_id: int) -> dict[int, tuple[int, str]]:
+    async def latest_contacts(self, first_id: int, last_id: int) -> dict[int, tuple[int, str, str]]:
         """Return, for residents in the id range linked from several chats, the chat to use.
 
-        That is the linked contact that wrote most recently: (contact id, contact status).
+        That is the linked contact that wrote most recently: (contact id, status, channel).
         """
         rows = await self._db.fetchall(_LATEST_SQL, (first_id, last_id))
-        chosen: dict[int, tuple[int, str]] = {}
+        chosen: dict[int, tuple[int, str, str]] = {}
         for row in rows:  # newest first within each resident
-            chosen.setdefault(row["resident_id"], (row["contact_id"], row["status"]))
+            chosen.setdefault(
+                row["resident_id"], (row["contact_id"], row["status"], row["channel"])
+            )
         return chosen
 
     async def known_places(self, limit: int = 2000) -> list[Place]:

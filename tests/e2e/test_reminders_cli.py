@@ -87,13 +87,24 @@ async def test_import_then_remind_prints_the_expected_residents(tmp_path: Path) 
     assert "Dòng 8:" in done.stdout  # the bad row, numbered as Excel shows it
 
     await _link(db)
-    dry = _loa(db, "remind", "--dry-run", "--now", "2026-11-25T09:00")
+    counted = _loa(db, "remind", "--dry-run", "--now", "2026-11-25T09:00")
+    assert counted.returncode == 0, counted.stderr
+    assert "Would remind / Sẽ nhắc: 2" in counted.stdout
+    assert "By channel / Theo kênh: telegram 2" in counted.stdout
+    assert "|" not in counted.stdout  # names only with --list
+    dry = _loa(db, "remind", "--dry-run", "--list", "--now", "2026-11-25T09:00")
     assert dry.returncode == 0, dry.stderr
     lines = [line for line in dry.stdout.splitlines() if "|" in line]
-    assert len(lines) == 2
+    assert len(lines) == 4  # every resident due today: two reachable, two not
     assert "Nguyễn Văn An | Thôn 1, Xã Hòa Vang | hết hạn 02/12/2026 | mốc -7 ngày" in lines[0]
     assert "Trần Thị Bình | Thôn 2, Xã Hòa Vang | hết hạn 25/12/2026 | mốc -30 ngày" in lines[1]
-    assert "gửi từ 09:00 25/11/2026" in lines[0]
+    assert "| qua telegram | gửi từ 09:00 25/11/2026" in lines[0]
+    unreachable = {line.split(" | ")[0].strip(): line for line in lines[2:]}
+    assert "không nhắn được: đã dừng nhận tin" in unreachable["Lê Văn Chi"]
+    assert (
+        "không nhắn được: chưa liên kết với Loa, danh sách không có số điện thoại"
+        in (unreachable["Phạm Thị Dung"])
+    )
     assert "Chưa liên kết, không nhắn được: 1" in dry.stdout
     assert "Đã dừng hoặc chặn: 1" in dry.stdout
     assert await _reminder_keys(db) == []  # the dry run queued nothing

@@ -188,6 +188,15 @@ async def test_nothing_for_stopped_blocked_disabled_or_unlinked(
     dry = await plan_reminders(store, RENDERER, BOOK, settings, now, dry_run=True)
     assert (dry.planned_count, dry.stopped, dry.disabled, dry.not_linked) == (1, 2, 1, 1)
     assert [p.full_name for p in dry.planned] == ["Dũng"]
+    assert [p.channel for p in dry.planned] == ["telegram"]
+    assert dry.by_channel == {"telegram": 1}
+    why = {u.full_name: (u.reason, u.stage) for u in dry.unreachable}
+    assert why == {
+        "An": ("stopped", -7),
+        "Bình": ("blocked", -7),
+        "Chi": ("disabled", -7),
+        "Én": ("no_chat_no_phone", -7),
+    }
     assert await outbox_rows(store.db) == []  # a dry run queues nothing
     report = await plan_reminders(store, RENDERER, BOOK, settings, now)
     assert [p.full_name for p in report.planned] == ["Dũng"]
@@ -201,6 +210,25 @@ async def _seed_unlinked(store: Store, tmp_path: Path) -> None:
     )
     now = at(date(2026, 11, 1))
     await import_residents(store.residents, path, today=now.date(), now=now)
+
+
+async def test_an_unlinked_resident_with_a_phone_is_named_for_a_call_or_visit(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "phones.csv"
+    path.write_text(
+        f"{HEADER}\nGiang,01/01/1950,0300000001,0912 345 678,Thôn 2,Xã Hòa Vang,02/12/2026\n",
+        encoding="utf-8",
+    )
+    await import_residents(
+        store.residents, path, today=date(2026, 11, 1), now=at(date(2026, 11, 1))
+    )
+    dry = await plan_reminders(
+        store, RENDERER, BOOK, settings, at(date(2026, 11, 25)), dry_run=True
+    )
+    (giang,) = dry.unreachable
+    assert (giang.full_name, giang.reason, giang.phone) == ("Giang", "no_chat", "+84912345678")
+    assert (dry.planned_count, dry.not_linked, dry.by_channel) == (0, 1, {})
 
 
 async def test_a_renewal_cancels_the_reminders_of_the_old_date(
