@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 FONT   := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-.PHONY: setup font demo test lint wheel-check format bench eval clean
+.PHONY: setup font nginx demo test lint wheel-check format bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Loa needs Python 3.11 or newer")'
@@ -24,10 +24,17 @@ font:
 	  $$(test "$$(id -u)" = 0 || echo sudo) apt-get install -y --no-install-recommends fonts-dejavu-core; }
 	@test -f $(FONT) || { echo "$(FONT) is missing: install fonts-dejavu-core"; exit 1; }
 
+# The README's reverse-proxy example is tested with a real nginx (tests/e2e/test_nginx_example.py):
+# installed here when missing and possible; where it cannot be, that one test is skipped.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "installing nginx (for the README's reverse-proxy example test)"; \
+	  DEBIAN_FRONTEND=noninteractive $$(test "$$(id -u)" = 0 || echo sudo -E) apt-get install -y --no-install-recommends nginx >/dev/null; } \
+	  || echo "nginx could not be installed: tests/e2e/test_nginx_example.py will be skipped"
+
 demo: setup ## chat with Loa in this terminal, offline, as a resident
 	$(BIN)/loa demo
 
-test: setup ## run every test (real SQLite files, a fake Telegram server on 127.0.0.1)
+test: setup nginx ## run every test (real SQLite files, a fake Telegram server on 127.0.0.1)
 	$(BIN)/pytest -q
 
 lint: setup ## ruff and mypy (strict on bot/)
