@@ -30,6 +30,7 @@ __all__ = [
     "CONTINUITY_DAYS",
     "LAST_STAGE_WINDOW_DAYS",
     "UNREACHABLE_REASONS",
+    "DueCard",
     "PlanReport",
     "PlannedReminder",
     "StagePlan",
@@ -86,8 +87,8 @@ def stage_kind(stage: int, offsets: Sequence[int]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class PlannedReminder:
-    """A reminder queued (or, in a dry run, that would be queued) for one resident."""
+class DueCard:
+    """A resident whose card has a reminder stage due today."""
 
     resident_id: int
     full_name: str
@@ -95,6 +96,18 @@ class PlannedReminder:
     village: str
     expiry_date: date
     stage: int
+
+    @classmethod
+    def of(cls, candidate: Candidate, stage: int) -> tuple[int, str, str, str, date, int]:
+        """Return the fields a due card takes from a planner candidate, in order."""
+        c = candidate
+        return (c.resident_id, c.full_name, c.commune, c.village, c.expiry_date, stage)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReminder(DueCard):
+    """A reminder queued (or, in a dry run, that would be queued) for one resident."""
+
     kind: str
     not_before: datetime
     contact_id: int
@@ -106,19 +119,13 @@ UNREACHABLE_REASONS = ("no_chat", "no_chat_no_phone", "stopped", "blocked", "dis
 
 
 @dataclass(frozen=True, slots=True)
-class Unreachable:
+class Unreachable(DueCard):
     """A resident with a stage due today that no reminder can reach, and why.
 
     `reason`: `no_chat` (no chat linked, a phone on the list), `no_chat_no_phone`, `stopped`,
     `blocked` or `disabled` (the resident turned reminders off).
     """
 
-    resident_id: int
-    full_name: str
-    commune: str
-    village: str
-    expiry_date: date
-    stage: int
     phone: str | None
     reason: str
 
@@ -220,18 +227,8 @@ class _Run:
                 else:
                     report.stopped += 1
                 if keep_planned:
-                    report.unreachable.append(
-                        Unreachable(
-                            resident_id=candidate.resident_id,
-                            full_name=candidate.full_name,
-                            commune=candidate.commune,
-                            village=candidate.village,
-                            expiry_date=candidate.expiry_date,
-                            stage=plan.due,
-                            phone=candidate.phone,
-                            reason=reason,
-                        )
-                    )
+                    due = DueCard.of(candidate, plan.due)
+                    report.unreachable.append(Unreachable(*due, candidate.phone, reason))
                 continue
             assert candidate.contact_id is not None
             channel = candidate.contact_channel or ""
@@ -265,12 +262,7 @@ class _Run:
             if keep_planned:
                 report.planned.append(
                     PlannedReminder(
-                        resident_id=candidate.resident_id,
-                        full_name=candidate.full_name,
-                        commune=candidate.commune,
-                        village=candidate.village,
-                        expiry_date=expiry,
-                        stage=plan.due,
+                        *DueCard.of(candidate, plan.due),
                         kind=kind,
                         not_before=at,
                         contact_id=candidate.contact_id,
