@@ -31,10 +31,10 @@ __all__ = [
     "LAST_STAGE_WINDOW_DAYS",
     "UNREACHABLE_REASONS",
     "DueCard",
+    "NotReached",
     "PlanReport",
     "PlannedReminder",
     "StagePlan",
-    "Unreachable",
     "expiry_window",
     "plan_reminders",
     "plan_stage",
@@ -119,7 +119,7 @@ UNREACHABLE_REASONS = ("no_chat", "no_chat_no_phone", "stopped", "blocked", "dis
 
 
 @dataclass(frozen=True, slots=True)
-class Unreachable(DueCard):
+class NotReached(DueCard):
     """A resident with a stage due today that no reminder can reach, and why.
 
     `reason`: `no_chat` (no chat linked, a phone on the list), `no_chat_no_phone`, `stopped`,
@@ -135,7 +135,7 @@ class PlanReport:
     """What one planner run queued and why others got nothing."""
 
     planned: list[PlannedReminder] = field(default_factory=list)
-    unreachable: list[Unreachable] = field(default_factory=list)
+    unreachable: list[NotReached] = field(default_factory=list)
     by_channel: dict[str, int] = field(default_factory=dict)
     planned_count: int = 0
     missed: int = 0
@@ -228,7 +228,7 @@ class _Run:
                     report.stopped += 1
                 if keep_planned:
                     due = DueCard.of(candidate, plan.due)
-                    report.unreachable.append(Unreachable(*due, candidate.phone, reason))
+                    report.unreachable.append(NotReached(*due, candidate.phone, reason))
                 continue
             assert candidate.contact_id is not None
             channel = candidate.contact_channel or ""
