@@ -112,6 +112,10 @@ class Settings(BaseModel):
     zns_template_after: str = ""
     zns_template_last: str = ""
     zns_template_fields: tuple[tuple[str, str], ...] = ()  # (parameter, Loa field)
+    zns_rate: float = 5.0  # notices a second (the OA's rate limit is not published)
+    zns_field_max_length: int = Field(30, ge=5, le=400)  # a parameter's longest value
+    zns_monthly_budget: int = Field(0, ge=0)  # notices a calendar month (0: no limit)
+    zns_price: int = Field(0, ge=0)  # đồng per notice, for the cost in `loa stats` (0: unknown)
     base_folder: Path = Field(default_factory=home_folder)
     """What relative paths in the settings are relative to: the .env file's folder, else
     Loa's folder (`home_folder`); set by load_settings, never from the environment."""
@@ -154,7 +158,9 @@ class Settings(BaseModel):
     def _strip_office(cls, value: str) -> str:
         return " ".join(value.split())
 
-    @field_validator("telegram_rate", "telegram_per_chat_rate", "zalo_rate", "zalo_per_chat_rate")
+    @field_validator(
+        "telegram_rate", "telegram_per_chat_rate", "zalo_rate", "zalo_per_chat_rate", "zns_rate"
+    )
     @classmethod
     def _check_rate(cls, value: float) -> float:
         if value <= 0:

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.config import Settings
+from bot.core.due_cards import DueCard, NotReached
 from bot.core.premiums import household_quote
 from bot.core.rates import RateBook
 from bot.render import Renderer
@@ -29,9 +30,6 @@ from bot.store.reminders import Candidate, Decision, ReminderStatus, dedupe_key
 __all__ = [
     "CONTINUITY_DAYS",
     "LAST_STAGE_WINDOW_DAYS",
-    "UNREACHABLE_REASONS",
-    "DueCard",
-    "NotReached",
     "PlanReport",
     "PlannedReminder",
     "StagePlan",
@@ -86,22 +84,10 @@ def stage_kind(stage: int, offsets: Sequence[int]) -> str:
     return "last" if stage == max(offsets) else "after"
 
 
-@dataclass(frozen=True, slots=True)
-class DueCard:
-    """A resident whose card has a reminder stage due today."""
-
-    resident_id: int
-    full_name: str
-    commune: str
-    village: str
-    expiry_date: date
-    stage: int
-
-    @classmethod
-    def of(cls, candidate: Candidate, stage: int) -> tuple[int, str, str, str, date, int]:
-        """Return the fields a due card takes from a planner candidate, in order."""
-        c = candidate
-        return (c.resident_id, c.full_name, c.commune, c.village, c.expiry_date, stage)
+def _due(candidate: Candidate, stage: int) -> tuple[int, str, str, str, date, int]:
+    """Return the fields a due card takes from a planner candidate, in order."""
+    c = candidate
+    return (c.resident_id, c.full_name, c.commune, c.village, c.expiry_date, stage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,21 +99,6 @@ class PlannedReminder(DueCard):
     contact_id: int
     text: str
     channel: str = ""
-
-
-UNREACHABLE_REASONS = ("no_chat", "no_chat_no_phone", "stopped", "blocked", "disabled")
-
-
-@dataclass(frozen=True, slots=True)
-class NotReached(DueCard):
-    """A resident with a stage due today that no reminder can reach, and why.
-
-    `reason`: `no_chat` (no chat linked, a phone on the list), `no_chat_no_phone`, `stopped`,
-    `blocked` or `disabled` (the resident turned reminders off).
-    """
-
-    phone: str | None
-    reason: str
 
 
 @dataclass(slots=True)
@@ -227,7 +198,7 @@ class _Run:
                 else:
                     report.stopped += 1
                 if keep_planned:
-                    due = DueCard.of(candidate, plan.due)
+                    due = _due(candidate, plan.due)
                     report.unreachable.append(NotReached(*due, candidate.phone, reason))
                 continue
             assert candidate.contact_id is not None
@@ -262,7 +233,7 @@ class _Run:
             if keep_planned:
                 report.planned.append(
                     PlannedReminder(
-                        *DueCard.of(candidate, plan.due),
+                        *_due(candidate, plan.due),
                         kind=kind,
                         not_before=at,
                         contact_id=candidate.contact_id,

@@ -12,12 +12,13 @@ from bot.app import load_rates
 from bot.cli.common import Commands, store_for
 from bot.clock import SystemClock, local_date
 from bot.config import Settings
+from bot.core.due_cards import UNREACHABLE_REASONS
 from bot.core.phones import display_phone
 from bot.officers.importing.columns import MissingColumns
 from bot.officers.importing.reader import UnsupportedFile
 from bot.officers.importing.service import import_residents
 from bot.render import Renderer
-from scheduler.planner import UNREACHABLE_REASONS, plan_reminders
+from scheduler.planner import plan_reminders
 
 __all__ = ["register"]
 
